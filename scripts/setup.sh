@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything the build and the test tiers need, from Debian's packages and npm.
+# Idempotent: a warm machine skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=(qemu-system-x86 qemu-utils busybox-static cpio debootstrap rpm lintian shellcheck systemd ovmf e2fsprogs zstd xz-utils fakeroot dpkg-dev)
+need=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

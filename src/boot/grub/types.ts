@@ -1,0 +1,92 @@
+/**
+ * Contract between the GRUB evaluator (pure; src/boot/grub/) and its callers (plan/list).
+ * The evaluator never touches the file system itself: it asks a GrubFs.
+ */
+import type { Diagnostic } from '../../errors.js';
+
+/** A GRUB device name without parentheses, e.g. "hd0,gpt2" or "uuid:1234-..." as GrubFs names it. */
+export type GrubDevice = string;
+
+export interface GrubFs {
+  /** Device that holds the first grub.cfg ($prefix's device, initial $root). */
+  readonly prefixDevice: GrubDevice;
+  /** Reads a file on a device (path is absolute on that filesystem); null if absent. */
+  readFile(device: GrubDevice, path: string): string | null;
+  /** File names in a directory on a device; null if the directory is absent. */
+  listDir(device: GrubDevice, path: string): string[] | null;
+  /** search --fs-uuid/--label/--file: the first matching device, or null when none matches. */
+  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string): GrubDevice | null;
+}
+
+/** A file as GRUB names it: on a device ("(dev)/p" or "/p" on $root). */
+export type GrubFile = { device: GrubDevice; path: string; written: string };
+
+export type BootSpec = {
+  /** Which loader command: linux, linux16, linuxefi, multiboot, multiboot2 ... */
+  loader: string;
+  kernel: GrubFile;
+  /** Arguments after the kernel path, after GRUB expansion and quote removal. */
+  args: string[];
+  initrds: GrubFile[];
+};
+
+export type MenuEntry = {
+  kind: 'entry';
+  title: string;
+  id: string;
+  /** Index within its own menu level. */
+  index: number;
+  /** What the entry would boot if selected (null if it has no linux/initrd, e.g. chainloader). */
+  boot: BootSpec | null;
+  /** Where it came from: 'menuentry' or 'bls:<file-id>'. */
+  origin: string;
+};
+
+export type Submenu = {
+  kind: 'submenu';
+  title: string;
+  id: string;
+  index: number;
+  children: MenuNode[];
+};
+
+export type MenuNode = MenuEntry | Submenu;
+
+export type GrubSelection = {
+  /** Indexes at each level, e.g. [1, 0]. */
+  indexPath: number[];
+  /** '>'-joined ids, GRUB's $chosen. */
+  idPath: string;
+  /** '>'-joined titles. */
+  titlePath: string;
+  entry: MenuEntry;
+};
+
+export type GrubResult = {
+  menu: MenuNode[];
+  /** Final value of $default after the whole script (and env) ran, or null when unset. */
+  defaultVar: string | null;
+  fallbackVar: string | null;
+  /** null when the menu is empty. */
+  selection: GrubSelection | null;
+  /** grubenv variables read by load_env (so callers can clear next_entry). */
+  env: Record<string, string>;
+  /** True when the script consumed next_entry (grub-reboot one-shot). */
+  usedNextEntry: boolean;
+  diagnostics: Diagnostic[];
+};
+
+export type GrubFlavor = 'upstream' | 'redhat';
+
+export type EvaluateOptions = {
+  fs: GrubFs;
+  /** Path of grub.cfg on fs.prefixDevice, e.g. "/boot/grub/grub.cfg". */
+  configPath: string;
+  /** $prefix directory on fs.prefixDevice, e.g. "/boot/grub". Defaults to dirname(configPath). */
+  prefix?: string;
+  flavor?: GrubFlavor;
+  /** Platform variables: grub_platform ('pc' | 'efi'), grub_cpu ('x86_64' | 'i386' | 'arm64'). */
+  platform?: { grub_platform?: string; grub_cpu?: string };
+  /** Hard limits so hostile input always ends. */
+  limits?: { maxSteps?: number; maxDepth?: number; maxSourceDepth?: number };
+};

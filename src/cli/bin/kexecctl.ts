@@ -1,0 +1,4 @@
+import { runCli } from '../run.js';
+import { kexecctlMain } from '../kexecctl.js';
+
+await runCli('kexecctl', kexecctlMain);

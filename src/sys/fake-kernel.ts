@@ -1,0 +1,132 @@
+/**
+ * A recording fake of the Kernel port, for unit tests and --dry-run.
+ * It never touches the machine: calls are recorded, results are scripted.
+ * With a state file (KEXECCTL_FAKE=<file>) the state survives between CLI processes,
+ * so end-to-end CLI tests can load in one process and check status in the next.
+ */
+import { fstatSync, openSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH, LINUX_REBOOT_CMD_KEXEC } from './constants.js';
+import { errnoName, errnoNumber, strerror } from './errno.js';
+import type { Kernel, KexecSegment, KexecState, SyscallResult } from './kernel.js';
+
+export type RecordedCall = { syscall: string; args: Record<string, unknown>; result: string };
+
+export type FakeState = KexecState & {
+  calls: RecordedCall[];
+  /** syscall name -> errno name to fail with (e.g. { kexec_file_load: 'EINVAL' }). */
+  failures: Record<string, string>;
+  nextFd: number;
+};
+
+export function initialFakeState(over: Partial<FakeState> = {}): FakeState {
+  return { supported: true, loaded: false, crashLoaded: false, crashSize: 0, calls: [], failures: {}, nextFd: 1000, ...over };
+}
+
+function describeFd(fd: number | null): string {
+  if (fd === null) return '-1';
+  try {
+    return `${fd}<${readlinkSync(`/proc/self/fd/${fd}`)}>`;
+  } catch {
+    return String(fd);
+  }
+}
+
+export class FakeKernel implements Kernel {
+  readonly kind = 'fake' as const;
+  readonly st: FakeState;
+  private readonly file: string | undefined;
+
+  constructor(state: FakeState = initialFakeState(), file?: string) {
+    this.st = state;
+    this.file = file;
+  }
+
+  static fromFile(file: string): FakeKernel {
+    let st: FakeState;
+    try {
+      st = { ...initialFakeState(), ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<FakeState>) };
+    } catch {
+      st = initialFakeState();
+    }
+    return new FakeKernel(st, file);
+  }
+
+  get calls(): readonly RecordedCall[] {
+    return this.st.calls;
+  }
+
+  failWith(syscall: string, code: string | null): void {
+    if (code === null) delete this.st.failures[syscall];
+    else this.st.failures[syscall] = code;
+    this.save();
+  }
+
+  private save(): void {
+    if (this.file !== undefined) writeFileSync(this.file, JSON.stringify(this.st, null, 2));
+  }
+
+  private record(syscall: string, args: Record<string, unknown>, ok: () => number): SyscallResult {
+    const code = this.st.failures[syscall];
+    let res: SyscallResult;
+    if (code !== undefined) {
+      const errno = errnoNumber(code) ?? 22;
+      res = { ok: false, syscall, errno, code: errnoName(errno), message: strerror(errno) };
+    } else {
+      res = { ok: true, value: ok() };
+    }
+    this.st.calls.push({ syscall, args, result: res.ok ? String(res.value) : `-1 ${res.code}` });
+    this.save();
+    return res;
+  }
+
+  kexecFileLoad(kernelFd: number, initrdFd: number | null, cmdline: string, flags: number): SyscallResult {
+    if (kernelFd >= 0) fstatSync(kernelFd); // a bad descriptor is a programming error even in the fake
+    return this.record('kexec_file_load', { kernel: describeFd(kernelFd), initrd: describeFd(initrdFd), cmdline, cmdlineLen: Buffer.byteLength(cmdline) + 1, flags }, () => {
+      const crash = (flags & KEXEC_FILE_ON_CRASH) !== 0;
+      const loaded = (flags & KEXEC_FILE_UNLOAD) === 0;
+      if (crash) this.st.crashLoaded = loaded;
+      else this.st.loaded = loaded;
+      return 0;
+    });
+  }
+
+  kexecLoad(entry: bigint, segments: readonly KexecSegment[], flags: number): SyscallResult {
+    const segs = segments.map((s) => ({ bufsz: s.buf?.byteLength ?? 0, mem: `0x${s.mem.toString(16)}`, memsz: `0x${s.memsz.toString(16)}` }));
+    return this.record('kexec_load', { entry: `0x${entry.toString(16)}`, segments: segs, flags }, () => {
+      const crash = (flags & KEXEC_ON_CRASH) !== 0;
+      const loaded = segments.length > 0;
+      if (crash) this.st.crashLoaded = loaded;
+      else this.st.loaded = loaded;
+      return 0;
+    });
+  }
+
+  reboot(cmd: number): SyscallResult {
+    return this.record('reboot', { cmd: `0x${cmd.toString(16)}` }, () => {
+      if (cmd === LINUX_REBOOT_CMD_KEXEC && !this.st.loaded) throw new Error('fake: reboot(KEXEC) with nothing loaded');
+      return 0;
+    });
+  }
+
+  sync(): void {
+    this.st.calls.push({ syscall: 'sync', args: {}, result: '0' });
+    this.save();
+  }
+
+  memfdCreate(name: string, flags: number): SyscallResult {
+    return this.record('memfd_create', { name, flags }, () => {
+      // The caller writes to the descriptor, so hand out a real one: an unlinked temp file.
+      const path = join(tmpdir(), `kexecctl-fake-memfd-${process.pid}-${this.st.nextFd++}`);
+      const fd = openSync(path, 'w+', 0o600);
+      unlinkSync(path);
+      return fd;
+    });
+  }
+
+  state(): KexecState {
+    const { supported, loaded, crashLoaded, crashSize } = this.st;
+    return { supported, loaded, crashLoaded, crashSize };
+  }
+}

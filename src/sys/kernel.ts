@@ -1,0 +1,34 @@
+/**
+ * The Kernel port: every kexec-related system call goes through this interface.
+ * Implementations: koffi-kernel.ts (the real one, only importer of koffi) and
+ * fake-kernel.ts (recording fake for tests and --dry-run).
+ */
+export type SyscallOk = { ok: true; value: number };
+export type SyscallFail = { ok: false; syscall: string; errno: number; code: string; message: string };
+export type SyscallResult = SyscallOk | SyscallFail;
+
+/** One kexec_load segment: bytes in user memory (buf) placed at physical address mem. */
+export type KexecSegment = { buf: Uint8Array | null; mem: bigint; memsz: bigint };
+
+/** What /sys/kernel says about kexec right now. */
+export type KexecState = {
+  /** /sys/kernel/kexec_loaded exists (the kernel supports kexec at all). */
+  supported: boolean;
+  loaded: boolean;
+  crashLoaded: boolean;
+  /** Bytes reserved for the crash kernel (/sys/kernel/kexec_crash_size), 0 if none. */
+  crashSize: number;
+};
+
+export interface Kernel {
+  /** 'real' for the koffi binding, 'fake' for the recording fake. */
+  readonly kind: 'real' | 'fake';
+  kexecFileLoad(kernelFd: number, initrdFd: number | null, cmdline: string, flags: number): SyscallResult;
+  kexecLoad(entry: bigint, segments: readonly KexecSegment[], flags: number): SyscallResult;
+  /** reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL). */
+  reboot(cmd: number): SyscallResult;
+  sync(): void;
+  /** Returns the new file descriptor as value. */
+  memfdCreate(name: string, flags: number): SyscallResult;
+  state(): KexecState;
+}
