@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# npm run bench: every benchmark, each printing its own medians and ratios.
+# Benchmarks measure; they never assert timings. Set BENCH_ONLY=host,grub,guest,distro to choose.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export KEXECCTL_TEST=1
+[ -d dist ] || npm run -s build
+only=",${BENCH_ONLY:-host,grub,guest,distro},"
+status=0
+run() {
+  local name=$1; shift
+  case "$only" in *",$name,"*) ;; *) return 0 ;; esac
+  [ -e "$2" ] || { echo "bench $name: not present ($2)"; return 0; }
+  echo "==> bench $name"
+  "$@" || { echo "bench $name: FAILED"; status=1; }
+}
+run host node bench/host.mjs
+run grub node bench/grub.mjs
+run guest bash bench/guest.sh
+run distro bash bench/distro.sh
+exit $status
