@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnvFile } from '../../../src/config/env-file.js';
+import { runPartsOrder } from '../../../src/config/run-parts.js';
+
+describe('parseEnvFile', () => {
+  it('parses values like dotenv and never expands shell syntax', () => {
+    const text = ['# comment', 'A=1', 'export B="x y" # trailing', 'C=$(reboot)', 'D=`id`', 'E=${HOME}/x', "F='$LITERAL'", 'G=$1'].join('\n');
+    const { value, diagnostics } = parseEnvFile(text, '/etc/default/x');
+    expect(value.values).toMatchObject({ A: '1', B: 'x y', C: '$(reboot)', E: '${HOME}/x', F: '$LITERAL' });
+    expect(value.lines).toMatchObject({ A: 2, B: 3, C: 4 });
+    const where = diagnostics.map((d) => `${d.origin}:${d.line}:${d.message}`);
+    expect(where.some((w) => w.startsWith('/etc/default/x:4:C: command substitution'))).toBe(true);
+    expect(where.some((w) => w.startsWith('/etc/default/x:5:D: backticks'))).toBe(true);
+    expect(where.some((w) => w.startsWith('/etc/default/x:6:E: "$VAR"'))).toBe(true);
+    expect(where.some((w) => w.startsWith('/etc/default/x:8:G: "$VAR"'))).toBe(true);
+    expect(where.some((w) => w.includes(':7:'))).toBe(false);
+  });
+
+  it('warns about unknown keys and non-assignment lines with their line', () => {
+    const { diagnostics } = parseEnvFile('A=1\nif [ -x /bin/true ]; then\nZ=2\n', 'f', { knownKeys: ['A'] });
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ line: 2, message: expect.stringContaining('not a KEY=value line') }),
+      expect.objectContaining({ line: 3, message: 'unknown key Z, ignored' }),
+    ]);
+  });
+
+  it('skips the continuation lines of a multi-line quoted value', () => {
+    const { value, diagnostics } = parseEnvFile('A="one\ntwo three\n"\nB=2\n', 'f', { knownKeys: ['A', 'B'] });
+    expect(value.values['A']).toBe('one\ntwo three\n');
+    expect(value.lines['B']).toBe(4);
+    expect(diagnostics).toEqual([]);
+  });
+});
+
+describe('runPartsOrder', () => {
+  it('keeps [A-Za-z0-9_-] names in C-locale order and skips the rest', () => {
+    const r = runPartsOrder(['b', 'a.conf', '10-x', 'B', 'foo~', '.hidden', '_u', 'x.dpkg-old', '9']);
+    expect(r.accepted).toEqual(['10-x', '9', 'B', '_u', 'b']);
+    expect(r.skipped).toContain('a.conf');
+    expect(r.skipped).toContain('foo~');
+  });
+});
