@@ -1,0 +1,76 @@
+/**
+ * Opens a file that will be handed to the kernel, once, and checks it through that same
+ * descriptor (fstat, header read), so what we checked is exactly what the kernel gets.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { KexecError } from '../errors.js';
+import { strerror } from '../sys/errno.js';
+
+export type OpenedFile = { path: string; fd: number; size: number; stat: Stats };
+
+export type TrustPolicy = {
+  /** Owners accepted (default [0], root). */
+  trustedUids: readonly number[];
+};
+
+export const ROOT_ONLY: TrustPolicy = { trustedUids: [0] };
+
+function errnoOf(e: unknown): number {
+  const n = (e as { errno?: unknown }).errno;
+  return typeof n === 'number' ? Math.abs(n) : 5;
+}
+
+/**
+ * Opens path read-only and checks: regular file, owned by a trusted uid, not group- or
+ * world-writable. `role` names the file in messages ("kernel", "initrd").
+ * Throws KexecError with codes EFILEOPEN, EFILETYPE, EFILEOWNER, EFILEMODE (exit 2).
+ */
+export function openChecked(path: string, role: string, policy: TrustPolicy = ROOT_ONLY): OpenedFile {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY); // libuv adds O_CLOEXEC
+  } catch (e) {
+    const errno = errnoOf(e);
+    throw new KexecError({ code: 'EFILEOPEN', message: `Failed to open ${role} file ${path}: ${strerror(errno)}`, errno, path, exitCode: 2 });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const what = st.isDirectory() ? 'a directory' : 'not a regular file';
+      throw new KexecError({ code: 'EFILETYPE', message: `${role} ${path} is ${what}`, path, exitCode: 2 });
+    }
+    if (!policy.trustedUids.includes(st.uid)) {
+      throw new KexecError({ code: 'EFILEOWNER', message: `${role} ${path} is owned by uid ${st.uid}, not root: refusing to load it`, path, exitCode: 2 });
+    }
+    if ((st.mode & 0o022) !== 0) {
+      const who = (st.mode & 0o002) !== 0 ? 'world' : 'group';
+      const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
+      throw new KexecError({ code: 'EFILEMODE', message: `${role} ${path} is ${who}-writable (mode ${mode}): refusing to load it`, path, exitCode: 2 });
+    }
+    return { path, fd, size: st.size, stat: st };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** Reads up to max bytes from the start of fd (pread, the offset is left alone). */
+export function readHead(fd: number, max: number): Buffer {
+  const buf = Buffer.alloc(max);
+  let got = 0;
+  while (got < max) {
+    const n = readSync(fd, buf, got, max - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+export function closeQuietly(fd: number | null | undefined): void {
+  if (fd === null || fd === undefined || fd < 0) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,110 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadKernel, type LoadRequest } from '../../../src/kexec/load.js';
+import { readLoadRecord } from '../../../src/kexec/record.js';
+import { FakeKernel, initialFakeState } from '../../../src/sys/fake-kernel.js';
+import { makeKexecFixture, type KexecFixture } from '../../helpers/kexec-fixture.js';
+
+let fx: KexecFixture;
+beforeEach(() => {
+  fx = makeKexecFixture();
+});
+afterEach(() => fx.cleanup());
+
+function req(over: Partial<LoadRequest> = {}): LoadRequest {
+  return { kernelPath: fx.kernel, initrdPaths: [fx.initrd1], cmdline: 'root=/dev/vda ro quiet', crash: false, mode: 'auto', ...over };
+}
+
+describe('loadKernel', () => {
+  it('calls kexec_file_load with the opened fds and records what was loaded', () => {
+    const k = new FakeKernel();
+    const r = loadKernel(k, req(), { root: fx.root, trust: fx.trust, now: () => new Date('2026-01-02T03:04:05Z') });
+    expect(k.calls).toHaveLength(1);
+    const c = k.calls[0]!;
+    expect(c.syscall).toBe('kexec_file_load');
+    expect(c.args).toMatchObject({ cmdline: 'root=/dev/vda ro quiet', cmdlineLen: 23, flags: 0 });
+    expect(String(c.args['kernel'])).toContain(fx.kernel);
+    expect(String(c.args['initrd'])).toContain(fx.initrd1);
+    expect(k.state().loaded).toBe(true);
+    expect(r.call).toMatch(/^kexec_file_load\(kernel_fd=\d+<.*vmlinuz>, initrd_fd=\d+<.*initrd1.img>, cmdline_len=23, cmdline="root=\/dev\/vda ro quiet", flags=0x0\)$/);
+    expect(readLoadRecord(fx.root, false)).toEqual({
+      kernel: fx.kernel, initrds: [fx.initrd1], cmdline: 'root=/dev/vda ro quiet', time: '2026-01-02T03:04:05.000Z',
+      syscall: 'kexec_file_load', crash: false, release: '6.1.0-18-amd64', format: 'x86-bzimage',
+    });
+  });
+
+  it('sets KEXEC_FILE_NO_INITRAMFS without initrd and KEXEC_FILE_ON_CRASH for crash loads', () => {
+    const k = new FakeKernel(initialFakeState({ crashSize: 256 << 20 }));
+    loadKernel(k, req({ initrdPaths: [], crash: true }), { root: fx.root, trust: fx.trust });
+    expect(k.calls[0]!.args).toMatchObject({ initrd: '-1', flags: 0x6 });
+    expect(k.state()).toMatchObject({ crashLoaded: true, loaded: false });
+    expect(readLoadRecord(fx.root, true)?.crash).toBe(true);
+  });
+
+  it('refuses a crash load without a crash reservation', () => {
+    const k = new FakeKernel();
+    expect(() => loadKernel(k, req({ crash: true }), { root: fx.root, trust: fx.trust })).toThrow(/Memory for crashkernel is not reserved/);
+    expect(k.calls).toHaveLength(0);
+  });
+
+  it('concatenates several initrds in order through a memfd', () => {
+    const k = new FakeKernel();
+    let memfdContent: Buffer | null = null;
+    const orig = k.kexecFileLoad.bind(k);
+    k.kexecFileLoad = (kfd, ifd, cmd, fl) => {
+      memfdContent = readFileSync(`/proc/self/fd/${ifd}`);
+      return orig(kfd, ifd, cmd, fl);
+    };
+    const r = loadKernel(k, req({ initrdPaths: [fx.initrd1, fx.initrd2] }), { root: fx.root, trust: fx.trust });
+    expect(k.calls.map((c) => c.syscall)).toEqual(['memfd_create', 'kexec_file_load']);
+    const expected = Buffer.concat([readFileSync(fx.initrd1), readFileSync(fx.initrd2)]);
+    expect(memfdContent!.equals(expected)).toBe(true);
+    expect(r.call).toContain(`memfd:kexecctl-initrd = ${fx.initrd1} + ${fx.initrd2}`);
+    expect(r.record.initrds).toEqual([fx.initrd1, fx.initrd2]);
+  });
+
+  it('dry run checks everything but makes no syscall and writes no record', () => {
+    const k = new FakeKernel();
+    const r = loadKernel(k, req({ initrdPaths: [fx.initrd1, fx.initrd2] }), { root: fx.root, trust: fx.trust, dryRun: true });
+    expect(k.calls).toHaveLength(0);
+    expect(r.dryRun).toBe(true);
+    expect(r.call).toContain('initrd_fd=<memfd:kexecctl-initrd = ');
+    expect(existsSync(join(fx.root, 'run/kexecctl/loaded.json'))).toBe(false);
+    expect(() => loadKernel(k, req({ cmdline: 'x'.repeat(5000) }), { root: fx.root, trust: fx.trust, dryRun: true })).toThrow(/command line too long/);
+  });
+
+  it('rejects bad input with its own code, loading nothing', () => {
+    const cases: Array<[() => LoadRequest, string, RegExp]> = [
+      [() => req({ kernelPath: join(fx.dir, 'missing') }), 'EFILEOPEN', /Failed to open kernel file .*missing: No such file or directory/],
+      [() => req({ initrdPaths: [join(fx.dir, 'nope')] }), 'EFILEOPEN', /Failed to open initrd file/],
+      [() => req({ kernelPath: fx.dir }), 'EFILETYPE', /is a directory/],
+      [() => { writeFileSync(join(fx.dir, 'text'), 'hello'); chmodSync(join(fx.dir, 'text'), 0o644); return req({ kernelPath: join(fx.dir, 'text') }); }, 'ENOTKERNEL', /is not a kernel image/],
+      [() => req({ cmdline: 'a'.repeat(2047) }), 'ECMDLINE2BIG', /command line too long: 2048 bytes/],
+      [() => { chmodSync(fx.kernel, 0o666); return req(); }, 'EFILEMODE', /world-writable \(mode 0666\)/],
+      [() => { chmodSync(fx.initrd1, 0o664); return req(); }, 'EFILEMODE', /initrd .* is group-writable/],
+      [() => req({ type: 'elf-x86_64' }), 'EBADTYPE', /Unsupported kernel type elf-x86_64/],
+    ];
+    for (const [mk, code, re] of cases) {
+      const k = new FakeKernel(initialFakeState({ loaded: true }));
+      const r = mk();
+      let err: unknown;
+      try {
+        loadKernel(k, r, { root: fx.root, trust: fx.trust });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, code).toMatchObject({ code, exitCode: 2 });
+      expect((err as Error).message).toMatch(re);
+      expect(k.calls).toHaveLength(0);
+      expect(k.state().loaded).toBe(true); // what was loaded before stays loaded
+      chmodSync(fx.kernel, 0o644);
+      chmodSync(fx.initrd1, 0o644);
+    }
+  });
+
+  it('refuses files not owned by a trusted uid', () => {
+    const k = new FakeKernel();
+    expect(() => loadKernel(k, req(), { root: fx.root, trust: { trustedUids: [4242] } })).toThrow(/owned by uid \d+, not root/);
+  });
+});
