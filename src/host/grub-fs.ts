@@ -1,0 +1,164 @@
+/**
+ * GrubFs over a RootFs: lets the pure GRUB evaluator read "(device)/path" files and run
+ * `search`, answering from the running system (or an offline root tree).
+ *
+ * Devices are the mounted filesystems, found in /proc/self/mountinfo (live) or /etc/fstab
+ * (offline), identified through /dev/disk/by-uuid|by-label|by-partuuid when those exist.
+ * A GRUB path on a device maps to <mountpoint>/<path minus the mounted fs root>, which turns
+ * "/vmlinuz-X" on a separate /boot into /boot/vmlinuz-X and "/@/boot/x" on a btrfs root mounted
+ * with subvol=@ into /boot/x. Devices nobody can identify (offline roots, `set root='hd0,gpt2'`
+ * after a failed search) are "probed": the path under /, then without the root's btrfs subvolume
+ * prefix, then under /boot.
+ */
+import { posix } from 'node:path';
+import type { GrubDevice, GrubFs } from '../boot/grub/types.js';
+import { parseFstab, parseMountinfo, subvolOption, type MountRecord } from './mounts.js';
+import type { RootFs } from './rootfs.js';
+
+export const PROBE_DEVICE = 'probe';
+
+type Device = { name: GrubDevice; mounts: MountRecord[] };
+export type GrubFsRead = { device: GrubDevice; path: string; systemPath: string };
+
+function within(path: string, base: string): string | null {
+  if (base === '/' || base === '') return path;
+  if (path === base) return '/';
+  return path.startsWith(`${base}/`) ? path.slice(base.length) : null;
+}
+
+export class RootGrubFs implements GrubFs {
+  readonly prefixDevice: GrubDevice;
+  /** GRUB path of the config on prefixDevice. */
+  readonly configPath: string;
+  /** Every file the evaluator read, with where it was found (grubenv, sourced files). */
+  readonly reads: GrubFsRead[] = [];
+  readonly live: boolean;
+  private readonly devices: Device[] = [];
+  private readonly rootSubvol: string | null;
+
+  constructor(
+    private readonly rootfs: RootFs,
+    configSystemPath: string,
+  ) {
+    const info = rootfs.readText('/proc/self/mountinfo');
+    const mountinfo = info === null ? [] : parseMountinfo(info, rootfs.root);
+    this.live = mountinfo.length > 0;
+    const fstab = parseFstab(rootfs.readText('/etc/fstab') ?? '');
+    for (const m of this.live ? mountinfo : fstab) this.addMount(m);
+    this.rootSubvol = this.findRootSubvol(fstab);
+    const at = this.systemToGrub(configSystemPath);
+    this.prefixDevice = at.device;
+    this.configPath = at.path;
+  }
+
+  private deviceKey(source: string): GrubDevice {
+    const m = /^(UUID|LABEL|PARTUUID)=(.*)$/i.exec(source);
+    if (m !== null) {
+      const kind = (m[1] as string).toLowerCase();
+      const dir = kind === 'uuid' ? 'by-uuid' : kind === 'label' ? 'by-label' : 'by-partuuid';
+      const link = `/dev/disk/${dir}/${m[2] as string}`;
+      if (this.rootfs.exists(link) || this.rootfs.realpath(link) !== link) return `dev:${posix.basename(this.rootfs.realpath(link))}`;
+      return `${kind}:${kind === 'label' ? (m[2] as string) : (m[2] as string).toLowerCase()}`;
+    }
+    return `dev:${posix.basename(this.rootfs.realpath(source))}`;
+  }
+
+  private addMount(m: MountRecord): void {
+    const name = this.deviceKey(m.source);
+    const dev = this.devices.find((d) => d.name === name);
+    if (dev === undefined) this.devices.push({ name, mounts: [m] });
+    else dev.mounts.push(m);
+  }
+
+  private findRootSubvol(fstab: MountRecord[]): string | null {
+    const cmdline = this.rootfs.readText('/proc/cmdline') ?? '';
+    const flags = /(?:^|\s)rootflags=("[^"]*"|\S+)/.exec(cmdline);
+    const fromCmdline = flags === null ? null : subvolOption((flags[1] as string).replace(/"/g, '').split(','));
+    if (fromCmdline !== null) return fromCmdline;
+    const root = fstab.find((m) => m.mountpoint === '/');
+    return root !== undefined && root.fsroot !== '/' ? root.fsroot : null;
+  }
+
+  /** Maps an in-root path to (device, GRUB path) through the mount that holds it. */
+  systemToGrub(systemPath: string): { device: GrubDevice; path: string } {
+    let best: { device: GrubDevice; path: string; len: number } | null = null;
+    for (const d of this.devices) {
+      for (const m of d.mounts) {
+        const rel = within(systemPath, m.mountpoint);
+        if (rel === null || (best !== null && best.len >= m.mountpoint.length)) continue;
+        best = { device: d.name, path: posix.join(m.fsroot, rel), len: m.mountpoint.length };
+      }
+    }
+    return best === null ? { device: PROBE_DEVICE, path: systemPath } : { device: best.device, path: best.path };
+  }
+
+  /** In-root candidates for a GRUB path on a device, most likely first. */
+  candidates(device: GrubDevice, path: string): string[] {
+    const p = posix.normalize(posix.join('/', path));
+    const dev = this.devices.find((d) => d.name === device);
+    if (dev !== undefined) {
+      const out: string[] = [];
+      const mounts = [...dev.mounts].sort((a, b) => b.fsroot.length - a.fsroot.length);
+      for (const m of mounts) {
+        const rel = within(p, m.fsroot);
+        if (rel !== null) out.push(posix.join(m.mountpoint, rel));
+      }
+      return out;
+    }
+    const out = [p];
+    if (this.rootSubvol !== null) {
+      const rel = within(p, this.rootSubvol);
+      if (rel !== null && rel !== p) out.push(rel);
+    }
+    out.push(posix.join('/boot', p));
+    return out;
+  }
+
+  /** The running-system path (symlinks resolved inside the root) of an existing file, or null. */
+  locate(device: GrubDevice, path: string): string | null {
+    for (const c of this.candidates(device, path)) {
+      if (this.rootfs.isFile(c)) return this.rootfs.realpath(c);
+    }
+    return null;
+  }
+
+  readFile(device: GrubDevice, path: string): string | null {
+    const found = this.locate(device, path);
+    if (found === null) return null;
+    const text = this.rootfs.readText(found);
+    if (text !== null) this.reads.push({ device, path, systemPath: found });
+    return text;
+  }
+
+  listDir(device: GrubDevice, path: string): string[] | null {
+    for (const c of this.candidates(device, path)) {
+      if (this.rootfs.isDir(c)) return this.rootfs.list(c);
+    }
+    return null;
+  }
+
+  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string): GrubDevice | null {
+    if (kind === 'file') {
+      for (const d of [...this.devices.map((x) => x.name), PROBE_DEVICE]) {
+        if (this.locate(d, value) !== null) return d;
+      }
+      return null;
+    }
+    const dir = kind === 'fs_uuid' ? '/dev/disk/by-uuid' : '/dev/disk/by-label';
+    const names = this.rootfs.list(dir);
+    const same = (a: string): boolean => (kind === 'fs_uuid' ? a.toLowerCase() === value.toLowerCase() : a === value);
+    const hit = names.find(same);
+    if (hit !== undefined) return `dev:${posix.basename(this.rootfs.realpath(`${dir}/${hit}`))}`;
+    const key = kind === 'fs_uuid' ? `uuid:${value.toLowerCase()}` : `label:${value}`;
+    if (this.devices.some((d) => d.name === key)) return key;
+    // The root describes its disks and this one is not there: the search fails, as in GRUB.
+    if (names.length > 0) return null;
+    return PROBE_DEVICE;
+  }
+
+  describe(device: GrubDevice): string {
+    const dev = this.devices.find((d) => d.name === device);
+    if (dev === undefined) return `${device} (probed under / and /boot)`;
+    return `${device} (mounted at ${dev.mounts.map((m) => m.mountpoint).join(', ')})`;
+  }
+}

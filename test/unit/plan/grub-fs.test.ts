@@ -1,0 +1,97 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROBE_DEVICE, RootGrubFs } from '../../../src/host/grub-fs.js';
+import { findGrubConfig } from '../../../src/host/grub-config.js';
+import { parseMountinfo } from '../../../src/host/mounts.js';
+import { RootFs } from '../../../src/host/rootfs.js';
+
+const tmp: string[] = [];
+afterEach(() => {
+  for (const d of tmp.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tree(files: Record<string, string>, links: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'grubfs-'));
+  tmp.push(root);
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  for (const [p, target] of Object.entries(links)) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    symlinkSync(target, join(root, p));
+  }
+  return root;
+}
+
+const MOUNTINFO = [
+  '22 1 254:2 / / rw,relatime shared:1 - ext4 /dev/vda2 rw',
+  '23 22 254:1 / /boot rw,relatime shared:2 - ext4 /dev/vda1 rw',
+  '24 22 0:5 / /proc rw - proc proc rw',
+].join('\n');
+
+describe('parseMountinfo', () => {
+  it('keeps block filesystems with their fs root and strips a host root prefix', () => {
+    const m = parseMountinfo('30 1 0:40 /@ /mnt/t rw - btrfs /dev/sda3 rw,subvol=/@\n31 30 0:41 / /mnt/t/proc rw - proc proc rw\n', '/mnt/t');
+    expect(m).toEqual([{ mountpoint: '/', fsroot: '/@', source: '/dev/sda3', fstype: 'btrfs', options: ['rw', 'rw', 'subvol=/@'] }]);
+  });
+});
+
+describe('RootGrubFs', () => {
+  it('maps a separate /boot through mountinfo and by-uuid', () => {
+    const root = tree(
+      { 'proc/self/mountinfo': MOUNTINFO, 'boot/grub/grub.cfg': '#cfg', 'boot/vmlinuz-6.1': 'k' },
+      { 'dev/disk/by-uuid/AAAA-1111': '../../vda1', 'dev/disk/by-uuid/bbbb': '../../vda2' },
+    );
+    const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
+    expect(fs.prefixDevice).toBe('dev:vda1');
+    expect(fs.configPath).toBe('/grub/grub.cfg');
+    expect(fs.readFile(fs.prefixDevice, '/grub/grub.cfg')).toBe('#cfg');
+    expect(fs.search('fs_uuid', 'aaaa-1111')).toBe('dev:vda1');
+    expect(fs.search('fs_uuid', 'ffff')).toBeNull();
+    expect(fs.locate('dev:vda1', '/vmlinuz-6.1')).toBe('/boot/vmlinuz-6.1');
+    expect(fs.locate('dev:vda2', '/vmlinuz-6.1')).toBeNull();
+    expect(fs.search('file', '/vmlinuz-6.1')).toBe('dev:vda1');
+    expect(fs.listDir('dev:vda1', '/')).toContain('vmlinuz-6.1');
+  });
+
+  it('uses fstab offline and strips a btrfs subvolume', () => {
+    const root = tree({
+      'etc/fstab': 'UUID=1234 / btrfs subvol=@,compress=zstd 0 0\nUUID=ESP1 /boot/efi vfat umask=0077 0 1\n',
+      'boot/grub/grub.cfg': '#cfg',
+      'boot/vmlinuz-6.8': 'k',
+    });
+    const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
+    expect(fs.prefixDevice).toBe('uuid:1234');
+    expect(fs.configPath).toBe('/@/boot/grub/grub.cfg');
+    expect(fs.search('fs_uuid', '1234')).toBe('uuid:1234');
+    expect(fs.locate('uuid:1234', '/@/boot/vmlinuz-6.8')).toBe('/boot/vmlinuz-6.8');
+    // unknown disk on an offline root: probed
+    expect(fs.search('fs_uuid', '9999')).toBe(PROBE_DEVICE);
+  });
+
+  it('probes / then /boot, honouring rootflags=subvol=, and resolves symlinks inside the root', () => {
+    const root = tree(
+      { 'proc/cmdline': 'root=/dev/sda2 rootflags=subvol=@root ro', 'boot/vmlinuz-6.1.0-18-amd64': 'k', 'boot/grub/grub.cfg': '' },
+      { vmlinuz: 'boot/vmlinuz-6.1.0-18-amd64' },
+    );
+    const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
+    expect(fs.prefixDevice).toBe(PROBE_DEVICE);
+    expect(fs.locate('hd0,msdos1', '/vmlinuz-6.1.0-18-amd64')).toBe('/boot/vmlinuz-6.1.0-18-amd64');
+    expect(fs.locate('hd0,msdos1', '/@root/boot/vmlinuz-6.1.0-18-amd64')).toBe('/boot/vmlinuz-6.1.0-18-amd64');
+    expect(fs.locate(PROBE_DEVICE, '/vmlinuz')).toBe('/boot/vmlinuz-6.1.0-18-amd64');
+    expect(fs.locate(PROBE_DEVICE, '/missing')).toBeNull();
+  });
+});
+
+describe('findGrubConfig', () => {
+  it('prefers /boot/grub, then /boot/grub2, then an ESP stub; flavour from os-release', () => {
+    const esp = tree({ 'boot/efi/EFI/ubuntu/grub.cfg': 'configfile x', 'etc/os-release': 'ID=ubuntu\nID_LIKE=debian\n' });
+    expect(findGrubConfig(new RootFs(esp))).toEqual({ path: '/boot/efi/EFI/ubuntu/grub.cfg', where: 'esp', flavor: 'upstream' });
+    const rh = tree({ 'boot/grub2/grub.cfg': '', 'boot/efi/EFI/fedora/grub.cfg': '', 'etc/os-release': 'ID=fedora\n' });
+    expect(findGrubConfig(new RootFs(rh))).toEqual({ path: '/boot/grub2/grub.cfg', where: 'boot', flavor: 'redhat' });
+    expect(findGrubConfig(new RootFs(tree({})))).toBeNull();
+  });
+});
