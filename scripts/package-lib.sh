@@ -1,0 +1,121 @@
+# shellcheck shell=bash
+# Staging and package assembly for scripts/package.sh (sourced; uses its variables:
+# ROOT WORK OUT VERSION RELEASE DEBARCH RPMARCH KOFFI_TRIPLET EPOCH).
+
+die() { echo "package: error: $*" >&2; exit 1; }
+note() { echo "package: $*" >&2; }
+
+# The CLI entries every package must carry, and who provides them.
+REQUIRED_ENTRIES=${KEXECCTL_PKG_REQUIRED:-kexecctl kexec coldreboot}
+
+check_inputs() {
+  local missing=() name
+  for name in $REQUIRED_ENTRIES; do
+    [ -f "dist/$name.js" ] || missing+=("dist/$name.js")
+  done
+  [ -f etc-defaults/kexec ] || missing+=("etc-defaults/kexec (shipped as /etc/default/kexec)")
+  [ -f "node_modules/koffi/build/koffi/$KOFFI_TRIPLET/koffi.node" ] ||
+    missing+=("node_modules/koffi/build/koffi/$KOFFI_TRIPLET/koffi.node (koffi's native module for $DEBARCH)")
+  if [ "${#missing[@]}" -gt 0 ]; then
+    printf 'package: error: required file missing: %s\n' "${missing[@]}" >&2
+    exit 1
+  fi
+  if [ -f dist/kdumpctl.js ] && [ ! -f etc-defaults/kdump ]; then
+    die "dist/kdumpctl.js exists but etc-defaults/kdump (shipped as /etc/sysconfig/kdump) does not"
+  fi
+}
+
+has_kdump() { [ -f dist/kdumpctl.js ]; }
+
+# stage_common DEST UNITDIR INITDIR: the files both packages carry.
+stage_common() {
+  local d=$1 unitdir=$2 initdir=$3 f name sub lib=$1/usr/lib/kexecctl
+  mkdir -p "$lib/bin" "$d/usr/sbin"
+  # The program: esbuild bundles commander, dotenv and execa into dist/, so koffi (native)
+  # is the only runtime module shipped. package.json makes node treat dist/*.js as ESM.
+  cp -R dist "$lib/dist"
+  node -e '
+    const p = require("./package.json");
+    const out = { name: p.name, version: p.version, private: true, type: "module", license: p.license };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");' >"$lib/package.json"
+  local k=node_modules/koffi kd=$lib/node_modules/koffi
+  mkdir -p "$kd/build/koffi/$KOFFI_TRIPLET"
+  cp "$k/package.json" "$k/index.js" "$k/indirect.js" "$k/LICENSE.txt" "$kd/"
+  cp "$k/build/koffi/$KOFFI_TRIPLET/koffi.node" "$kd/build/koffi/$KOFFI_TRIPLET/"
+  # /usr/sbin/<cmd> -> ../lib/kexecctl/bin/<cmd>, a two-line wrapper that runs the bundle
+  # with the system node (not whatever "node" is first in PATH at shutdown).
+  for f in dist/*.js; do
+    name=$(basename "$f" .js)
+    printf '#!/bin/sh\nexec /usr/bin/node /usr/lib/kexecctl/dist/%s.js "$@"\n' "$name" >"$lib/bin/$name"
+    ln -s "../lib/kexecctl/bin/$name" "$d/usr/sbin/$name"
+  done
+  install -m 0755 kernel/kexecctl-reload "$lib/kexecctl-reload"
+  # Kernel hooks.
+  install -D -m 0755 kernel/postinst.d/zz-kexecctl "$d/etc/kernel/postinst.d/zz-kexecctl"
+  install -D -m 0755 kernel/postrm.d/zz-kexecctl "$d/etc/kernel/postrm.d/zz-kexecctl"
+  install -D -m 0755 kernel/install.d/90-kexecctl.install "$d/usr/lib/kernel/install.d/90-kexecctl.install"
+  # Configuration.
+  mkdir -p "$d/etc/default/kexec.d"
+  if has_kdump; then
+    install -D -m 0644 etc-defaults/kdump "$d/etc/sysconfig/kdump"
+  fi
+  # systemd: top-level files are units; *.d/ are drop-in dirs; system-shutdown/ and the like
+  # go next to system/.
+  mkdir -p "$d$unitdir"
+  for f in systemd/*; do
+    name=$(basename "$f")
+    if [ -f "$f" ]; then
+      install -m 0644 "$f" "$d$unitdir/$name"
+    elif [ -d "$f" ]; then
+      case "$name" in
+        *.d) sub="$d$unitdir/$name" ;;
+        system-shutdown|system-sleep|system-preset|system-generators) sub="$d$(dirname "$unitdir")/$name" ;;
+        *) die "systemd/$name: unknown kind of systemd directory" ;;
+      esac
+      mkdir -p "$sub"
+      cp -R "$f/." "$sub/"
+    fi
+  done
+  # Init scripts. A script without a native unit of its name is masked for systemd, as
+  # kexec-tools does, so systemd-sysv-generator never turns it into a service.
+  if compgen -G 'sysv/*' >/dev/null; then
+    mkdir -p "$d$initdir"
+    for f in sysv/*; do
+      name=$(basename "$f")
+      install -m 0755 "$f" "$d$initdir/$name"
+      if [ ! -e "systemd/$name.service" ]; then
+        ln -s /dev/null "$d$unitdir/$name.service"
+      fi
+    done
+  fi
+  # Man pages, gzip -9n.
+  for f in man/*.[1-8]; do
+    [ -f "$f" ] || continue
+    sub="$d/usr/share/man/man${f##*.}"
+    mkdir -p "$sub"
+    gzip -9n -c "$f" >"$sub/$(basename "$f").gz"
+  done
+}
+
+# Modes: directories 0755, files 0644 unless executable in the tree; mtimes clamped.
+normalize_tree() {
+  local d=$1
+  find "$d" -type d -exec chmod 0755 {} +
+  find "$d" -type f -perm /111 -exec chmod 0755 {} +
+  find "$d" -type f ! -perm /111 -exec chmod 0644 {} +
+  find "$d" -exec touch -h -d "@$EPOCH" {} +
+}
+
+# shlibs dependencies of koffi's native module, computed by dpkg-shlibdeps.
+deb_shlibs() {
+  local tmp=$WORK/shlibdeps so=$1
+  mkdir -p "$tmp/debian"
+  printf 'Source: kexecctl\n\nPackage: kexecctl\nArchitecture: any\n' >"$tmp/debian/control"
+  (cd "$tmp" && dpkg-shlibdeps -O -e"$so" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
+}
+
+installed_size_kb() {
+  # As dpkg-gencontrol counts: 1 KiB per started KiB of each file, 1 per other entry.
+  find "$1" -path "$1/DEBIAN" -prune -o -printf '%y %s\n' |
+    awk '$1 == "f" { t += int(($2 + 1023) / 1024); next } { t += 1 } END { print t }'
+}

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# build_rpm: the .rpm, with rpmbuild from Debian's rpm package and rpm/kexecctl.spec
+# (sourced by scripts/package.sh after package-lib.sh).
+
+build_rpm() {
+  local stage=$WORK/rpm/root top=$WORK/rpm/top rpm with=() rel
+  stage_common "$stage" /usr/lib/systemd/system /etc/rc.d/init.d
+  install -D -m 0644 etc-defaults/kexec "$stage/etc/default/kexec"
+  install -D -m 0644 deb/copyright "$stage/usr/share/licenses/kexecctl/copyright"
+  normalize_tree "$stage"
+  if has_kdump; then with=(--with kdump); fi
+  mkdir -p "$top"
+  rpmbuild -bb --quiet --nodeps "${with[@]}" \
+    --define "_topdir $top" --define "_tmppath $top/tmp" \
+    --define "kx_version $VERSION" --define "kx_release $RELEASE" --define "kx_stage $stage" \
+    --define "_source_date_epoch_from_changelog 0" \
+    --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1" \
+    --target "$RPMARCH-linux" rpm/kexecctl.spec >"$WORK/rpmbuild.log" 2>&1 ||
+    { cat "$WORK/rpmbuild.log" >&2; die "rpmbuild failed"; }
+  rpm=$(find "$top/RPMS" -name "kexecctl-$VERSION-$RELEASE.*.rpm" | head -n 1)
+  [ -n "$rpm" ] || die "rpmbuild produced no package (see $WORK/rpmbuild.log)"
+  rm -f "$OUT"/kexecctl-*."$RPMARCH".rpm
+  mv "$rpm" "$OUT/"
+  rel="$OUT/$(basename "$rpm")"
+  note "wrote ${rel#"$ROOT"/} ($(stat -c %s "$rel") bytes)"
+}
