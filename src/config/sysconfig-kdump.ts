@@ -4,8 +4,8 @@
  * Keys follow Red Hat's kdumpctl; the older keys it once honoured are accepted with a warning
  * that says what each one means to kexecctl.
  */
-import { parse } from 'dotenv';
 import type { Diagnostic } from '../errors.js';
+import { parseEnvFile } from './env-file.js';
 
 export type KdumpSysconfig = {
   /** KDUMP_KERNELVER: release of the crash kernel; '' means the running kernel. */
@@ -60,18 +60,6 @@ export const LEGACY_KEYS: Readonly<Record<string, string>> = {
     'FADUMP_COMMANDLINE_APPEND is ignored: firmware-assisted dump (POWER) is not supported; kexecctl always loads a kdump capture kernel',
 };
 
-const LINE_KEY = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/;
-
-/** Line number (1-based) of the last assignment of each key, for located diagnostics. */
-function keyLines(text: string): Map<string, number> {
-  const lines = new Map<string, number>();
-  text.split('\n').forEach((line, i) => {
-    const m = LINE_KEY.exec(line);
-    if (m?.[1] !== undefined) lines.set(m[1], i + 1);
-  });
-  return lines;
-}
-
 /** Splits a value into words on blanks, honouring single and double quotes (no expansion). */
 export function splitWords(value: string): string[] {
   const words: string[] = [];
@@ -98,25 +86,15 @@ export function splitWords(value: string): string[] {
   return words;
 }
 
-const SHELL_SYNTAX: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\$\(/, 'command substitution $(...)'],
-  [/`/, 'backtick command substitution'],
-  [/\$\{?[A-Za-z_]/, 'variable expansion $VAR'],
-];
-
 export function parseSysconfigKdump(text: string, origin = '/etc/sysconfig/kdump'): { value: KdumpSysconfig; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const lines = keyLines(text);
+  const env = parseEnvFile(text, origin, { knownKeys: [...KNOWN, ...Object.keys(LEGACY_KEYS)] });
+  const diagnostics: Diagnostic[] = [...env.diagnostics];
   const warn = (key: string, message: string): void => {
-    const line = lines.get(key);
+    const line = env.value.lines[key];
     diagnostics.push(line === undefined ? { severity: 'warning', origin, message } : { severity: 'warning', origin, line, message });
   };
-  const env = parse(text);
   const value: KdumpSysconfig = { ...KDUMP_DEFAULTS, commandlineRemove: [], kexecArgs: [] };
-  for (const [key, raw] of Object.entries(env)) {
-    for (const [re, what] of SHELL_SYNTAX) {
-      if (re.test(raw)) warn(key, `${key}: ${what} is not expanded (no shell is run); the text is used literally`);
-    }
+  for (const [key, raw] of Object.entries(env.value.values)) {
     const legacy = LEGACY_KEYS[key];
     if (legacy !== undefined) {
       warn(key, legacy);
@@ -127,11 +105,7 @@ export function parseSysconfigKdump(text: string, origin = '/etc/sysconfig/kdump
       }
       continue;
     }
-    if (!KNOWN.has(key)) {
-      warn(key, `unknown key ${key}, ignored`);
-      continue;
-    }
-    applyKey(value, key, raw, (m) => warn(key, m));
+    if (KNOWN.has(key)) applyKey(value, key, raw, (m) => warn(key, m));
   }
   return { value, diagnostics };
 }

@@ -1,0 +1,4 @@
+import { runCli } from '../run.js';
+import { kdumpctlMain } from '../kdumpctl/program.js';
+
+await runCli('kdumpctl', kdumpctlMain);

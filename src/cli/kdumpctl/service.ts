@@ -1,0 +1,77 @@
+/** kdumpctl start | stop | restart | reload | status | showmem (the first kernel's side). */
+import type { Command } from 'commander';
+import { formatDiagnostic, KexecError } from '../../errors.js';
+import { readSysInt, KEXEC_CRASH_SIZE } from '../../host/kexec-sysfs.js';
+import { RootFs } from '../../host/rootfs.js';
+import { kdumpStatus, startKdump, stopKdump } from '../../kdump/control.js';
+import { getKernel } from '../../sys/get-kernel.js';
+
+type Common = { root: string; dryRun?: boolean };
+const say = (s: string): void => void process.stdout.write(`${s}\n`);
+const warn = (s: string): void => void process.stderr.write(`kdumpctl: warning: ${s}\n`);
+
+async function start(opts: Common & { debug?: boolean }): Promise<number> {
+  const kernel = await getKernel({ dryRun: opts.dryRun === true });
+  const fs = new RootFs(opts.root);
+  const debugOpt = opts.debug === true ? { debug: (l: string) => process.stderr.write(`kdumpctl: ${l}\n`) } : {};
+  const r = startKdump(kernel, fs, { dryRun: opts.dryRun === true, ...debugOpt });
+  for (const d of r.diagnostics) warn(formatDiagnostic(d));
+  for (const w of r.plan.warnings) warn(w);
+  if (r.alreadyLoaded) {
+    say('Kdump already running');
+    return 0;
+  }
+  if (r.load?.dryRun === true) {
+    say(`would load: ${r.load.call}`);
+    return 0;
+  }
+  say(`kexec: loaded kdump kernel ${r.plan.kernel} (${r.load?.syscall ?? 'kexec_file_load'})`);
+  say('Starting kdump: [OK]');
+  return 0;
+}
+
+async function stop(opts: Common): Promise<number> {
+  const kernel = await getKernel({ dryRun: opts.dryRun === true });
+  const was = stopKdump(kernel, new RootFs(opts.root).root);
+  say(was ? 'kexec: unloaded kdump kernel' : 'kexec: no kdump kernel was loaded');
+  say('Stopping kdump: [OK]');
+  return 0;
+}
+
+async function status(opts: Common & { json?: boolean }): Promise<number> {
+  const kernel = await getKernel({ dryRun: opts.dryRun === true });
+  const st = kdumpStatus(kernel, new RootFs(opts.root).root);
+  if (opts.json === true) {
+    say(JSON.stringify({ operational: st.operational, loaded: st.loaded, reservedBytes: st.reservedBytes, loadedKernel: st.record?.kernel ?? null, cmdline: st.record?.cmdline ?? null, message: st.message }, null, 2));
+  } else {
+    say(st.message);
+    if (st.record !== null) say(`  kernel ${st.record.kernel} loaded ${st.record.time}`);
+  }
+  return st.operational ? 0 : 3;
+}
+
+function showmem(opts: Common): number {
+  const fs = new RootFs(opts.root);
+  const size = readSysInt(fs, KEXEC_CRASH_SIZE);
+  if (size === null) throw new KexecError({ code: 'ENOCRASHSIZE', message: `cannot read ${KEXEC_CRASH_SIZE}: this kernel has no kexec crash support` });
+  say(`Reserved ${Math.floor(size / 1048576)}MB memory for crash kernel`);
+  return size > 0 ? 0 : 1;
+}
+
+export function addServiceCommands(program: Command, setExit: (code: number) => void): void {
+  const rootOpt = ['--root <dir>', 'system root (configuration, /sys, /run records)', '/'] as const;
+  const dry = ['--dry-run', 'check and print the load, change nothing'] as const;
+  program.command('start').description('load the crash kernel into the crashkernel= reservation').option(...rootOpt).option(...dry).option('-d, --debug', 'print each system call')
+    .action(async (o: Common & { debug?: boolean }) => setExit(await start(o)));
+  program.command('stop').description('unload the crash kernel').option(...rootOpt).option(...dry).action(async (o: Common) => setExit(await stop(o)));
+  for (const name of ['restart', 'reload']) {
+    program.command(name).description('unload, then load the crash kernel again').option(...rootOpt).option(...dry)
+      .action(async (o: Common) => {
+        await stop(o);
+        setExit(await start(o));
+      });
+  }
+  program.command('status').description('exit 0 when kdump is operational, 3 when not').option(...rootOpt).option('--json', 'print JSON').option(...dry)
+    .action(async (o: Common & { json?: boolean }) => setExit(await status(o)));
+  program.command('showmem').description('show the memory reserved for the crash kernel').option(...rootOpt).action((o: Common) => setExit(showmem(o)));
+}

@@ -1,0 +1,115 @@
+/**
+ * kdump in the first kernel: read the configuration, load the crash kernel into the
+ * crashkernel= reservation (through loadKernel with crash: true), unload it, and say whether
+ * kdump is operational. Library code: throws KexecError, never prints.
+ */
+import { KexecError, type Diagnostic } from '../errors.js';
+import { parseSysconfigKdump, KDUMP_DEFAULTS } from '../config/sysconfig-kdump.js';
+import type { RootFs } from '../host/rootfs.js';
+import { loadKernel, type LoadMode, type LoadResult } from '../kexec/load.js';
+import { readLoadRecord, removeLoadRecord, type LoadRecord } from '../kexec/record.js';
+import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH } from '../sys/constants.js';
+import { strerror } from '../sys/errno.js';
+import type { Kernel } from '../sys/kernel.js';
+import { buildKdumpPlan, type KdumpPlan, type KdumpSyscall } from './plan.js';
+
+export const SYSCONFIG_KDUMP = '/etc/sysconfig/kdump';
+
+export const NO_RESERVATION_HELP = [
+  'no memory is reserved for the crash kernel (/sys/kernel/kexec_crash_size is 0): boot with a crashkernel= parameter, e.g. crashkernel=256M',
+  '  Debian/Ubuntu: add crashkernel=256M to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, and reboot',
+  '  Red Hat/Fedora: grubby --update-kernel=ALL --args=crashkernel=256M (or kdumpctl reset-crashkernel on recent releases), and reboot',
+].join('\n');
+
+export function readKdumpPlan(fs: RootFs): { plan: KdumpPlan; diagnostics: Diagnostic[] } {
+  const text = fs.readText(SYSCONFIG_KDUMP);
+  const parsed = text === null ? { value: { ...KDUMP_DEFAULTS }, diagnostics: [] } : parseSysconfigKdump(text, SYSCONFIG_KDUMP);
+  const plan = buildKdumpPlan({
+    config: parsed.value,
+    osrelease: fs.readText('/proc/sys/kernel/osrelease'),
+    procCmdline: fs.readText('/proc/cmdline'),
+    files: fs,
+  });
+  return { plan, diagnostics: parsed.diagnostics };
+}
+
+export type KdumpStatus = {
+  operational: boolean;
+  reservedBytes: number;
+  loaded: boolean;
+  /** What our own load recorded, when we loaded it. */
+  record: LoadRecord | null;
+  /** One line for humans. */
+  message: string;
+};
+
+export function kdumpStatus(kernel: Kernel, root: string): KdumpStatus {
+  const st = kernel.state();
+  const record = st.crashLoaded ? readLoadRecord(root, true) : null;
+  let message: string;
+  if (!st.supported) message = 'Kdump is not operational: this kernel has no kexec support (/sys/kernel/kexec_loaded is missing)';
+  else if (st.crashSize === 0) message = `Kdump is not operational: ${NO_RESERVATION_HELP}`;
+  else if (!st.crashLoaded) message = 'Kdump is not operational: no crash kernel is loaded (run "kdumpctl start")';
+  else message = 'Kdump is operational';
+  return { operational: st.supported && st.crashSize > 0 && st.crashLoaded, reservedBytes: st.crashSize, loaded: st.crashLoaded, record, message };
+}
+
+const MODE: Record<KdumpSyscall, LoadMode> = { kexec_file_load: 'file', kexec_load: 'legacy', auto: 'auto' };
+
+/** Turns the errors admins meet into messages that say what to do. */
+function explainLoadError(e: unknown, plan: KdumpPlan, reserved: number): unknown {
+  if (!(e instanceof KexecError) || e.errno === undefined) return e;
+  const mib = (reserved / 1048576).toFixed(0);
+  if (e.code === 'ENOCRASHMEM') return new KexecError({ code: 'ENOCRASHMEM', message: NO_RESERVATION_HELP, exitCode: 1 });
+  if (e.errno === 99) {
+    return new KexecError({
+      code: 'EKDUMPTOOBIG',
+      errno: 99,
+      syscall: e.syscall ?? 'kexec_file_load',
+      message: `${e.message}: the crash kernel ${plan.kernel} and initrd ${plan.initrd.join(', ') || '(none)'} do not fit in the ${mib} MiB crashkernel= reservation; reserve more (e.g. crashkernel=512M) or use a smaller kdump initrd (${plan.kernel.replace(/[^/]*$/, '')}initramfs-${plan.release}kdump.img)`,
+    });
+  }
+  if (e.errno === 129 || e.errno === 126) {
+    return new KexecError({
+      code: 'EKDUMPSIG',
+      errno: e.errno,
+      syscall: e.syscall ?? 'kexec_file_load',
+      message: `${e.message}: the kernel rejected the signature of ${plan.kernel} (Secure Boot / lockdown or CONFIG_KEXEC_SIG_FORCE); use a kernel signed with a key the running kernel trusts`,
+    });
+  }
+  return e;
+}
+
+export type StartResult = { plan: KdumpPlan; diagnostics: Diagnostic[]; alreadyLoaded: boolean; load: LoadResult | null };
+
+export function startKdump(kernel: Kernel, fs: RootFs, opts: { dryRun?: boolean; debug?: (l: string) => void } = {}): StartResult {
+  const { plan, diagnostics } = readKdumpPlan(fs);
+  const st = kernel.state();
+  if (!st.supported) throw new KexecError({ code: 'ENOKEXEC', message: 'this kernel has no kexec support (/sys/kernel/kexec_loaded is missing)' });
+  if (st.crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_RESERVATION_HELP });
+  if (st.crashLoaded && opts.dryRun !== true) return { plan, diagnostics, alreadyLoaded: true, load: null };
+  const loadOpts: Parameters<typeof loadKernel>[2] = { root: fs.root, dryRun: opts.dryRun === true };
+  if (opts.debug !== undefined) loadOpts.debug = opts.debug;
+  try {
+    const load = loadKernel(
+      kernel,
+      { kernelPath: fs.hostPath(plan.kernel), initrdPaths: plan.initrd.map((p) => fs.hostPath(p)), cmdline: plan.cmdline, crash: true, mode: MODE[plan.syscall] },
+      loadOpts,
+    );
+    return { plan, diagnostics, alreadyLoaded: false, load };
+  } catch (e) {
+    throw explainLoadError(e, plan, st.crashSize);
+  }
+}
+
+/** Unloads the crash kernel (kexec -p -u). Returns false when nothing was loaded. */
+export function stopKdump(kernel: Kernel, root: string): boolean {
+  const was = kernel.state().crashLoaded;
+  let res = kernel.kexecFileLoad(-1, null, '', KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH);
+  if (!res.ok && (res.errno === 38 || res.errno === 22)) res = kernel.kexecLoad(0n, [], KEXEC_ON_CRASH);
+  if (!res.ok) {
+    throw new KexecError({ code: 'EKDUMPUNLOAD', errno: res.errno, syscall: res.syscall, message: `could not unload the crash kernel: ${res.syscall} failed: ${strerror(res.errno)}` });
+  }
+  removeLoadRecord(root, true);
+  return was;
+}

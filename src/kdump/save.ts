@@ -1,0 +1,203 @@
+/**
+ * Capture, in the capture kernel: stream /proc/vmcore into
+ * <dir>/<host>-<YYYY-MM-DD-HH:MM:SS>/vmcore (written as vmcore-incomplete, fsynced, renamed),
+ * then extract the kernel log into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying why).
+ * An earlier dump is never overwritten; on a full disk what was written stays, named incomplete.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { posix } from 'node:path';
+import { KexecError } from '../errors.js';
+import { strerror } from '../sys/errno.js';
+import type { ByteSource } from './elf-core.js';
+import { extractDmesg } from './printk-ring.js';
+
+export type SaveOptions = {
+  /** Host path of the core to copy (default /proc/vmcore). */
+  vmcore: string;
+  /** Host path of the dump directory (default /var/crash). */
+  dir: string;
+  host: string;
+  now: Date;
+  log: (line: string) => void;
+  /** Copy buffer size (tests use small ones). */
+  chunkSize?: number;
+  /** Opens the new partial vmcore (tests substitute a full device to exercise ENOSPC). */
+  openOutput?: (path: string) => number;
+};
+
+export type SaveResult = {
+  dumpDir: string;
+  vmcoreFile: string;
+  complete: boolean;
+  bytes: number;
+  copyMs: number;
+  dmesgFile: string;
+  dmesgOk: boolean;
+  /** Set when the copy stopped early (ENOSPC, EIO ...). */
+  error?: string;
+};
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** kdumpctl's directory name: <host>-<YYYY-MM-DD-HH:MM:SS>, local time. */
+export function dumpDirName(host: string, d: Date): string {
+  const safeHost = host.replace(/[^A-Za-z0-9._-]/g, '_') || 'localhost';
+  return `${safeHost}-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+function errnoOf(e: unknown): { errno: number; code: string } {
+  const x = e as { errno?: unknown; code?: unknown };
+  return { errno: typeof x.errno === 'number' ? Math.abs(x.errno) : 5, code: typeof x.code === 'string' ? x.code : 'EIO' };
+}
+
+/** Creates a fresh dump directory; a name already taken gets a .1, .2 ... suffix, never reused. */
+export function createDumpDir(base: string, name: string): string {
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  for (let i = 0; i < 1000; i++) {
+    const dir = posix.join(base, i === 0 ? name : `${name}.${i}`);
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      return dir;
+    } catch (e) {
+      if (errnoOf(e).code !== 'EEXIST') {
+        throw new KexecError({ code: 'EDUMPDIR', path: dir, message: `cannot create dump directory ${dir}: ${strerror(errnoOf(e).errno)}` });
+      }
+    }
+  }
+  throw new KexecError({ code: 'EDUMPDIR', message: `too many dumps named ${name} in ${base}` });
+}
+
+export function fdSource(fd: number): ByteSource {
+  return {
+    read(offset, length) {
+      const buf = Buffer.alloc(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, buf, got, length - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    },
+  };
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // some file systems refuse fsync on directories; the data itself is already synced
+  }
+}
+
+/** Copies in to out; returns bytes written and, if it stopped early, why. */
+export function copyAll(inFd: number, outFd: number, chunk: number): { bytes: number; error?: { errno: number; code: string } } {
+  const buf = Buffer.alloc(chunk);
+  let bytes = 0;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(inFd, buf, 0, chunk, bytes);
+    } catch (e) {
+      return { bytes, error: errnoOf(e) };
+    }
+    if (n === 0) return { bytes };
+    let off = 0;
+    while (off < n) {
+      try {
+        off += writeSync(outFd, buf, off, n - off, bytes + off);
+      } catch (e) {
+        return { bytes: bytes + off, error: errnoOf(e) };
+      }
+    }
+    bytes += n;
+  }
+}
+
+function writeNewFile(path: string, text: string): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function saveVmcore(opts: SaveOptions): SaveResult {
+  let inFd: number;
+  try {
+    inFd = openSync(opts.vmcore, 'r');
+  } catch (e) {
+    const { errno } = errnoOf(e);
+    throw new KexecError({ code: 'ENOVMCORE', path: opts.vmcore, message: `cannot open ${opts.vmcore}: ${strerror(errno)} (kdumpctl save runs in the capture kernel, after a crash)` });
+  }
+  try {
+    const dumpDir = createDumpDir(opts.dir, dumpDirName(opts.host, opts.now));
+    const partial = posix.join(dumpDir, 'vmcore-incomplete');
+    opts.log(`saving ${opts.vmcore} to ${partial}`);
+    const t0 = Date.now();
+    const outFd = (opts.openOutput ?? ((p: string) => openSync(p, 'wx', 0o600)))(partial);
+    let copy: ReturnType<typeof copyAll>;
+    try {
+      copy = copyAll(inFd, outFd, opts.chunkSize ?? 4 * 1024 * 1024);
+      try {
+        fsyncSync(outFd);
+      } catch (e) {
+        copy.error ??= errnoOf(e);
+      }
+    } finally {
+      closeSync(outFd);
+    }
+    const copyMs = Date.now() - t0;
+    const result: SaveResult = { dumpDir, vmcoreFile: partial, complete: false, bytes: copy.bytes, copyMs, dmesgFile: '', dmesgOk: false };
+    if (copy.error !== undefined) {
+      result.error = `${copy.error.code} (${strerror(copy.error.errno)})`;
+      opts.log(`copy stopped after ${copy.bytes} bytes: ${result.error}; keeping the partial dump as ${partial}`);
+    } else {
+      const final = posix.join(dumpDir, 'vmcore');
+      renameSync(partial, final);
+      fsyncDir(dumpDir);
+      result.vmcoreFile = final;
+      result.complete = true;
+      opts.log(`saved vmcore: ${copy.bytes} bytes in ${copyMs} ms (${(copy.bytes / 1048576 / Math.max(copyMs / 1000, 0.001)).toFixed(1)} MiB/s) to ${final}`);
+    }
+    saveDmesg(fdSource(inFd), dumpDir, result, opts.log);
+    fsyncDir(dumpDir);
+    return result;
+  } finally {
+    closeSync(inFd);
+  }
+}
+
+function saveDmesg(src: ByteSource, dumpDir: string, result: SaveResult, log: (l: string) => void): void {
+  let text: string;
+  let ok = false;
+  try {
+    const d = extractDmesg(src);
+    text = d.text;
+    ok = true;
+    log(`extracted ${d.records} kernel log records${d.osrelease === undefined ? '' : ` (kernel ${d.osrelease})`}`);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    text = `kexecctl could not extract the kernel log from the vmcore: ${why}\n`;
+    log(`kernel log extraction failed: ${why}`);
+  }
+  const name = ok ? 'vmcore-dmesg.txt' : 'vmcore-dmesg-unavailable.txt';
+  const final = posix.join(dumpDir, name);
+  const tmp = posix.join(dumpDir, `${name}.incomplete`);
+  try {
+    writeNewFile(tmp, text);
+    renameSync(tmp, final);
+    result.dmesgFile = final;
+    result.dmesgOk = ok;
+  } catch (e) {
+    log(`cannot write ${final}: ${strerror(errnoOf(e).errno)}`);
+    result.dmesgFile = tmp;
+  }
+}
