@@ -17,6 +17,22 @@ deb_changelog() {
   cat deb/changelog
 }
 
+# A maintainer script without the lines tagged "# initscript:NAME" for init scripts this
+# build does not ship (lintian checks update-rc.d calls against /etc/init.d).
+deb_maintscript() {
+  local src=$1 d=$2 line name
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in
+      *"# initscript:"*)
+        name=${line##*# initscript:}
+        [ -e "$d/etc/init.d/$name" ] || continue
+        line=${line%" # initscript:$name"}
+        ;;
+    esac
+    printf '%s\n' "$line"
+  done <"$src"
+}
+
 build_deb() {
   local d=$WORK/deb/root debver="$VERSION-$RELEASE" f rel shlibs deb
   deb="$OUT/kexecctl_${debver}_${DEBARCH}.deb"
@@ -32,7 +48,8 @@ build_deb() {
 
   mkdir -p "$d/DEBIAN"
   for f in postinst prerm postrm config; do
-    install -m 0755 "deb/$f" "$d/DEBIAN/$f"
+    deb_maintscript "deb/$f" "$d" >"$d/DEBIAN/$f"
+    chmod 0755 "$d/DEBIAN/$f"
   done
   install -m 0644 deb/templates deb/triggers "$d/DEBIAN/"
   normalize_tree "$d"

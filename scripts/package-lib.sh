@@ -34,6 +34,10 @@ stage_common() {
   # The program: esbuild bundles commander, dotenv and execa into dist/, so koffi (native)
   # is the only runtime module shipped. package.json makes node treat dist/*.js as ESM.
   cp -R dist "$lib/dist"
+  # The wrappers run node explicitly, so the bundle files are plain modules: the
+  # "#!/usr/bin/env node" line esbuild puts on every output becomes an empty comment
+  # (same line numbers), and nothing in dist/ is executable.
+  find "$lib/dist" -name '*.js' -exec sed -i '1s|^#!.*|//|' {} + -exec chmod 0644 {} +
   node -e '
     const p = require("./package.json");
     const out = { name: p.name, version: p.version, private: true, type: "module", license: p.license };
@@ -42,11 +46,14 @@ stage_common() {
   mkdir -p "$kd/build/koffi/$KOFFI_TRIPLET"
   cp "$k/package.json" "$k/index.js" "$k/indirect.js" "$k/LICENSE.txt" "$kd/"
   cp "$k/build/koffi/$KOFFI_TRIPLET/koffi.node" "$kd/build/koffi/$KOFFI_TRIPLET/"
+  # As dh_strip does for shared objects: the symbol table is not needed to run.
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$kd/build/koffi/$KOFFI_TRIPLET/koffi.node"
   # /usr/sbin/<cmd> -> ../lib/kexecctl/bin/<cmd>, a two-line wrapper that runs the bundle
   # with the system node (not whatever "node" is first in PATH at shutdown).
   for f in dist/*.js; do
     name=$(basename "$f" .js)
     printf '#!/bin/sh\nexec /usr/bin/node /usr/lib/kexecctl/dist/%s.js "$@"\n' "$name" >"$lib/bin/$name"
+    chmod 0755 "$lib/bin/$name"
     ln -s "../lib/kexecctl/bin/$name" "$d/usr/sbin/$name"
   done
   install -m 0755 kernel/kexecctl-reload "$lib/kexecctl-reload"
