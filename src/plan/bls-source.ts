@@ -1,0 +1,114 @@
+/**
+ * systemd-boot without GRUB: loader entries from the ESP and XBOOTLDR (mounted at /efi, /boot or
+ * /boot/efi), sorted and chosen as systemd-boot does, with the EFI variables bootctl writes
+ * (LoaderEntryOneShot, LoaderEntryDefault) read from efivarfs when the root has them.
+ */
+import { posix } from 'node:path';
+import { parseBlsEntry, type BlsEntry } from '../boot/bls/entry.js';
+import { parseLoaderConf, selectSdBootDefault, sortSdBoot, type SdBootChoice } from '../boot/bls/order.js';
+import { KexecError, formatDiagnostic, type Diagnostic } from '../errors.js';
+import type { RootFs } from '../host/rootfs.js';
+import type { BootChoice } from './types.js';
+
+const BASES = ['/efi', '/boot', '/boot/efi'];
+const LOADER_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
+
+export type BlsItem = { entry: BlsEntry; base: string; file: string };
+
+export type BlsMenu = {
+  items: BlsItem[];
+  choice: SdBootChoice | null;
+  loaderConf: string | null;
+  diagnostics: Diagnostic[];
+};
+
+/** An efivarfs file: 4 attribute bytes, then a NUL-terminated UTF-16LE string. */
+export function decodeEfiString(buf: Buffer): string | null {
+  if (buf.length <= 4) return null;
+  const text = buf.subarray(4, 4 + ((buf.length - 4) & ~1)).toString('utf16le');
+  const s = text.replace(/\0.*$/s, '');
+  return s === '' ? null : s;
+}
+
+function efiVar(rootfs: RootFs, name: string): string | null {
+  const buf = rootfs.readBytes(`/sys/firmware/efi/efivars/${name}-${LOADER_GUID}`);
+  return buf === null ? null : decodeEfiString(buf);
+}
+
+/** Loader entries under the root, or null when there are none at all. */
+export function scanBls(rootfs: RootFs, efiArch = 'x64'): BlsMenu | null {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const items: BlsItem[] = [];
+  for (const base of BASES) {
+    const dir = `${base}/loader/entries`;
+    const real = rootfs.realpath(dir);
+    if (!rootfs.isDir(dir) || seen.has(real)) continue;
+    seen.add(real);
+    for (const name of rootfs.list(dir)) {
+      if (!name.toLowerCase().endsWith('.conf') || name.startsWith('.')) continue;
+      const file = `${dir}/${name}`;
+      const text = rootfs.readText(file);
+      if (text === null) continue;
+      const { value, diagnostics: d } = parseBlsEntry(text, name, file);
+      diagnostics.push(...d);
+      if (value.architecture !== null && value.architecture !== efiArch) continue;
+      items.push({ entry: value, base, file });
+    }
+  }
+  if (seen.size === 0) return null;
+  let loaderConf: string | null = null;
+  let configDefault: string | null = null;
+  for (const base of ['/efi', '/boot/efi', '/boot']) {
+    const text = rootfs.readText(`${base}/loader/loader.conf`);
+    if (text === null) continue;
+    loaderConf = `${base}/loader/loader.conf`;
+    configDefault = parseLoaderConf(text).default;
+    break;
+  }
+  const sorted = sortSdBoot(items.map((i) => i.entry));
+  const ordered = sorted.map((e) => items.find((i) => i.entry === e) as BlsItem);
+  const choice = selectSdBootDefault(sorted, {
+    oneShot: efiVar(rootfs, 'LoaderEntryOneShot'),
+    efiDefault: efiVar(rootfs, 'LoaderEntryDefault'),
+    configDefault,
+  });
+  return { items: ordered, choice, loaderConf, diagnostics };
+}
+
+/** In-root path of a path written in an entry (relative to the partition holding the entry). */
+export function blsPath(rootfs: RootFs, item: BlsItem, written: string): string {
+  return rootfs.realpath(posix.join(item.base, written.replace(/\\/g, '/')));
+}
+
+const HOW: Record<SdBootChoice['by'], string> = {
+  oneshot: 'the LoaderEntryOneShot EFI variable',
+  'efi-default': 'the LoaderEntryDefault EFI variable',
+  'loader.conf': 'loader.conf "default"',
+  first: 'first in systemd-boot order',
+};
+
+export function blsChoice(rootfs: RootFs, menu: BlsMenu): BootChoice {
+  const idx = menu.choice?.index;
+  const item = idx === undefined ? undefined : menu.items[idx];
+  if (item === undefined || menu.choice === null) {
+    throw new KexecError({ code: 'EPLANNOENTRY', message: 'no boot loader entry found in loader/entries: refusing to guess a kernel' });
+  }
+  const e = item.entry;
+  if (e.linux === null) {
+    throw new KexecError({ code: 'EPLANNOLINUX', message: `the default systemd-boot entry ${e.id} (${item.file}) starts an EFI program, not a Linux kernel kexec can load` });
+  }
+  const warnings = menu.diagnostics.map(formatDiagnostic);
+  if (e.options === '') warnings.push(`${item.file} has no options line: reusing the running command line`);
+  return {
+    source: 'bls',
+    reason: `systemd-boot entry ${e.id} (${HOW[menu.choice.by]}${menu.choice.by === 'loader.conf' && menu.loaderConf !== null ? ` in ${menu.loaderConf}` : ''})`,
+    kernel: blsPath(rootfs, item, e.linux),
+    initrd: e.initrd.map((p) => blsPath(rootfs, item, p)),
+    cmdline: e.options === '' ? null : e.options,
+    entry: { title: e.title ?? e.id, id: e.id, path: e.id },
+    usedNextEntry: menu.choice.by === 'oneshot',
+    grubenv: null,
+    warnings,
+  };
+}

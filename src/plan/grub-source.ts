@@ -1,0 +1,80 @@
+/**
+ * GRUB as the boot target source: find grub.cfg, evaluate it with the pure evaluator over a
+ * RootGrubFs, and turn the selected entry's GRUB files into running-system paths.
+ */
+import { posix } from 'node:path';
+import { grubCmdline } from '../boot/grub/cmdline.js';
+import { evaluateGrub } from '../boot/grub/evaluate.js';
+import type { GrubFile, GrubResult } from '../boot/grub/types.js';
+import { KexecError, formatDiagnostic } from '../errors.js';
+import { findGrubConfig, grubPlatform, type GrubConfigLocation } from '../host/grub-config.js';
+import { RootGrubFs } from '../host/grub-fs.js';
+import type { RootFs } from '../host/rootfs.js';
+import type { BootChoice } from './types.js';
+
+export type GrubMenu = { location: GrubConfigLocation; fs: RootGrubFs; result: GrubResult; grubenv: string | null };
+
+function grubCpu(): string {
+  return process.arch === 'arm64' ? 'arm64' : process.arch === 'ia32' ? 'i386' : 'x86_64';
+}
+
+/** Evaluates the root's GRUB configuration, or returns null when it has none. */
+export function evaluateSystemGrub(rootfs: RootFs): GrubMenu | null {
+  const location = findGrubConfig(rootfs);
+  if (location === null) return null;
+  const fs = new RootGrubFs(rootfs, location.path);
+  const result = evaluateGrub({
+    fs,
+    configPath: fs.configPath,
+    flavor: location.flavor,
+    platform: { grub_platform: grubPlatform(rootfs), grub_cpu: grubCpu() },
+  });
+  const envRead = [...fs.reads].reverse().find((r) => posix.basename(r.path) === 'grubenv');
+  const beside = `${posix.dirname(location.path)}/grubenv`;
+  const grubenv = envRead?.systemPath ?? (rootfs.isFile(beside) ? rootfs.realpath(beside) : null);
+  return { location, fs, result, grubenv };
+}
+
+/** Running-system path of a GRUB file, or null when it cannot be found. */
+export function grubFilePath(menu: GrubMenu, f: GrubFile): string | null {
+  return menu.fs.locate(f.device, f.path);
+}
+
+function mustLocate(menu: GrubMenu, f: GrubFile, role: string, title: string): string {
+  const p = grubFilePath(menu, f);
+  if (p !== null) return p;
+  throw new KexecError({
+    code: role === 'kernel' ? 'EPLANKERNEL' : 'EPLANINITRD',
+    message: `GRUB entry "${title}": ${role} ${f.written} not found on ${menu.fs.describe(f.device)}`,
+  });
+}
+
+export function grubChoice(menu: GrubMenu): BootChoice {
+  const { result } = menu;
+  const sel = result.selection;
+  const warnings = result.diagnostics.map(formatDiagnostic);
+  if (sel === null) {
+    throw new KexecError({ code: 'EPLANNOENTRY', message: `${menu.location.path}: GRUB would boot nothing (empty menu or empty submenu): refusing to guess a kernel` });
+  }
+  const boot = sel.entry.boot;
+  if (boot === null || boot.loader.startsWith('multiboot')) {
+    const what = boot === null ? 'loads no Linux kernel (chainloader or similar)' : `boots through ${boot.loader} (Xen/tboot), which kexec cannot reproduce`;
+    throw new KexecError({ code: 'EPLANNOLINUX', message: `GRUB's default entry "${sel.titlePath}" ${what}` });
+  }
+  const how = result.usedNextEntry
+    ? `grubenv next_entry (grub-reboot one-shot) = "${result.env['next_entry'] ?? ''}"`
+    : result.defaultVar === null || result.defaultVar === ''
+      ? 'no default set, so the first entry'
+      : `default="${result.defaultVar}"`;
+  return {
+    source: 'grub',
+    reason: `GRUB entry "${sel.titlePath}" from ${menu.location.path}, chosen by ${how}`,
+    kernel: mustLocate(menu, boot.kernel, 'kernel', sel.titlePath),
+    initrd: boot.initrds.map((f) => mustLocate(menu, f, 'initrd', sel.titlePath)),
+    cmdline: grubCmdline(boot),
+    entry: { title: sel.entry.title, id: sel.entry.id, path: sel.idPath },
+    usedNextEntry: result.usedNextEntry,
+    grubenv: menu.grubenv,
+    warnings,
+  };
+}
