@@ -5,6 +5,7 @@
  */
 import { KexecError, type Diagnostic } from '../errors.js';
 import { parseSysconfigKdump, KDUMP_DEFAULTS } from '../config/sysconfig-kdump.js';
+import type { TrustPolicy } from '../host/open-checked.js';
 import type { RootFs } from '../host/rootfs.js';
 import { loadKernel, type LoadMode, type LoadResult } from '../kexec/load.js';
 import { readLoadRecord, removeLoadRecord, type LoadRecord } from '../kexec/record.js';
@@ -82,14 +83,22 @@ function explainLoadError(e: unknown, plan: KdumpPlan, reserved: number): unknow
 
 export type StartResult = { plan: KdumpPlan; diagnostics: Diagnostic[]; alreadyLoaded: boolean; load: LoadResult | null };
 
-export function startKdump(kernel: Kernel, fs: RootFs, opts: { dryRun?: boolean; debug?: (l: string) => void } = {}): StartResult {
+export type StartOptions = { dryRun?: boolean; debug?: (l: string) => void; trust?: TrustPolicy };
+
+export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}): StartResult {
   const { plan, diagnostics } = readKdumpPlan(fs);
   const st = kernel.state();
-  if (!st.supported) throw new KexecError({ code: 'ENOKEXEC', message: 'this kernel has no kexec support (/sys/kernel/kexec_loaded is missing)' });
-  if (st.crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_RESERVATION_HELP });
+  if (opts.dryRun === true) {
+    // A dry run shows the load even where it could not happen (e.g. on a build machine).
+    if (st.crashSize === 0) plan.warnings.push('no crashkernel= reservation here: a real start would fail');
+  } else {
+    if (!st.supported) throw new KexecError({ code: 'ENOKEXEC', message: 'this kernel has no kexec support (/sys/kernel/kexec_loaded is missing)' });
+    if (st.crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_RESERVATION_HELP });
+  }
   if (st.crashLoaded && opts.dryRun !== true) return { plan, diagnostics, alreadyLoaded: true, load: null };
   const loadOpts: Parameters<typeof loadKernel>[2] = { root: fs.root, dryRun: opts.dryRun === true };
   if (opts.debug !== undefined) loadOpts.debug = opts.debug;
+  if (opts.trust !== undefined) loadOpts.trust = opts.trust;
   try {
     const load = loadKernel(
       kernel,
