@@ -41,8 +41,8 @@ kx_need_pkgs() {
 
 kx_apt_ready() {
   [ -n "${KX_APT_UPDATED:-}" ] && return 0
-  if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ] ||
-    ! apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1; then
+  local lists=(/var/lib/apt/lists/*_Packages*)
+  if [ ! -e "${lists[0]}" ] || ! apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1; then
     kx_log "apt-get update"
     apt-get update -qq >/dev/null 2>&1 || kx_log "apt-get update reported errors (continuing)"
   fi
@@ -61,7 +61,7 @@ kx_deb_download() {
     kx_apt_ready
     if [ -z "$ver" ]; then
       ver=$(apt-cache policy "$name" 2>/dev/null | awk '/Candidate:/ {print $2}')
-      [ -n "$ver" ] && [ "$ver" != "(none)" ] || kx_die "no Debian package named $name"
+      if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then kx_die "no Debian package named $name"; fi
       f=$(kx__deb_find "$dir" "$name" "$ver")
     fi
     if [ -z "$f" ]; then
@@ -120,9 +120,9 @@ kx_debian_mirror() {
   if [ -n "${KEXECCTL_MIRROR:-}" ]; then printf '%s\n' "$KEXECCTL_MIRROR"; return 0; fi
   local uri
   uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' |
-    grep -E '/debian/?$' | head -n 1)
+    grep -E '/debian/?$' | head -n 1 || true)
   [ -n "$uri" ] || uri=$(awk '$1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; break}}' \
-    /etc/apt/sources.list 2>/dev/null | grep -E '/debian/?$' | head -n 1)
+    /etc/apt/sources.list 2>/dev/null | grep -E '/debian/?$' | head -n 1 || true)
   [ -n "$uri" ] || kx_die "cannot find a Debian mirror in apt's sources; set KEXECCTL_MIRROR"
   printf '%s\n' "${uri%/}"
 }
@@ -137,7 +137,10 @@ kx__libdirs() {
 
 kx_copy_elf() {
   local root=$1 bin=$2 dest=$3 ldso libdirs line lib rel
-  ldso=$(ls "$root"/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$root"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 2>/dev/null | head -n 1)
+  ldso=''
+  for lib in "$root"/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$root"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2; do
+    [ -e "$lib" ] && { ldso=$lib; break; }
+  done
   [ -n "$ldso" ] || kx_die "no ld-linux-x86-64.so.2 under $root (extract libc6 there)"
   libdirs=$(kx__libdirs "$root")
   mkdir -p "$dest/$(dirname "$bin")" "$dest/lib/x86_64-linux-gnu" "$dest/lib64"

@@ -20,6 +20,7 @@ if [ -f /etc/kxt-modules ]; then
     [ -n "$m" ] && { insmod "$m" 2>/dev/null || echo "KXT WARN insmod $m failed"; }
   done </etc/kxt-modules
 fi
+# shellcheck source=guest-lib.sh
 . /kxt/lib.sh
 stage=$(kxt_cmdline_get kxt.stage)
 [ -n "$stage" ] || stage=1

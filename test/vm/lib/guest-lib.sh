@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2013,SC2034
 # Helpers for guest scenario scripts (busybox sh); /init sources it and it is at /kxt/lib.sh.
 #   kxt_result NAME PASS|FAIL DETAIL   prints "KXT RESULT NAME STATUS DETAIL" (the host counts these)
 #   kxt_check NAME DETAIL CMD...       runs CMD; PASS if it exits 0, else FAIL

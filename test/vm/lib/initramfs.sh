@@ -61,7 +61,10 @@ kx_node_fetch() {
     [ -n "$libnode" ] || kx_die "cannot find the libnode package nodejs $ver depends on"
     kx_deb_extract "$(kx_deb_download "nodejs=$ver")" "$root"
     kx_deb_extract "$(kx_deb_download "$libnode=$ver")" "$root"
-    for pkg in $(kx_deb_closure libc6 $(apt-cache depends "$libnode=$ver" 2>/dev/null | awk '$1 == "Depends:" && $2 !~ /^</ {print $2}')); do
+    local deps
+    deps=$(apt-cache depends "$libnode=$ver" 2>/dev/null | awk '$1 == "Depends:" && $2 !~ /^</ {print $2}')
+    # shellcheck disable=SC2086 # one package name per word
+    for pkg in $(kx_deb_closure libc6 $deps); do
       kx_deb_extract "$(kx_deb_download "$pkg")" "$root"
     done
     printf '%s\n' "$ver" >"$root/.version"
@@ -69,6 +72,7 @@ kx_node_fetch() {
   fi
   KX_NODE_ROOT=$root
   KX_NODE_VERSION=$ver
+  export KX_NODE_ROOT KX_NODE_VERSION
 }
 
 kx_initramfs_add_node() {

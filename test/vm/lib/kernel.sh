@@ -47,7 +47,7 @@ kx_kernel_config() {
 
 kx_modules_resolve() {
   local mdir="$KX_KERNEL_ROOT/lib/modules/$KX_KERNEL_VERSION"
-  local -A done=()
+  local -A kx_seen_mod=()
   local m
   kx__mod_visit() {
     local name=$1 path deps d
@@ -57,8 +57,8 @@ kx_modules_resolve() {
       grep -qE "/${name//_/[_-]}\.ko" "$mdir/modules.builtin" 2>/dev/null && return 0
       kx_die "kernel $KX_KERNEL_VERSION has no module $name"
     fi
-    [ -n "${done[$path]:-}" ] && return 0
-    done[$path]=1
+    [ -n "${kx_seen_mod[$path]:-}" ] && return 0
+    kx_seen_mod[$path]=1
     deps=$(awk -F: -v p="$path" '$1 == p {print $2; exit}' "$mdir/modules.dep")
     for d in $deps; do
       d=${d##*/}; d=${d%%.ko*}

@@ -40,7 +40,7 @@ kx_accel() {
     [ -n "${KX_KERNEL:-}" ] || kx_kernel_fetch >&2
     log=$(mktemp)
     timeout 15 qemu-system-x86_64 -accel kvm -m 256 -nodefaults -display none -no-reboot \
-      -kernel "$KX_KERNEL" -append 'console=ttyS0 panic=-1' -serial "file:$log" >/dev/null 2>&1
+      -kernel "$KX_KERNEL" -append 'console=ttyS0 panic=-1' -serial "file:$log" >/dev/null 2>&1 || true
     grep -qE 'Unable to mount root|Kernel panic' "$log" && verdict=kvm
     rm -f "$log"
   fi
@@ -77,6 +77,7 @@ kx_qemu_start() {
   [ -n "$kernel" ] && args+=(-kernel "$kernel")
   [ -n "$initrd" ] && args+=(-initrd "$initrd")
   [ -n "$append" ] && args+=(-append "$append")
+  # shellcheck disable=SC2054 # commas belong to the qemu option values
   [ -n "$debugcon" ] && args+=(-chardev "file,id=kxdbg,path=$debugcon" -device isa-debugcon,iobase=0x402,chardev=kxdbg)
   [ -n "$disk" ] && args+=(-drive "file=$disk,format=raw,if=virtio,cache=unsafe")
   : >"$serial"

@@ -1,0 +1,52 @@
+// Guest benchmark (runs inside the QEMU guest under Debian's node 18, as /kxt/bench.mjs):
+// times our `kexec -l` against C kexec-tools' `kexec -s -l` on the same kernel, initrd and cmdline.
+// Each sample spawns the command and measures wall time with hrtime; both tools pay the same spawn
+// cost. Between samples the kernel is unloaded (`kexec-c -u`, not timed). Runs alternate so drift
+// affects both equally. Prints "KXT BENCH <tool> <median ms> <min> <max> <n>" and the ratio.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const runs = Number(process.argv[2] ?? '7');
+const kernel = '/payload/vmlinuz';
+const initrd = '/payload/base.img';
+const append = 'console=ttyS0 panic=-1 kxt.stage=never';
+const tools = {
+  kexecctl: ['/usr/sbin/kexec', ['-l', kernel, '--initrd', initrd, '--append', append]],
+  'kexec-tools': ['/usr/local/sbin/kexec-c', ['-s', '-l', kernel, `--initrd=${initrd}`, `--append=${append}`]],
+};
+const loaded = () => readFileSync('/sys/kernel/kexec_loaded', 'utf8').trim();
+const samples = { kexecctl: [], 'kexec-tools': [] };
+let errors = 0;
+for (let i = 0; i < runs; i++) {
+  for (const [name, [cmd, args]] of Object.entries(tools)) {
+    spawnSync('/usr/local/sbin/kexec-c', ['-u'], { stdio: 'ignore' });
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0 || loaded() !== '1') {
+      errors++;
+      console.log(`KXT LOG bench ${name} run ${i} failed: exit ${r.status} ${String(r.stderr).slice(0, 200)}`);
+      continue;
+    }
+    samples[name].push(ms);
+  }
+}
+spawnSync('/usr/local/sbin/kexec-c', ['-u'], { stdio: 'ignore' });
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const med = {};
+for (const [name, xs] of Object.entries(samples)) {
+  if (xs.length === 0) continue;
+  med[name] = median(xs);
+  console.log(`KXT BENCH ${name} ${med[name].toFixed(1)} ${Math.min(...xs).toFixed(1)} ${Math.max(...xs).toFixed(1)} ${xs.length}`);
+}
+const t0 = process.hrtime.bigint();
+spawnSync('/usr/bin/node', ['-e', '0']);
+console.log(`KXT BENCH node-e-0 ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} - - 1`);
+if (med.kexecctl !== undefined && med['kexec-tools'] !== undefined) {
+  console.log(`KXT BENCH ratio ${(med.kexecctl / med['kexec-tools']).toFixed(2)}`);
+}
+console.log(`KXT RESULT bench-runs ${errors === 0 ? 'PASS' : 'FAIL'} ${errors} failed runs of ${runs * 2}`);

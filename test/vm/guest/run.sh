@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Guest tier: boots the Debian cloud kernel in QEMU (TCG unless KVM proves itself) on an initramfs
+# with busybox, Debian's node 18 and the built project, and proves kexec end to end inside the guest
+# (scenarios in scenario.sh). Also runs the fallback-rule check on the host through the fake.
+# Prints timings; appends "guest <passed> <failed>" to $KEXECCTL_RESULTS; exits non-zero on failure.
+# Env: KEXECCTL_CACHE (downloads, default /var/cache/kexecctl-test), KEXECCTL_ACCEL=kvm|tcg,
+#      KEXECCTL_GUEST_TIMEOUT (seconds for the whole QEMU run, default 420), KEXECCTL_KEEP=1 keeps logs.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+export KEXECCTL_TEST=1 # host side: the real binding must never load here
+# shellcheck source=../lib/vm.sh
+. test/vm/lib/vm.sh
+# shellcheck source=build.sh
+. test/vm/guest/build.sh
+
+T0=$(kx_ms)
+passed=0
+failed=0
+result() { # result NAME PASS|FAIL DETAIL (host-side checks)
+  printf '  %s %s %s\n' "$2" "$1" "$3"
+  if [ "$2" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+finish() {
+  local rc=$1
+  [ -n "${KEXECCTL_RESULTS:-}" ] && echo "guest $passed $failed" >>"$KEXECCTL_RESULTS"
+  echo "guest tier: total $(($(kx_ms) - T0)) ms"
+  echo "guest: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
+  exit $?
+}
+trap 'kx_qemu_stop' EXIT
+
+t=$(kx_ms)
+kx_need_pkgs qemu-system-x86 busybox-static cpio zstd kmod
+[ -f dist/kexec.js ] && [ -f dist/kexecctl.js ] || npm run -s build
+[ -f dist/kexec.js ] || { kx_log "dist/kexec.js is missing after the build"; failed=1; finish 1; }
+kx_kernel_fetch
+ACCEL=$(kx_accel)
+WORK="$KX_CACHE/runs/guest"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+kxg_build "$WORK"
+echo "guest: prepared in $(($(kx_ms) - t)) ms (kernel $KX_KERNEL_VERSION, node $(cat "$KX_NODE_ROOT/.version"), accel $ACCEL, initrd $((KXG_INITRD_SIZE / 1048576)) MiB)"
+
+# Scenario 6 on the host too: every errno of the fallback rule, through the fake only.
+t=$(kx_ms)
+bash test/vm/guest/fallback-host.sh "$KX_KERNEL" "$WORK/base.img" >"$WORK/fallback-host.txt" 2>&1 || true
+while read -r tag name status detail; do
+  [ "$tag" = KXT ] && [ "$name" = RESULT ] || continue
+  read -r n s d <<<"$status $detail"
+  result "host-$n" "$s" "$d"
+done <"$WORK/fallback-host.txt"
+echo "guest: host fallback checks in $(($(kx_ms) - t)) ms"
+
+# One QEMU run: firmware -> kernel 1 (stage 1) -> kexec -> kernel 2 (stage 2) -> kexec -> kernel 3.
+LOG="$WORK/console.log"
+FW="$WORK/firmware.log"
+timeout_s=${KEXECCTL_GUEST_TIMEOUT:-420}
+t=$(kx_ms)
+kx_qemu_start --name guest-tier --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img" --serial "$LOG" --debugcon "$FW" \
+  --mem 2048 --append "console=ttyS0 panic=-1 oops=panic kxt.stage=1 kxt.boot=1"
+end=$((SECONDS + timeout_s))
+prev=$t
+for m in 'KXT BOOT 1 ' 'KXT BOOT 2 ' 'KXT BOOT 3 ' '^KXT DONE'; do
+  if kx_wait_for "$LOG" "$m" $((end - SECONDS)); then
+    now=$(kx_ms)
+    echo "guest: host clock: '$m' after $((now - t)) ms (+$((now - prev)) ms)"
+    prev=$now
+  else
+    echo "guest: timed out or QEMU ended waiting for '$m'"
+    break
+  fi
+done
+kx_qemu_wait_exit 30 || kx_qemu_stop
+echo "guest: QEMU run $(($(kx_ms) - t)) ms"
+
+# Host-side checks on the console and firmware logs.
+read -r gp gf < <(kx_results "$LOG")
+passed=$((passed + gp))
+failed=$((failed + gf))
+kx_print_results "$LOG"
+clean=$(tr -d '\r' <"$LOG")
+posts=$(grep -c 'Running on QEMU' "$FW" || true)
+kernels=$(grep -c 'Linux version ' <<<"$clean" || true)
+[ "$posts" = 1 ] && result firmware-once PASS "SeaBIOS POST seen $posts time(s) for $kernels kernel boots" ||
+  result firmware-once FAIL "SeaBIOS POST seen $posts time(s) (want 1) for $kernels kernel boots"
+[ "$kernels" = 3 ] && result three-kernels PASS "3 'Linux version' banners on the console, one firmware boot" ||
+  result three-kernels FAIL "$kernels 'Linux version' banners (want 3)"
+marker=$(sed -n 's/^KXT EXPECT stage=2 marker=\([a-z0-9]*\).*/\1/p' <<<"$clean" | head -n 1)
+boot2=$(sed -n '/^KXT BOOT 2 /,$p' <<<"$clean" | grep -m1 'KXT RESULT kexec-cmdline-marker' || true)
+if [ -n "$marker" ] && grep -q "kxt.marker=$marker" <<<"$boot2"; then
+  result marker-matches PASS "second kernel's /proc/cmdline carries kxt.marker=$marker"
+else
+  result marker-matches FAIL "expected marker '${marker:-none}' in: ${boot2:-no stage-2 result}"
+fi
+grep -q '^KXT DONE' <<<"$clean" && result guest-completed PASS "stage 3 reached and powered off" ||
+  result guest-completed FAIL "the guest did not finish (see $LOG)"
+if grep -qE 'Kernel panic|BUG:|Oops' <<<"$clean"; then
+  result no-panic FAIL "$(grep -m1 -E 'Kernel panic|BUG:|Oops' <<<"$clean")"
+fi
+echo "guest: logs in $WORK (console.log, firmware.log, fallback-host.txt)"
+rc=0
+[ "$failed" -eq 0 ] || rc=1
+finish "$rc"
