@@ -28,6 +28,8 @@ export type BootSpec = {
   /** Arguments after the kernel path, after GRUB expansion and quote removal. */
   args: string[];
   initrds: GrubFile[];
+  /** multiboot/multiboot2 only: `module` lines in order (file, then its arguments). */
+  modules?: { file: GrubFile; args: string[] }[];
 };
 
 export type MenuEntry = {
@@ -40,6 +42,10 @@ export type MenuEntry = {
   boot: BootSpec | null;
   /** Where it came from: 'menuentry' or 'bls:<file-id>'. */
   origin: string;
+  /** --users value ('' for --unrestricted), null/absent when neither was given. */
+  users?: string | null;
+  /** --class values. */
+  classes?: string[];
 };
 
 export type Submenu = {
@@ -73,6 +79,8 @@ export type GrubResult = {
   env: Record<string, string>;
   /** True when the script consumed next_entry (grub-reboot one-shot). */
   usedNextEntry: boolean;
+  /** Variable names the script passed to save_env (recorded, never written). */
+  savedEnvVars?: string[];
   diagnostics: Diagnostic[];
 };
 

@@ -1,0 +1,81 @@
+/**
+ * `blscfg` with Red Hat's rules: entries from $blsdir, /loader/entries or /boot/loader/entries
+ * on $root; id = file name; newest first (rpm vercmp on name-version-release of the file name);
+ * first `options` line with variables expanded now; entry body generated as GRUB script.
+ */
+import { blsAll, blsFirst, parseBlsEntry, type BlsEntry } from './bls-entry.js';
+import { dirname, grubFile } from './files.js';
+import type { Interp, PendingNode } from './interp.js';
+import { parseScript } from './parser.js';
+import { blsIdCompare } from './rpmvercmp.js';
+
+const MAX_ENTRY_BYTES = 1024 * 1024;
+
+/** rhboot's expand_val: `$name` replaced by its value plus a space; unknown names vanish. */
+export function expandBlsValue(value: string, lookup: (n: string) => string | undefined): string {
+  return value.replace(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_m, a?: string, b?: string) => {
+    const v = lookup((a ?? b) as string);
+    return v === undefined ? '' : `${v} `;
+  });
+}
+
+function readDir(ip: Interp, dir: string): { id: string; entry: BlsEntry }[] {
+  const f = grubFile(dir, ip.get('root') ?? '');
+  const names = ip.opts.fs.listDir(f.device, f.path);
+  if (names === null) return [];
+  const out: { id: string; entry: BlsEntry }[] = [];
+  for (const name of [...names].sort()) {
+    if (name.startsWith('.') || name.length <= 5 || !name.endsWith('.conf')) continue;
+    const path = `${f.path.replace(/\/+$/, '')}/${name}`;
+    const text = ip.opts.fs.readFile(f.device, path);
+    if (text === null || text.length > MAX_ENTRY_BYTES) continue;
+    const parsed = parseBlsEntry(text, `(${f.device})${path}`);
+    for (const d of parsed.diagnostics) ip.diagnostics.push(d);
+    out.push({ id: name.slice(0, -5), entry: parsed.value });
+  }
+  return out;
+}
+
+/** The GRUB script rhboot's create_entry generates for one entry. */
+export function blsEntryScript(entry: BlsEntry, options: string | null, earlyInitrds: string[]): string {
+  const linux = blsFirst(entry, 'linux') ?? '';
+  const initrds = blsAll(entry, 'initrd');
+  const dir = dirname(linux).replace(/\/$/, '');
+  const all = [...earlyInitrds.map((e) => `${dir}/${e}`), ...initrds];
+  let src = 'load_video\nset gfxpayload=keep\ninsmod gzio\n';
+  src += `linux ($root)${linux}${options !== null ? ` ${options}` : ''}\n`;
+  if (all.length > 0) src += `initrd${all.map((i) => ` ($root)${i}`).join('')}\n`;
+  return src;
+}
+
+export function blscfg(ip: Interp, args: string[]): number {
+  if (args.length > 0) ip.diag('warning', `blscfg ${args.join(' ')}: filter arguments are ignored, all entries are created`);
+  const blsdir = ip.get('blsdir');
+  let found = readDir(ip, blsdir ?? '/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
+  if (found.length === 0) {
+    found = readDir(ip, '/boot/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
+  }
+  found.sort((a, b) => blsIdCompare(b.id, a.id));
+  const early = (ip.get('early_initrd') ?? '').split(/\s+/).filter((s) => s !== '');
+  for (const { id, entry } of found) {
+    const opt = blsFirst(entry, 'options');
+    const options = opt !== undefined ? expandBlsValue(opt, ip.lookup) : '$default_kernelopts';
+    const src = blsEntryScript(entry, options, early);
+    const parsed = parseScript(src, { origin: `bls:${id}`, keepHexEscapes: ip.opts.flavor === 'redhat' });
+    for (const d of parsed.diagnostics) ip.diagnostics.push(d);
+    const title = blsFirst(entry, 'title') ?? (blsFirst(entry, 'linux') as string);
+    const node: PendingNode = {
+      sub: false,
+      title,
+      id,
+      argv: [title, ...blsAll(entry, 'grub_arg')],
+      body: parsed.value,
+      origin: `bls:${id}`,
+      users: blsFirst(entry, 'grub_users') ?? null,
+      classes: blsAll(entry, 'grub_class'),
+    };
+    ip.ctx.menu.push(node);
+  }
+  if (found.length === 0) ip.diag('warning', 'blscfg: no BLS entries found');
+  return 0;
+}

@@ -1,0 +1,153 @@
+/**
+ * evaluateGrub: run grub.cfg as GRUB's normal mode does, then build the menu tree and resolve
+ * `default` level by level (grub-semantics.md §1-§2). Pure: all reads go through GrubFs.
+ */
+import { defaultForChild, defaultIndex } from './default-entry.js';
+import { ConfigfileSwitch, Ctl, Interp, LimitError, newCtx, type Capture, type Ctx, type PendingNode } from './interp.js';
+import { loadScript } from './script-file.js';
+import type { BootSpec, EvaluateOptions, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode } from './types.js';
+
+const FEATURES = [
+  'feature_chainloader_bpb', 'feature_ntldr', 'feature_platform_search_hint', 'feature_default_font_path',
+  'feature_all_video_module', 'feature_menuentry_id', 'feature_menuentry_options', 'feature_200_final',
+  'feature_nativedisk_cmd', 'feature_timeout_style',
+];
+
+function initialCtx(opts: EvaluateOptions): Ctx {
+  const ctx = newCtx(null, false);
+  const dev = opts.fs.prefixDevice;
+  const prefixDir = opts.prefix ?? opts.configPath.replace(/\/[^/]*$/, '');
+  const vars: Record<string, string> = {
+    root: dev,
+    prefix: `(${dev})${prefixDir}`,
+    cmdpath: `(${dev})${prefixDir}`,
+    config_directory: `(${dev})${prefixDir}`,
+    config_file: `(${dev})${opts.configPath}`,
+    grub_platform: opts.platform?.grub_platform ?? 'pc',
+    grub_cpu: opts.platform?.grub_cpu ?? 'x86_64',
+  };
+  for (const f of FEATURES) vars[f] = 'y';
+  for (const [k, v] of Object.entries(vars)) {
+    ctx.vars.set(k, v);
+    ctx.exported.add(k);
+  }
+  return ctx;
+}
+
+/** Runs a body with its own copy of the context; returns the final context (or a configfile's). */
+function runIsolated(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined): Ctx {
+  ip.ctx = ctx;
+  if (dflt === undefined) ctx.vars.delete('default');
+  else ctx.vars.set('default', dflt);
+  try {
+    ip.call(node.body, node.argv);
+  } catch (e) {
+    if (e instanceof ConfigfileSwitch) return e.ctx;
+    if (e instanceof LimitError) ip.diag('error', `${e.message}; menu evaluation stopped`, 'limit:menu');
+    else if (!(e instanceof Ctl)) throw e;
+  }
+  return ip.ctx;
+}
+
+function bootOf(c: Capture): BootSpec | null {
+  if (c.loader === null || c.kernel === null) return null;
+  const boot: BootSpec = { loader: c.loader, kernel: c.kernel, args: c.args, initrds: c.initrds };
+  if (c.loader.startsWith('multiboot')) boot.modules = c.modules;
+  return boot;
+}
+
+type Level = { nodes: MenuNode[]; selection: GrubSelection | null };
+
+function entryBoot(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined, flavor: GrubFlavor, depth: number): BootSpec | null {
+  const saved = ip.capture;
+  ip.capture = { loader: null, kernel: null, args: [], initrds: [], modules: [] };
+  const local = newCtx(ctx, true);
+  const capture = ip.capture;
+  const end = runIsolated(ip, local, node, dflt);
+  ip.capture = saved;
+  if (end === local) return bootOf(capture);
+  // The entry ran `configfile`: GRUB shows (and auto-boots) that file's menu.
+  ip.diag('warning', `entry "${node.title}" loads another config; its default entry is used`);
+  return buildLevel(ip, end, flavor, true, depth + 1).selection?.entry.boot ?? null;
+}
+
+function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, depth: number): Level {
+  const dflt = ctx.vars.get('default');
+  const chosen = onPath ? defaultIndex(ctx.menu, dflt, flavor) : -1;
+  const childDefault = defaultForChild(dflt, flavor);
+  const nodes: MenuNode[] = [];
+  let selection: GrubSelection | null = null;
+  for (const [index, node] of ctx.menu.entries()) {
+    const mine = index === chosen;
+    const base = { title: node.title, id: node.id, index };
+    if (!node.sub) {
+      const boot = entryBoot(ip, ctx, node, mine ? childDefault : undefined, flavor, depth);
+      const entry: MenuEntry = { kind: 'entry', ...base, boot, origin: node.origin, users: node.users, classes: node.classes };
+      nodes.push(entry);
+      if (mine) selection = { indexPath: [index], idPath: node.id, titlePath: node.title, entry };
+      continue;
+    }
+    let children: MenuNode[] = [];
+    if (depth >= ip.opts.maxDepth) {
+      ip.diag('error', `submenu nesting limit (${ip.opts.maxDepth}) reached`, 'limit:submenu');
+    } else {
+      const sub = newCtx(ctx, flavor === 'redhat');
+      const end = runIsolated(ip, sub, node, mine ? childDefault : undefined);
+      const level = buildLevel(ip, end, flavor, mine, depth + 1);
+      children = level.nodes;
+      const s: GrubSelection | null = level.selection;
+      if (mine && s !== null) {
+        selection = {
+          indexPath: [index, ...s.indexPath],
+          idPath: `${node.id}>${s.idPath}`,
+          titlePath: `${node.title}>${s.titlePath}`,
+          entry: s.entry,
+        };
+      }
+    }
+    nodes.push({ kind: 'submenu', ...base, children });
+  }
+  return { nodes, selection };
+}
+
+export function evaluateGrub(opts: EvaluateOptions): GrubResult {
+  const flavor = opts.flavor ?? 'upstream';
+  const limits = opts.limits ?? {};
+  const ip = new Interp(
+    {
+      fs: opts.fs,
+      flavor,
+      maxSteps: limits.maxSteps ?? 1_000_000,
+      maxDepth: limits.maxDepth ?? 100,
+      maxSourceDepth: limits.maxSourceDepth ?? 32,
+    },
+    initialCtx(opts),
+    opts.configPath,
+  );
+  const path = `(${opts.fs.prefixDevice})${opts.configPath}`;
+  const stmts = loadScript(ip, path);
+  if (stmts === null) ip.diag('error', `${path}: file not found`);
+  let ctx = ip.ctx;
+  try {
+    ip.run(stmts ?? []);
+  } catch (e) {
+    if (e instanceof ConfigfileSwitch) ctx = e.ctx;
+    else if (e instanceof LimitError) ip.diag('error', `${e.message}; script evaluation stopped`);
+    else if (!(e instanceof Ctl)) throw e;
+  }
+  ip.steps = 0;
+  const level = buildLevel(ip, ctx, flavor, true, 0);
+  if (level.nodes.length === 0) ip.diag('warning', 'the menu is empty: GRUB would boot nothing');
+  else if (level.selection === null) ip.diag('warning', 'the default names an empty submenu: GRUB would boot nothing');
+  const nextEntry = ip.loadedEnv['next_entry'];
+  return {
+    menu: level.nodes,
+    defaultVar: ctx.vars.get('default') ?? null,
+    fallbackVar: ctx.vars.get('fallback') ?? null,
+    selection: level.selection,
+    env: { ...ip.loadedEnv },
+    usedNextEntry: nextEntry !== undefined && nextEntry !== '' && ip.savedEnv.includes('next_entry'),
+    savedEnvVars: [...ip.savedEnv],
+    diagnostics: ip.diagnostics,
+  };
+}

@@ -1,0 +1,47 @@
+/** `search` and its aliases: set a variable (default `root`) to the first matching device. */
+import type { Interp } from './interp.js';
+
+type Kind = 'fs_uuid' | 'fs_label' | 'file';
+
+const KIND_OPTS: Record<string, Kind> = {
+  '--fs-uuid': 'fs_uuid',
+  '-u': 'fs_uuid',
+  '--label': 'fs_label',
+  '-l': 'fs_label',
+  '--file': 'file',
+  '-f': 'file',
+};
+
+export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): number {
+  let kind: Kind | null = fixed;
+  let variable: string | null = null;
+  const pos: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const k = KIND_OPTS[a];
+    if (k !== undefined && fixed === null) kind = k;
+    else if (a === '--set' || a === '-s') variable = 'root';
+    else if (a.startsWith('--set=')) variable = a.slice(6);
+    else if (a.startsWith('--hint')) {
+      if (!a.includes('=')) i++;
+    } else if (a.startsWith('-') && a.length > 1) continue;
+    else pos.push(a);
+  }
+  const name = pos[0];
+  if (fixed !== null) variable = pos[1] ?? 'root';
+  if (name === undefined) {
+    ip.diag('error', 'search: one argument expected');
+    return 1;
+  }
+  if (kind === null) {
+    ip.diag('error', `search ${name}: unspecified search type (GRUB needs --fs-uuid, --label or --file)`);
+    return 1;
+  }
+  const dev = ip.opts.fs.search(kind, name);
+  if (dev === null) {
+    ip.diag('warning', `search --${kind.replace('_', '-')} ${name}: no such device`);
+    return 1;
+  }
+  if (variable !== null) ip.set(variable, dev);
+  return 0;
+}
