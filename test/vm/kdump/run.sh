@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# kdump VM proof (issue 6 item 5), host side. One QEMU run (TCG unless KVM proves itself):
+#   kernel 1 boots with crashkernel=256M; the guest runs kdumpctl status/start/stop/start, then
+#   `echo c > /proc/sysrq-trigger`; the crash kernel (same kernel and initramfs) sees kexecctl.kdump=save,
+#   checks `status` without a reservation, mounts the virtio disk on /var/crash and runs `kdumpctl save`,
+#   which reboots (QEMU runs with -no-reboot, so the run ends). The host then reads the disk image with
+#   debugfs (nothing is mounted on the host) and checks the vmcore (ELF core, PT_LOAD, VMCOREINFO) and
+#   vmcore-dmesg.txt (the sysrq panic text).
+# Prints timings, the vmcore size and the guest's capture time; appends "kdump <passed> <failed>" to
+# $KEXECCTL_RESULTS; exits non-zero on failure.
+# Env: KEXECCTL_CACHE, KEXECCTL_ACCEL=kvm|tcg, KEXECCTL_KDUMP_MEM (guest MiB, default 768),
+#      KEXECCTL_KDUMP_TIMEOUT (seconds, default 420), KEXECCTL_KEEP=1 keeps the disk image and logs.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+export KEXECCTL_TEST=1 # host side: the real binding must never load here
+# shellcheck source=test/vm/lib/vm.sh
+. test/vm/lib/vm.sh
+
+T0=$(kx_ms)
+passed=0
+failed=0
+result() { # result NAME PASS|FAIL DETAIL
+  printf '  %s %s %s\n' "$2" "$1" "$3"
+  if [ "$2" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+check() { # check NAME DETAIL CMD...
+  local n=$1 d=$2
+  shift 2
+  if "$@"; then result "$n" PASS "$d"; else result "$n" FAIL "$d"; fi
+}
+finish() {
+  [ -n "${KEXECCTL_RESULTS:-}" ] && echo "kdump $passed $failed" >>"$KEXECCTL_RESULTS"
+  echo "kdump tier: total $(($(kx_ms) - T0)) ms"
+  echo "kdump: $passed passed, $failed failed"
+  [ "${KEXECCTL_KEEP:-}" = 1 ] || rm -rf "${WORK:?}/dump" "$WORK/disk.img"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+trap 'kx_qemu_stop' EXIT
+
+t=$(kx_ms)
+kx_need_pkgs qemu-system-x86 busybox-static cpio zstd kmod e2fsprogs binutils
+[ -f dist/kdumpctl.js ] || npm run -s build
+[ -f dist/kdumpctl.js ] || { result build FAIL "dist/kdumpctl.js is missing after the build"; finish; }
+kx_kernel_fetch
+ACCEL=$(kx_accel)
+WORK="$KX_CACHE/runs/kdump"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+# shellcheck source=test/vm/kdump/build.sh
+. test/vm/kdump/build.sh
+kxd_build "$WORK"
+truncate -s 2G "$WORK/disk.img"
+mke2fs -q -F -t ext4 -O ^has_journal -L kdump "$WORK/disk.img"
+echo "kdump: prepared in $(($(kx_ms) - t)) ms (kernel $KX_KERNEL_VERSION, accel $ACCEL, initrd $((KXD_INITRD_SIZE / 1048576)) MiB, crash initrd $((KXD_BASE_SIZE / 1048576)) MiB)"
+
+LOG="$WORK/console.log"
+mem=${KEXECCTL_KDUMP_MEM:-768}
+timeout_s=${KEXECCTL_KDUMP_TIMEOUT:-420}
+t=$(kx_ms)
+kx_qemu_start --name kdump --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img" --serial "$LOG" --disk "$WORK/disk.img" \
+  --mem "$mem" --append "console=ttyS0 panic=-1 oops=panic crashkernel=256M kxt.stage=1 kxt.boot=1"
+end=$((SECONDS + timeout_s))
+declare -A at=()
+for m in 'KXT BOOT 1 stage=1' 'KXT CRASHING' 'sysrq: Trigger a crash' 'KXT BOOT 1 stage=capture' 'KXT SAVE-START' 'saved vmcore:|copy stopped'; do
+  if kx_wait_for "$LOG" "$m" $((end - SECONDS)); then
+    at[$m]=$(kx_ms)
+    echo "kdump: host clock: '$m' after $((at[$m] - t)) ms"
+  else
+    echo "kdump: timed out or QEMU ended waiting for '$m'"
+    break
+  fi
+done
+if kx_qemu_wait_exit $((end - SECONDS > 60 ? end - SECONDS : 60)); then
+  result qemu-ends PASS "the capture kernel rebooted (QEMU -no-reboot ended) $(($(kx_ms) - t)) ms after start"
+else
+  result qemu-ends FAIL "QEMU still running at the time limit"
+  kx_qemu_stop
+fi
+echo "kdump: QEMU run $(($(kx_ms) - t)) ms"
+
+read -r gp gf < <(kx_results "$LOG")
+passed=$((passed + gp))
+failed=$((failed + gf))
+kx_print_results "$LOG"
+clean=$(tr -d '\r' <"$LOG")
+check panic-on-console "sysrq panic seen on the console" grep -q 'Kernel panic - not syncing' <<<"$clean"
+check final-action "kdumpctl save announced its reboot" grep -q 'kdumpctl: final action: reboot' <<<"$clean"
+saved=$(grep -o 'saved vmcore: [0-9]* bytes in [0-9]* ms.*' <<<"$clean" | head -n1 || true)
+check save-complete "${saved:-no 'saved vmcore' line}" test -n "$saved"
+
+# Read the dump back from the disk image with debugfs (no mount, no loop device).
+dir=$(debugfs -R 'ls -p /' "$WORK/disk.img" 2>/dev/null | awk -F/ '$6 ~ /^kdumpvm-[0-9]{4}-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$/ {print $6}' | head -n1)
+check dump-dir "dump directory /var/crash/${dir:-<none>} (<host>-<YYYY-MM-DD-HH:MM:SS>)" test -n "$dir"
+if [ -n "$dir" ]; then
+  mkdir -p "$WORK/dump"
+  debugfs -R "rdump /$dir $WORK/dump" "$WORK/disk.img" >/dev/null 2>&1 || true
+  D="$WORK/dump/$dir"
+  files=$(find "$D" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tr '\n' ' ')
+  check dump-files "files: $files" test "$files" = "vmcore vmcore-dmesg.txt "
+  if [ -f "$D/vmcore" ]; then
+    size=$(stat -c %s "$D/vmcore")
+    hdr=$(readelf -h "$D/vmcore" 2>&1 || true)
+    loads=$(readelf -lW "$D/vmcore" 2>/dev/null | grep -c '^ *LOAD ' || true)
+    notes=$(readelf -nW "$D/vmcore" 2>/dev/null || true)
+    check vmcore-elf-core "ELF64 core file ($size bytes)" grep -q 'Type: *CORE (Core file)' <<<"$hdr"
+    check vmcore-pt-load "$loads PT_LOAD segments" test "$loads" -gt 0
+    check vmcore-vmcoreinfo "VMCOREINFO note present" grep -q 'VMCOREINFO' <<<"$notes"
+    bytes=$(grep -o 'saved vmcore: [0-9]*' <<<"$saved" | grep -o '[0-9]*$' || true)
+    check vmcore-size "file size $size = bytes reported by the guest (${bytes:-?})" test "$size" = "${bytes:-x}"
+    echo "kdump: vmcore size $size bytes ($((size / 1048576)) MiB, guest RAM ${mem} MiB)"
+  fi
+  if [ -f "$D/vmcore-dmesg.txt" ]; then
+    check dmesg-sysrq "vmcore-dmesg.txt has 'sysrq: Trigger a crash'" grep -q 'sysrq: Trigger a crash' "$D/vmcore-dmesg.txt"
+    check dmesg-panic "vmcore-dmesg.txt has 'Kernel panic - not syncing'" grep -q 'Kernel panic - not syncing' "$D/vmcore-dmesg.txt"
+    check dmesg-boot "vmcore-dmesg.txt starts at the first kernel's boot (Linux version ...)" grep -q '\] Linux version 6\.' "$D/vmcore-dmesg.txt"
+    echo "kdump: vmcore-dmesg.txt $(wc -l <"$D/vmcore-dmesg.txt") lines; its last lines:"
+    grep -E 'sysrq|Kernel panic' "$D/vmcore-dmesg.txt" | head -n 3 | sed 's/^/    /'
+  else
+    result dmesg-file FAIL "no vmcore-dmesg.txt ($(head -c 200 "$D/vmcore-dmesg-unavailable.txt" 2>/dev/null))"
+  fi
+fi
+[ -n "$saved" ] && echo "kdump: capture in the guest: $saved"
+if [ -n "${at['KXT CRASHING']:-}" ] && [ -n "${at['saved vmcore:|copy stopped']:-}" ]; then
+  echo "kdump: host clock from sysrq to saved vmcore: $((at['saved vmcore:|copy stopped'] - at['KXT CRASHING'])) ms"
+fi
+[ "$failed" -eq 0 ] || echo "kdump: console log: $LOG"
+finish

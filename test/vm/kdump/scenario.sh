@@ -1,0 +1,91 @@
+#!/bin/sh
+# shellcheck disable=SC2016 # conditions are single-quoted on purpose: chk evaluates them
+# kdump VM proof, guest side (busybox sh, run by the generic /init as /kxt/scenario.sh STAGE).
+#   stage 1 (first kernel, booted with crashkernel=256M)
+#       kdumpctl status (exit 3: nothing loaded) -> start -> kexec_crash_loaded=1, status 0
+#       -> stop (unloads) -> start again -> echo c > /proc/sysrq-trigger
+#   stage capture (the crash kernel: same kernel and initramfs, kexecctl.kdump=save on its cmdline,
+#       kxt.stage=capture from KDUMP_COMMANDLINE_APPEND after KDUMP_COMMANDLINE_REMOVE dropped kxt.stage)
+#       status without a reservation exits 3 with the explanation, start refuses,
+#       then the virtio disk is mounted on /var/crash and `kdumpctl save` writes the dump and reboots.
+# Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
+# shellcheck source=/dev/null
+. /kxt/lib.sh
+stage=${1:-1}
+
+# chk NAME DETAIL 'CONDITION': evaluates the shell CONDITION (may use && and ||).
+chk() {
+  _cn=$1; _cd=$2; shift 2
+  if eval "$*"; then kxt_result "$_cn" PASS "$_cd"; else kxt_result "$_cn" FAIL "$_cd"; fi
+}
+
+crash_loaded() { cat /sys/kernel/kexec_crash_loaded 2>/dev/null || echo absent; }
+
+stage1() {
+  hostname kdumpvm
+  size=$(cat /sys/kernel/kexec_crash_size 2>/dev/null || echo 0)
+  kxt_check reservation "kexec_crash_size=$size" [ "$size" -gt 0 ]
+  mkdir -p /etc/sysconfig /var/crash
+  cat >/etc/sysconfig/kdump <<'CFG'
+# written by the kdump VM proof
+KDUMP_COMMANDLINE_REMOVE="kxt.stage kxt.boot quiet"
+KDUMP_COMMANDLINE_APPEND="kxt.stage=capture irqpoll nr_cpus=1 reset_devices"
+KEXEC_ARGS="-s"
+CFG
+  kxt_run kdumpctl plan --json
+  kxt_log "plan: $(tr '\n' ' ' </tmp/kxt.out)"
+  kxt_check plan "plan names /boot/vmlinuz-$(uname -r) and the trigger" \
+    grep -q "kexecctl.kdump=save" /tmp/kxt.out
+
+  kxt_run kdumpctl status
+  kxt_check status-not-loaded "status exits 3 before start: $(cat /tmp/kxt.out)" [ "$KXT_RC" = 3 ]
+
+  t=$(kxt_ms)
+  kxt_run kdumpctl start
+  kxt_time kdumpctl-start $(($(kxt_ms) - t))
+  chk start "exit $KXT_RC, kexec_crash_loaded=$(crash_loaded): $(cat /tmp/kxt.out /tmp/kxt.err)" \
+    '[ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 1 ]'
+  kxt_run kdumpctl status
+  kxt_check status-operational "exit $KXT_RC: $(cat /tmp/kxt.out)" [ "$KXT_RC" = 0 ]
+  kxt_run kdumpctl showmem
+  kxt_check showmem "$(cat /tmp/kxt.out)" grep -q "^Reserved 256MB memory for crash kernel" /tmp/kxt.out
+
+  kxt_run kdumpctl stop
+  chk stop-unloads "exit $KXT_RC, kexec_crash_loaded=$(crash_loaded): $(cat /tmp/kxt.out)" '[ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 0 ]'
+  kxt_run kdumpctl status
+  kxt_check status-after-stop "exit $KXT_RC: $(cat /tmp/kxt.out)" [ "$KXT_RC" = 3 ]
+
+  kxt_run kdumpctl start
+  chk start-again "exit $KXT_RC, kexec_crash_loaded=$(crash_loaded)" '[ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 1 ]'
+  echo "KXT CRASHING at $(kxt_ms) ms"
+  sync
+  echo c >/proc/sysrq-trigger
+  echo "KXT STILL-ALIVE after sysrq c"
+  kxt_result crash FAIL "the kernel did not panic"
+}
+
+stage_capture() {
+  kxt_check capture-trigger "$(cat /proc/cmdline)" grep -q "kexecctl.kdump=save" /proc/cmdline
+  kxt_check capture-no-crashkernel "crashkernel= removed" sh -c '! grep -q "crashkernel=" /proc/cmdline'
+  kxt_check vmcore-present "/proc/vmcore exists" [ -e /proc/vmcore ]
+  kxt_run kdumpctl status
+  chk status-no-reservation "exit $KXT_RC: $(head -c 200 /tmp/kxt.out)" \
+    '[ "$KXT_RC" = 3 ] && grep -q "no memory is reserved" /tmp/kxt.out && grep -q GRUB_CMDLINE_LINUX_DEFAULT /tmp/kxt.out && grep -q grubby /tmp/kxt.out'
+  kxt_run kdumpctl start
+  chk start-no-reservation "exit $KXT_RC: $(head -c 160 /tmp/kxt.err)" \
+    '[ "$KXT_RC" != 0 ] && grep -q "no memory is reserved" /tmp/kxt.err'
+  mkdir -p /var/crash
+  kxt_check mount-disk "mount /dev/vda on /var/crash" mount -t ext4 /dev/vda /var/crash
+  echo "KXT LOG vmcore size $(stat -c %s /proc/vmcore) bytes; free memory $(awk '/MemFree/ {print $2}' /proc/meminfo) kB"
+  echo "KXT SAVE-START $(kxt_ms)"
+  # kdumpctl save reboots when done (QEMU runs with -no-reboot, so the run ends there).
+  kdumpctl save
+  echo "KXT SAVE-RETURNED $?"
+  kxt_result save-reboot FAIL "kdumpctl save returned instead of rebooting"
+}
+
+case $stage in
+  1) stage1 ;;
+  capture) stage_capture ;;
+  *) kxt_result stage FAIL "unknown stage $stage" ;;
+esac
