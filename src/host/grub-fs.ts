@@ -35,6 +35,8 @@ export class RootGrubFs implements GrubFs {
   readonly live: boolean;
   private readonly devices: Device[] = [];
   private readonly rootSubvol: string | null;
+  /** GRUB names (search hints such as "hd0,gpt2") bound to the device a search found. */
+  private readonly aliases = new Map<GrubDevice, GrubDevice>();
 
   constructor(
     private readonly rootfs: RootFs,
@@ -95,7 +97,8 @@ export class RootGrubFs implements GrubFs {
   /** In-root candidates for a GRUB path on a device, most likely first. */
   candidates(device: GrubDevice, path: string): string[] {
     const p = posix.normalize(posix.join('/', path));
-    const dev = this.devices.find((d) => d.name === device);
+    const name = this.aliases.get(device) ?? device;
+    const dev = this.devices.find((d) => d.name === name);
     if (dev !== undefined) {
       const out: string[] = [];
       const mounts = [...dev.mounts].sort((a, b) => b.fsroot.length - a.fsroot.length);
@@ -137,7 +140,20 @@ export class RootGrubFs implements GrubFs {
     return null;
   }
 
-  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string): GrubDevice | null {
+  /**
+   * hints: the --hint/--hint-<platform> devices of the command, in order. GRUB tries them first,
+   * so when the search succeeds the variable holds the first hint's name ("hd0,gpt2"), which is
+   * what ends up in BOOT_IMAGE=(hd0,gpt2)/... ; the name is then bound to the device found.
+   */
+  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string, hints: readonly string[] = []): GrubDevice | null {
+    const found = this.searchDevice(kind, value);
+    const hint = hints[0];
+    if (found === null || hint === undefined || hint === '') return found;
+    this.aliases.set(hint, found);
+    return hint;
+  }
+
+  private searchDevice(kind: 'fs_uuid' | 'fs_label' | 'file', value: string): GrubDevice | null {
     if (kind === 'file') {
       for (const d of [...this.devices.map((x) => x.name), PROBE_DEVICE]) {
         if (this.locate(d, value) !== null) return d;
@@ -157,7 +173,7 @@ export class RootGrubFs implements GrubFs {
   }
 
   describe(device: GrubDevice): string {
-    const dev = this.devices.find((d) => d.name === device);
+    const dev = this.devices.find((d) => d.name === (this.aliases.get(device) ?? device));
     if (dev === undefined) return `${device} (probed under / and /boot)`;
     return `${device} (mounted at ${dev.mounts.map((m) => m.mountpoint).join(', ')})`;
   }

@@ -1,4 +1,39 @@
+/**
+ * kexecctl plan [--root DIR] [--json] [--instance NAME]: what a reboot would load, and why.
+ * A plan that cannot be loaded exits non-zero with the reason; a skip is a valid plan (exit 0).
+ */
 import type { Command } from 'commander';
+import { RootFs } from '../../host/rootfs.js';
+import { resolveSystemPlan } from '../../plan/system-plan.js';
+import type { KexecPlan } from '../../plan/types.js';
 
-// Placeholder until its issue lands: registers nothing, so the command does not exist yet.
-export function register(_program: Command): void {}
+export function formatPlan(p: KexecPlan): string {
+  const rows: Array<[string, string]> = [
+    ['action', p.action],
+    ['source', p.source],
+    ['reason', p.reason],
+  ];
+  if (p.action === 'load') {
+    if (p.entry !== null) rows.push(['entry', p.entry.path === p.entry.id ? `${p.entry.title} (${p.entry.id})` : `${p.entry.title} (${p.entry.path})`]);
+    rows.push(['kernel', p.kernel ?? '']);
+    rows.push(['initrd', p.initrd.length === 0 ? '(none)' : p.initrd.join(' + ')]);
+    rows.push(['cmdline', p.cmdline ?? '']);
+    if (p.usedNextEntry) rows.push(['one-shot', `this is grub-reboot's next_entry${p.grubenv === null ? '' : ` (${p.grubenv})`}`]);
+  }
+  for (const w of p.warnings) rows.push(['warning', w]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n') + '\n';
+}
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('show the kernel, initrds and command line a reboot would load, and why')
+    .option('--root <dir>', 'plan for the system under DIR (config, boot loader, /proc/cmdline)', '/')
+    .option('--json', 'print JSON')
+    .option('--instance <name>', 'plan the kexec-load@NAME template: /boot/vmlinuz-NAME, /boot/initramfs-NAME.img')
+    .action((opts: { root: string; json?: boolean; instance?: string }) => {
+      const plan = resolveSystemPlan(new RootFs(opts.root), opts.instance === undefined ? {} : { instance: opts.instance });
+      process.stdout.write(opts.json === true ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+    });
+}

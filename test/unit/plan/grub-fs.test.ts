@@ -95,3 +95,13 @@ describe('findGrubConfig', () => {
     expect(findGrubConfig(new RootFs(tree({})))).toBeNull();
   });
 });
+
+describe('RootGrubFs search hints', () => {
+  it('names the found device after the first hint and resolves that name afterwards', () => {
+    const root = tree({ 'proc/self/mountinfo': MOUNTINFO, 'boot/grub/grub.cfg': '', 'boot/vmlinuz-6.1': 'k' }, { 'dev/disk/by-uuid/AAAA-1111': '../../vda1' });
+    const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
+    expect(fs.search('fs_uuid', 'AAAA-1111', ['hd0,gpt1'])).toBe('hd0,gpt1');
+    expect(fs.locate('hd0,gpt1', '/vmlinuz-6.1')).toBe('/boot/vmlinuz-6.1');
+    expect(fs.search('fs_uuid', 'nope', ['hd0,gpt9'])).toBeNull();
+  });
+});
