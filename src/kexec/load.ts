@@ -4,6 +4,7 @@
  * the syscall all use those descriptors. A failed load changes nothing: we never unload
  * first, and the /run/kexecctl record is written only after the kernel said yes.
  */
+import { resolve } from 'node:path';
 import { KexecError } from '../errors.js';
 import { checkCmdlineFits } from '../image/cmdline-fit.js';
 import { KERNEL_HEADER_BYTES, parseKernelImage, type KernelImageInfo } from '../image/kernel-image.js';
@@ -62,13 +63,13 @@ type Opened = { kernel: OpenedFile; initrds: OpenedFile[]; image: KernelImageInf
 function openAll(req: LoadRequest, trust: TrustPolicy): Opened {
   const files: OpenedFile[] = [];
   try {
-    const kernel = openChecked(req.kernelPath, 'kernel', trust);
+    const kernel = openChecked(resolve(req.kernelPath), 'kernel', trust);
     files.push(kernel);
     const image = parseKernelImage(readHead(kernel.fd, KERNEL_HEADER_BYTES), req.kernelPath);
     if (req.type !== undefined) checkImageType(req.type, image);
     checkCmdlineFits(image, req.cmdline);
     const initrds = req.initrdPaths.map((p) => {
-      const f = openChecked(p, 'initrd', trust);
+      const f = openChecked(resolve(p), 'initrd', trust);
       files.push(f);
       return f;
     });

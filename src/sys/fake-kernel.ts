@@ -18,6 +18,8 @@ export type FakeState = KexecState & {
   /** syscall name -> errno name to fail with (e.g. { kexec_file_load: 'EINVAL' }). */
   failures: Record<string, string>;
   nextFd: number;
+  /** Network interfaces the fake pretends exist: name -> up (for kexec -e's ifdown). */
+  interfaces?: Record<string, boolean>;
 };
 
 export function initialFakeState(over: Partial<FakeState> = {}): FakeState {
@@ -60,6 +62,17 @@ export class FakeKernel implements Kernel {
   failWith(syscall: string, code: string | null): void {
     if (code === null) delete this.st.failures[syscall];
     else this.st.failures[syscall] = code;
+    this.save();
+  }
+
+  /** Records an action that is not a syscall (e.g. `ip link set dev X down`) in the same log. */
+  note(action: string, args: Record<string, unknown>): void {
+    this.st.calls.push({ syscall: action, args, result: '0' });
+    this.save();
+  }
+
+  /** Writes the state file (after a caller changed st directly). */
+  persist(): void {
     this.save();
   }
 

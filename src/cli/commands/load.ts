@@ -1,4 +1,53 @@
+/**
+ * kexecctl load [--kernel K --initrd I... --append S] [--crash] [--dry-run] [--json]
+ * With no --kernel it loads the system plan (what a reboot would boot), when a plan
+ * provider exists.
+ */
 import type { Command } from 'commander';
+import { KexecError } from '../../errors.js';
+import { loadKernel, type LoadResult } from '../../kexec/load.js';
+import { makeContext } from '../context.js';
+import { addCommon, collect, debugSink, type CommonOpts } from './load-common.js';
+import { resolvePlanRequest } from './plan-hook.js';
 
-// Placeholder until its issue lands: registers nothing, so the command does not exist yet.
-export function register(_program: Command): void {}
+type LoadOpts = CommonOpts & { kernel?: string; initrd: string[]; append?: string };
+
+export function printLoad(r: LoadResult, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ dryRun: r.dryRun, syscall: r.syscall, call: r.call, attempts: r.attempts, image: r.image, record: r.record }, null, 2) + '\n');
+    return;
+  }
+  if (r.dryRun) process.stdout.write(`${r.call}\n`);
+  else process.stdout.write(`loaded ${r.record.crash ? 'crash kernel ' : ''}${r.record.kernel}${r.image.release === null ? '' : ` (${r.image.release})`} via ${r.syscall}\n`);
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('load')
+    .description('load a kernel to boot later (kexecctl exec, reboot); without --kernel, the planned one')
+    .option('--kernel <file>', 'kernel image (bzImage or arm64 Image)')
+    .option('--initrd <file>', 'initial ramdisk; repeat to concatenate several, in order', collect, [] as string[])
+    .option('--append <cmdline>', 'the new kernel command line (the last one wins)')
+    .option('--crash', 'load as the crash (panic) kernel');
+  addCommon(cmd).action(async (opts: LoadOpts) => {
+    const ctx = makeContext(opts.root);
+    let req;
+    if (opts.kernel === undefined) {
+      if (opts.initrd.length > 0 || opts.append !== undefined) {
+        throw new KexecError({ code: 'EUSAGE', message: '--initrd and --append need --kernel', exitCode: 2 });
+      }
+      req = await resolvePlanRequest(ctx, { crash: opts.crash === true, mode: opts.mode });
+    } else {
+      req = {
+        kernelPath: opts.kernel,
+        initrdPaths: opts.initrd,
+        cmdline: opts.append ?? '',
+        crash: opts.crash === true,
+        mode: opts.mode,
+      };
+    }
+    const kernel = await ctx.getKernel(opts.dryRun);
+    const r = loadKernel(kernel, req, { root: ctx.root, trust: ctx.trust, dryRun: opts.dryRun === true, ...debugSink(opts.debug) });
+    printLoad(r, opts.json);
+  });
+}

@@ -1,4 +1,62 @@
+/**
+ * kexecctl status [--json] [--root DIR]: never loads the binding; it reads /sys, /proc, the
+ * efivars and /run/kexecctl under the root (or the fake under KEXECCTL_FAKE).
+ * To add a field: add it to KexecStatus (src/kexec/status.ts) and a row in statusRows().
+ */
 import type { Command } from 'commander';
+import { readStatus, type KexecStatus } from '../../kexec/status.js';
+import type { LoadRecord } from '../../kexec/record.js';
+import { makeContext } from '../context.js';
 
-// Placeholder until its issue lands: registers nothing, so the command does not exist yet.
-export function register(_program: Command): void {}
+function yesNo(b: boolean | null): string {
+  return b === null ? 'unknown' : b ? 'yes' : 'no';
+}
+
+function size(bytes: number): string {
+  if (bytes === 0) return 'none';
+  const mib = bytes / (1024 * 1024);
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB (${bytes} bytes)`;
+}
+
+function recordRows(prefix: string, r: LoadRecord | null): Array<[string, string]> {
+  if (r === null) return [];
+  return [
+    [`${prefix} kernel`, `${r.kernel}${r.release === null ? '' : ` (${r.release})`}`],
+    [`${prefix} initrd`, r.initrds.length === 0 ? '(none)' : r.initrds.join(' + ')],
+    [`${prefix} cmdline`, r.cmdline],
+    [`${prefix} at`, `${r.time} via ${r.syscall}`],
+  ];
+}
+
+export function statusRows(s: KexecStatus): Array<[string, string]> {
+  return [
+    ['kexec supported', yesNo(s.kexecSupported)],
+    ['kernel loaded', yesNo(s.loaded)],
+    ...recordRows('  loaded', s.record),
+    ['crash kernel loaded', yesNo(s.crashLoaded)],
+    ...recordRows('  crash', s.crashRecord),
+    ['crash reservation', size(s.crashSize)],
+    ['kexec_load_disabled', yesNo(s.kexecLoadDisabled)],
+    ['lockdown', s.lockdown ?? 'not available'],
+    ['Secure Boot', s.secureBoot],
+  ];
+}
+
+export function formatStatus(s: KexecStatus): string {
+  const rows = statusRows(s);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n') + '\n';
+}
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('show what is loaded, what was recorded, and what may prevent a kexec')
+    .option('--json', 'print JSON')
+    .option('--root <dir>', 'read /sys, /proc and /run under DIR (default /)')
+    .action((opts: { json?: boolean; root?: string }) => {
+      const ctx = makeContext(opts.root);
+      const s = readStatus(ctx.fs, ctx.stateKernel());
+      process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
+    });
+}

@@ -1,0 +1,25 @@
+/** Options shared by kexecctl load/unload/exec. */
+import { Option, type Command } from 'commander';
+import type { LoadMode } from '../../kexec/load.js';
+
+export type CommonOpts = { root?: string; dryRun?: boolean; json?: boolean; crash?: boolean; mode: LoadMode; debug?: boolean };
+
+export function addCommon(cmd: Command, withMode = true): Command {
+  cmd
+    .option('--root <dir>', 'root for /proc, /sys and /run/kexecctl (default /); --kernel/--initrd are taken as given')
+    .option('--dry-run', 'check everything and print the system call instead of making it')
+    .option('--json', 'print JSON')
+    .option('-d, --debug', 'print each system call as it is made');
+  if (withMode) {
+    cmd.addOption(new Option('--mode <mode>', 'auto: kexec_file_load then kexec_load; file; legacy').choices(['auto', 'file', 'legacy']).default('auto'));
+  }
+  return cmd;
+}
+
+export function debugSink(on: boolean | undefined): { debug?: (l: string) => void } {
+  return on ? { debug: (l: string) => void process.stderr.write(`kexecctl: ${l}\n`) } : {};
+}
+
+export function collect(value: string, prev: string[]): string[] {
+  return [...prev, value];
+}

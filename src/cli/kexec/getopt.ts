@@ -1,0 +1,68 @@
+/**
+ * A getopt_long work-alike, because scripts call kexec the way glibc parses it: bundled short
+ * options (-lx), "-tTYPE" and "-t TYPE", "--opt=value" and "--opt value", unambiguous long
+ * prefixes ("--command=" for --command-line), options after the kernel (permutation), and
+ * "--" ending options.
+ */
+export type OptSpec = { long: string; short?: string; arg: boolean; id: string };
+
+export type ParsedOpt = { id: string; name: string; value: string | null };
+export type GetoptResult = { opts: ParsedOpt[]; operands: string[] };
+
+export class GetoptError extends Error {}
+
+function findLong(specs: readonly OptSpec[], name: string): OptSpec {
+  const exact = specs.find((s) => s.long === name);
+  if (exact) return exact;
+  const pre = specs.filter((s) => s.long.startsWith(name));
+  const ids = new Set(pre.map((s) => s.id));
+  if (pre.length === 0) throw new GetoptError(`unrecognized option '--${name}'`);
+  if (ids.size > 1) throw new GetoptError(`option '--${name}' is ambiguous; possibilities: ${pre.map((s) => `'--${s.long}'`).join(' ')}`);
+  return pre[0] as OptSpec;
+}
+
+export function getopt(argv: readonly string[], specs: readonly OptSpec[]): GetoptResult {
+  const opts: ParsedOpt[] = [];
+  const operands: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const spec = findLong(specs, name);
+      if (!spec.arg) {
+        if (eq >= 0) throw new GetoptError(`option '--${spec.long}' doesn't allow an argument`);
+        opts.push({ id: spec.id, name: `--${spec.long}`, value: null });
+        continue;
+      }
+      let value: string | undefined = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new GetoptError(`option '--${spec.long}' requires an argument`);
+      opts.push({ id: spec.id, name: `--${spec.long}`, value });
+      value = undefined;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const ch = a[j] as string;
+        const spec = specs.find((s) => s.short === ch);
+        if (!spec) throw new GetoptError(`invalid option -- '${ch}'`);
+        if (!spec.arg) {
+          opts.push({ id: spec.id, name: `-${ch}`, value: null });
+          continue;
+        }
+        const rest = a.slice(j + 1);
+        const value = rest !== '' ? rest : argv[++i];
+        if (value === undefined) throw new GetoptError(`option requires an argument -- '${ch}'`);
+        opts.push({ id: spec.id, name: `-${ch}`, value });
+        break;
+      }
+      continue;
+    }
+    operands.push(a);
+  }
+  return { opts, operands };
+}

@@ -1,0 +1,50 @@
+/**
+ * Bundles the CLI entries into a temp dir (as scripts/build.mjs does) so CLI tests spawn real
+ * processes without depending on, or racing with, the shared dist/. The koffi binding is never
+ * reached: every spawned process gets KEXECCTL_TEST=1 and a KEXECCTL_FAKE state file.
+ */
+import { build } from 'esbuild';
+import { execa, type Result } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initialFakeState, type FakeState } from '../../src/sys/fake-kernel.js';
+
+export type CliBundle = { dir: string; kexec: string; kexecctl: string; cleanup(): void };
+
+export async function bundleCli(): Promise<CliBundle> {
+  const dir = mkdtempSync(join(tmpdir(), 'kexecctl-cli-'));
+  await build({
+    entryPoints: ['src/cli/bin/kexec.ts', 'src/cli/bin/kexecctl.ts'],
+    outdir: dir,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node18.19',
+    external: ['koffi'],
+    define: { __KEXECCTL_VERSION__: JSON.stringify('9.9.9-test') },
+    banner: { js: "import { createRequire as __kxcr } from 'node:module'; const require = __kxcr(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return { dir, kexec: join(dir, 'kexec.js'), kexecctl: join(dir, 'kexecctl.js'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type FakeEnv = { stateFile: string; root: string; env: Record<string, string>; state(): FakeState; setState(over: Partial<FakeState>): void };
+
+export function fakeEnv(dir: string): FakeEnv {
+  const stateFile = join(dir, 'fake.json');
+  const root = join(dir, 'root');
+  writeFileSync(stateFile, JSON.stringify(initialFakeState()));
+  return {
+    stateFile,
+    root,
+    env: { KEXECCTL_TEST: '1', KEXECCTL_FAKE: stateFile, KEXECCTL_ROOT: root },
+    state: () => JSON.parse(readFileSync(stateFile, 'utf8')) as FakeState,
+    setState: (over) => writeFileSync(stateFile, JSON.stringify({ ...(JSON.parse(readFileSync(stateFile, 'utf8')) as FakeState), ...over })),
+  };
+}
+
+export async function runNode(script: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Result> {
+  return execa(process.execPath, [script, ...args], { env: { ...env, VITEST: '' }, extendEnv: true, reject: false, stdin: 'ignore', ...(cwd ? { cwd } : {}) });
+}
