@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# Counters and checks for the package tier. Every check prints one "ok"/"FAIL" line.
+PKG_PASS=0
+PKG_FAIL=0
+pkg_ok() { PKG_PASS=$((PKG_PASS + 1)); printf '  ok    %s\n' "$*"; }
+pkg_bad() { PKG_FAIL=$((PKG_FAIL + 1)); printf '  FAIL  %s\n' "$*"; }
+# pkg_check DESC CMD...: passes when CMD succeeds.
+pkg_check() {
+  local desc=$1; shift
+  if "$@" >/dev/null 2>&1; then pkg_ok "$desc"; else pkg_bad "$desc"; fi
+}
+# pkg_check_not DESC CMD...: passes when CMD fails.
+pkg_check_not() {
+  local desc=$1; shift
+  if "$@" >/dev/null 2>&1; then pkg_bad "$desc"; else pkg_ok "$desc"; fi
+}
+# pkg_grep DESC PATTERN FILE: passes when FILE has a line matching the extended regex.
+pkg_grep() {
+  if grep -Eq -- "$2" "$3" 2>/dev/null; then pkg_ok "$1"; else pkg_bad "$1 (no /$2/ in ${3##*/})"; fi
+}
+pkg_grep_not() {
+  if grep -Eq -- "$2" "$3" 2>/dev/null; then pkg_bad "$1 (/$2/ found in ${3##*/})"; else pkg_ok "$1"; fi
+}
+pkg_section() { printf -- '-- %s\n' "$*"; }

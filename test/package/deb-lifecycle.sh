@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2016  # ${...} in single quotes are dpkg-query formats
+# The .deb in a Debian 12 chroot: install (dpkg -i + apt-get -f install), upgrade with an
+# edited /etc/default/kexec, remove, purge, and a before/after file-list comparison.
+#   pkg_deb_lifecycle CHROOT DEB NEWDEB NEWVERSION
+
+# Every path in the chroot, except what apt/dpkg/debconf keep as bookkeeping and caches.
+pkg_snapshot() {
+  (cd "$1" && find . -xdev \( -path ./proc -o -path ./var/cache -o -path ./var/lib/apt -o -path ./var/lib/dpkg \
+    -o -path ./var/log -o -path ./tmp -o -path ./var/lib/debconf \) -prune -o -print) | LC_ALL=C sort
+}
+
+# Units with an [Install] WantedBy= get a .wants symlink when enabled.
+pkg_check_enabled() {
+  local c=$1 unit=$2 target
+  [ -f "$c/usr/lib/systemd/system/$unit" ] || return 0
+  pkg_check "deb-systemd-helper state for $unit" test -e "$c/var/lib/systemd/deb-systemd-helper-enabled/$unit.dsh-also"
+  # shellcheck disable=SC2013  # WantedBy= holds blank-separated unit names
+  for target in $(sed -n 's/^WantedBy=//p' "$c/usr/lib/systemd/system/$unit"); do
+    pkg_check "$unit enabled: $target.wants/$unit" test -L "$c/etc/systemd/system/$target.wants/$unit"
+  done
+}
+
+pkg_deb_lifecycle() {
+  local c=$1 deb=$2 newdeb=$3 newversion=$4 version log=$1/../lifecycle.log f name
+  version=$(dpkg-deb -f "$deb" Version)
+  pkg_snapshot "$c" >"$c/../before.txt"
+
+  pkg_section "install $version (dpkg -i, then apt-get -f install for nodejs)"
+  mkdir -p "$c/boot/grub"
+  printf 'set default=0\nmenuentry "Debian" {\n  linux /vmlinuz root=/dev/vda\n}\n' >"$c/boot/grub/grub.cfg"
+  echo 'kexecctl kexecctl/load_kexec boolean false' | pkg_in "$c" debconf-set-selections
+  cp "$deb" "$newdeb" "$c/tmp/"
+  pkg_check_not "dpkg -i alone stops at the missing nodejs" pkg_in "$c" dpkg -i "/tmp/${deb##*/}"
+  if ! pkg_in "$c" apt-get -y -q -f install >"$log" 2>&1; then
+    pkg_in "$c" apt-get -q update >>"$log" 2>&1 || true
+    pkg_in "$c" apt-get -y -q -f install >>"$log" 2>&1 || true
+  fi
+  pkg_grep "kexecctl is installed" '^installed$' <(pkg_in "$c" dpkg-query -W -f='${db:Status-Status}\n' kexecctl)
+  pkg_grep "Debian's nodejs 18 came in as a dependency" '^v18\.' <(pkg_in "$c" node --version)
+  for f in /usr/sbin/kexecctl /usr/sbin/kexec /usr/sbin/coldreboot /usr/lib/kexecctl/dist/kexecctl.js \
+    /usr/lib/kexecctl/package.json /etc/default/kexec /etc/kernel/postinst.d/zz-kexecctl \
+    /etc/kernel/postrm.d/zz-kexecctl /usr/lib/kernel/install.d/90-kexecctl.install \
+    /usr/share/doc/kexecctl/copyright /usr/share/doc/kexecctl/changelog.Debian.gz; do
+    pkg_check "installed: $f" test -e "$c$f"
+  done
+  pkg_check "koffi's native module for this arch only" test "$(find "$c/usr/lib/kexecctl/node_modules/koffi/build" -name koffi.node | wc -l)" -eq 1
+  pkg_grep "Depends: nodejs (>= 18.19)" 'nodejs \(>= 18\.19\)' <(dpkg-deb -f "$deb" Depends)
+  pkg_grep "Provides/Conflicts/Replaces kexec-tools" '^kexec-tools$' <(dpkg-deb -f "$deb" Provides Conflicts Replaces | sed 's/^[A-Za-z]*: //' | sort -u)
+  pkg_in "$c" dpkg-query -W -f='${Conffiles}\n' kexecctl >"$c/../conffiles.txt"
+  pkg_grep "conffile: /etc/kernel/postinst.d/zz-kexecctl" '^ /etc/kernel/postinst.d/zz-kexecctl ' "$c/../conffiles.txt"
+  for f in "$c"/etc/init.d/kexec*; do
+    [ -e "$f" ] || continue
+    name=${f##*/}
+    pkg_grep "conffile: /etc/init.d/$name" "^ /etc/init.d/$name " "$c/../conffiles.txt"
+    pkg_check "update-rc.d registered $name" compgen -G "$c/etc/rc[0-6S].d/[SK][0-9][0-9]$name"
+  done
+  pkg_grep_not "/etc/default/kexec is postinst's file, not a conffile" '^ /etc/default/kexec ' "$c/../conffiles.txt"
+  pkg_grep "debconf answer written: LOAD_KEXEC=false (preseeded)" '^LOAD_KEXEC=false$' "$c/etc/default/kexec"
+  pkg_grep "debconf default: USE_GRUB_CONFIG=true since /boot/grub/grub.cfg exists" '^USE_GRUB_CONFIG=true$' "$c/etc/default/kexec"
+  pkg_check_enabled "$c" kexec-load.service
+  pkg_check_enabled "$c" kexec-load.path
+  pkg_grep "kexecctl --version runs under node 18" "$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//')" <(pkg_in "$c" kexecctl --version 2>&1)
+  pkg_check "kexecctl plan --root / runs under node 18" pkg_in "$c" kexecctl plan --root /
+  pkg_check "kexec (our kexec-tools) answers --version" pkg_in "$c" kexec --version
+
+  pkg_section "reload helper and kernel hooks (never reach the host kernel)"
+  printf 'LOAD_KEXEC=true\n' >"$c/etc/default/kexec.d/50-test"
+  pkg_grep "no KEXECCTL_FAKE: the helper sees the chroot and does nothing" 'chroot' \
+    <(pkg_in "$c" env -u KEXECCTL_FAKE /usr/lib/kexecctl/kexecctl-reload --reason test 2>&1)
+  pkg_check "with the fake kernel the helper runs kexecctl load and exits 0" pkg_in "$c" /usr/lib/kexecctl/kexecctl-reload
+  pkg_check "postinst.d hook never fails" pkg_in "$c" /etc/kernel/postinst.d/zz-kexecctl 6.1.0-99-amd64 /boot/vmlinuz-6.1.0-99-amd64
+  pkg_check "postrm.d hook never fails" pkg_in "$c" /etc/kernel/postrm.d/zz-kexecctl 6.1.0-99-amd64 /boot/vmlinuz-6.1.0-99-amd64
+  pkg_check "kernel-install plugin never fails" pkg_in "$c" /usr/lib/kernel/install.d/90-kexecctl.install add 6.1.0-99-amd64 /boot/x /boot/vmlinuz-6.1.0-99-amd64
+  pkg_in "$c" dpkg-trigger --no-await kexecctl-reload >/dev/null 2>&1 || true
+  pkg_grep "the kexecctl-reload trigger runs postinst triggered" 'kernel installed or removed' \
+    <(pkg_in "$c" dpkg --triggers-only kexecctl 2>&1)
+  rm -f "$c/etc/default/kexec.d/50-test" "$c/run/kexecctl-fake.json"
+
+  pkg_section "upgrade to $newversion keeps the admin's /etc/default/kexec"
+  sed -i -e 's/^APPEND=.*/APPEND="console=ttyS0 admin-edit=1"/' -e 's/^LOAD_KEXEC=.*/LOAD_KEXEC=true/' "$c/etc/default/kexec"
+  echo '# kept across upgrades' >>"$c/etc/default/kexec"
+  echo '# local note' >>"$c/etc/kernel/postinst.d/zz-kexecctl"
+  pkg_check "dpkg -i $newversion succeeds" pkg_in "$c" dpkg -i "/tmp/${newdeb##*/}"
+  pkg_grep "upgraded to $newversion" "^$newversion\$" <(pkg_in "$c" dpkg-query -W -f='${Version}\n' kexecctl)
+  pkg_grep "kexecctl --version reports the new version" "${newversion%-*}" <(pkg_in "$c" kexecctl --version 2>&1)
+  pkg_grep "admin APPEND kept" '^APPEND="console=ttyS0 admin-edit=1"$' "$c/etc/default/kexec"
+  pkg_grep "admin LOAD_KEXEC=true kept (the file is debconf's master)" '^LOAD_KEXEC=true$' "$c/etc/default/kexec"
+  pkg_grep "admin comment kept" '^# kept across upgrades$' "$c/etc/default/kexec"
+  pkg_grep "USE_GRUB_CONFIG still true" '^USE_GRUB_CONFIG=true$' "$c/etc/default/kexec"
+  pkg_grep "modified conffile kept" '^# local note$' "$c/etc/kernel/postinst.d/zz-kexecctl"
+  pkg_check_not "no .dpkg-new/.dpkg-dist/.dpkg-kexecctl-new left in /etc" \
+    compgen -G "$c/etc/default/*.dpkg-*"
+  pkg_check_enabled "$c" kexec-load.service
+
+  pkg_section "remove"
+  pkg_check "dpkg -r kexecctl" pkg_in "$c" dpkg -r kexecctl
+  pkg_check_not "program gone" test -e "$c/usr/lib/kexecctl"
+  pkg_check_not "/usr/sbin/kexecctl gone" test -e "$c/usr/sbin/kexecctl"
+  pkg_check "configuration kept after remove" test -e "$c/etc/default/kexec"
+  pkg_grep "state is config-files" '^config-files$' <(pkg_in "$c" dpkg-query -W -f='${db:Status-Status}\n' kexecctl)
+  if [ -f "$c/var/lib/systemd/deb-systemd-helper-enabled/kexec-load.service.dsh-also" ] ||
+    [ -e "$c/var/lib/systemd/deb-systemd-helper-masked/kexec-load.service" ]; then
+    pkg_ok "unit state remembered for a reinstall"
+  else pkg_bad "unit state remembered for a reinstall"; fi
+
+  pkg_section "purge"
+  pkg_check "dpkg -P kexecctl" pkg_in "$c" dpkg -P kexecctl
+  pkg_check_not "/etc/default/kexec gone" test -e "$c/etc/default/kexec"
+  pkg_check_not "/run/kexecctl gone" test -e "$c/run/kexecctl"
+  pkg_check_not "no rc.d links left" compgen -G "$c/etc/rc[0-6S].d/*kexec*"
+  pkg_check_not "no unit enablement left" compgen -G "$c/etc/systemd/system/*/kexec*"
+  pkg_check_not "no deb-systemd-helper state left" compgen -G "$c/var/lib/systemd/deb-systemd-helper-*/*kexec*"
+  pkg_grep_not "debconf forgot kexecctl" 'kexecctl/' <(pkg_in "$c" debconf-show kexecctl 2>&1)
+  pkg_in "$c" apt-get -y -q autoremove --purge >>"$log" 2>&1 || true
+  rm -rf "$c/boot/grub"
+  pkg_snapshot "$c" >"$c/../after.txt"
+  if diff -u "$c/../before.txt" "$c/../after.txt" >"$c/../leftovers.diff"; then
+    pkg_ok "purge + autoremove leave the chroot's file list as before the install"
+  else
+    pkg_bad "files left behind or lost:"; grep '^[-+]\./' "$c/../leftovers.diff" | head -n 20 | sed 's/^/      /'
+  fi
+}

@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # PKG_LINTIAN_W / PKG_RPMLINT_E are read by the tier script
+# Lint step of the package tier: lintian (.deb), rpmlint or rpm -qp checks (.rpm), shellcheck on
+# every maintainer script, hook and init script, systemd-analyze verify on the units.
+#   pkg_lint DEB RPM WORKDIR     sets PKG_LINTIAN_E / PKG_LINTIAN_W
+
+pkg_lint() {
+  local deb=$1 rpm=$2 work=$3 out f
+  mkdir -p "$work/lint/ctrl" "$work/lint/tree"
+  dpkg-deb -e "$deb" "$work/lint/ctrl"
+  dpkg-deb -x "$deb" "$work/lint/tree"
+
+  pkg_section "lintian"
+  out="$work/lint/lintian.txt"
+  lintian --allow-root "$deb" >"$out" 2>&1 || true
+  PKG_LINTIAN_E=$(grep -c '^E: ' "$out" || true)
+  PKG_LINTIAN_W=$(grep -c '^W: ' "$out" || true)
+  sed 's/^/    /' "$out"
+  if [ "$PKG_LINTIAN_E" -eq 0 ]; then pkg_ok "lintian: no errors"; else pkg_bad "lintian: $PKG_LINTIAN_E errors"; fi
+  # Every remaining warning tag is justified in deb/README.
+  local tag missing=()
+  while IFS= read -r tag; do
+    grep -q -- "$tag" "$ROOT/deb/README" || missing+=("$tag")
+  done < <(sed -n 's/^W: [^ ]* \([^ ]*\).*/\1/p' "$out" | sort -u)
+  if [ "${#missing[@]}" -eq 0 ]; then pkg_ok "every lintian warning is justified in deb/README"
+  else pkg_bad "lintian warnings not in deb/README: ${missing[*]}"; fi
+
+  pkg_section "rpm checks"
+  if command -v rpmlint >/dev/null; then
+    out="$work/lint/rpmlint.txt"
+    rpmlint -r "$ROOT/rpm/kexecctl.rpmlintrc" "$rpm" "$ROOT/rpm/kexecctl.spec" >"$out" 2>&1 || true
+    grep -E '^(kexecctl|[0-9]+ packages)' "$out" | sed 's/^/    /'
+    PKG_RPMLINT_E=$(grep -cE '^kexecctl[^:]*: E: ' "$out" || true)
+    if [ "$PKG_RPMLINT_E" -eq 0 ]; then pkg_ok "rpmlint: no errors"; else pkg_bad "rpmlint: $PKG_RPMLINT_E errors"; fi
+  fi
+  rpm -qp --requires "$rpm" >"$work/lint/rpm-requires.txt" 2>/dev/null
+  rpm -qp --provides "$rpm" >"$work/lint/rpm-provides.txt" 2>/dev/null
+  rpm -qp --conflicts "$rpm" >"$work/lint/rpm-conflicts.txt" 2>/dev/null
+  rpm -qp --scripts "$rpm" >"$work/lint/rpm-scripts.txt" 2>/dev/null
+  pkg_grep "rpm Requires: nodejs >= 18" '^nodejs >= 18$' "$work/lint/rpm-requires.txt"
+  pkg_grep "rpm Provides: kexec-tools" '^kexec-tools( |$)' "$work/lint/rpm-provides.txt"
+  pkg_grep "rpm Conflicts: kexec-tools" '^kexec-tools$' "$work/lint/rpm-conflicts.txt"
+  pkg_grep "rpm requires koffi.node's libstdc++" '^libstdc\+\+\.so\.6' "$work/lint/rpm-requires.txt"
+  pkg_grep_not "rpm exports no private koffi.node provide" 'koffi' "$work/lint/rpm-provides.txt"
+  if [ -f "$ROOT/dist/kdumpctl.js" ]; then
+    pkg_grep "rpm Provides: kdump-utils" '^kdump-utils' "$work/lint/rpm-provides.txt"
+    pkg_grep "rpm Conflicts: kdump-utils" '^kdump-utils$' "$work/lint/rpm-conflicts.txt"
+  fi
+  pkg_grep "rpm %post presets the units on first install" 'systemctl --no-reload preset .*kexec-load' "$work/lint/rpm-scripts.txt"
+  pkg_grep "rpm %preun disables and stops on erase" 'disable --now .*kexec-load' "$work/lint/rpm-scripts.txt"
+
+  pkg_section "shellcheck"
+  for f in "$work"/lint/ctrl/{postinst,prerm,postrm,config}; do
+    pkg_check "shellcheck DEBIAN/${f##*/}" shellcheck -s sh "$f"
+  done
+  for f in "$work"/lint/tree/etc/init.d/* "$work"/lint/tree/etc/kernel/*/* \
+    "$work"/lint/tree/usr/lib/kernel/install.d/* "$work"/lint/tree/usr/lib/kexecctl/kexecctl-reload \
+    "$work"/lint/tree/usr/lib/kexecctl/bin/* "$work"/lint/tree/usr/lib/systemd/system-shutdown/*; do
+    [ -f "$f" ] || continue
+    pkg_check "shellcheck ${f#"$work"/lint/tree}" shellcheck "$f"
+  done
+  pkg_check "shellcheck scripts/package*.sh" shellcheck -x "$ROOT"/scripts/package.sh "$ROOT"/scripts/package-*.sh
+  pkg_check "shellcheck test/package + tier" shellcheck -x "$ROOT"/test/package/*.sh "$ROOT"/test/tiers.d/20-package.sh
+}
+
+# pkg_verify_units CHROOT: systemd-analyze verify against the installed tree (ExecStart paths
+# resolve inside it).
+pkg_verify_units() {
+  local c=$1 u out
+  pkg_section "systemd-analyze verify"
+  for u in "$c"/usr/lib/systemd/system/kexec*.service "$c"/usr/lib/systemd/system/kexec*.path \
+    "$c"/usr/lib/systemd/system/kdump*.service; do
+    if [ ! -f "$u" ] || [ -L "$u" ]; then continue; fi
+    case "$u" in *@.service) continue ;; esac
+    out=$(systemd-analyze verify --root="$c" "/usr/lib/systemd/system/${u##*/}" 2>&1 | grep -v 'Cannot add dependency job\|Failed to prepare filename\|^$' || true)
+    if [ -z "$out" ]; then pkg_ok "systemd-analyze verify ${u##*/}"
+    else pkg_bad "systemd-analyze verify ${u##*/}: $out"; fi
+  done
+}
