@@ -4,7 +4,7 @@
  * reached: every spawned process gets KEXECCTL_TEST=1 and a KEXECCTL_FAKE state file.
  */
 import { build } from 'esbuild';
-import { execa, type Result } from 'execa';
+import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,9 @@ export function fakeEnv(dir: string): FakeEnv {
   };
 }
 
-export async function runNode(script: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Result> {
-  return execa(process.execPath, [script, ...args], { env: { ...env, VITEST: '' }, extendEnv: true, reject: false, stdin: 'ignore', ...(cwd ? { cwd } : {}) });
+export type RunResult = { exitCode: number; stdout: string; stderr: string };
+
+export async function runNode(script: string, args: string[], env: Record<string, string>, cwd?: string): Promise<RunResult> {
+  const r = await execa(process.execPath, [script, ...args], { env: { ...env, VITEST: '' }, extendEnv: true, reject: false, stdin: 'ignore', cwd: cwd ?? process.cwd() });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
