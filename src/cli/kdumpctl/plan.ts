@@ -18,7 +18,8 @@ export function runKdumpPlan(opts: PlanOpts, out: (s: string) => void = (s) => p
   out(`initrd:  ${plan.initrd.length === 0 ? '(none)' : plan.initrd.join(' ')}\n`);
   out(`cmdline: ${plan.cmdline}\n`);
   out(`syscall: ${plan.syscall}\n`);
-  for (const w of warnings) out(`warning: ${w}\n`);
+  for (const d of diagnostics) out(`${formatDiagnostic(d)}\n`);
+  for (const w of plan.warnings) out(`warning: ${w}\n`);
   return 0;
 }
 

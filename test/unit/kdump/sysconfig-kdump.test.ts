@@ -65,3 +65,16 @@ describe('/etc/sysconfig/kdump', () => {
     expect(splitWords('""')).toEqual(['']);
   });
 });
+
+describe('shipped etc-defaults/kdump', () => {
+  it('parses without a single warning and keeps the documented defaults', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../../etc-defaults/kdump', import.meta.url), 'utf8');
+    const { value, diagnostics } = parseSysconfigKdump(text);
+    expect(diagnostics).toEqual([]);
+    expect(value.bootDir).toBe('/boot');
+    expect(value.img).toBe('vmlinuz');
+    expect(value.commandlineRemove).toContain('quiet');
+    expect(value.commandlineAppend.split(' ')).toContain('systemd.unit=kdump-capture.target');
+  });
+});
