@@ -14,7 +14,7 @@ import { parseScript } from './parser.js';
 type Command = (ip: Interp, args: string[]) => number;
 
 const IGNORED = [
-  'insmod', 'rmmod', 'terminal_output', 'terminal_input', 'terminal', 'loadfont', 'font', 'background_image',
+  'insmod', 'rmmod', 'terminfo', 'terminal_output', 'terminal_input', 'terminal', 'loadfont', 'font', 'background_image',
   'background_color', 'play', 'sleep', 'echo', 'clear', 'cmostest', 'cmosclean', 'keystatus', 'hwmatch',
   'chainloader', 'boot', 'reboot', 'halt', 'drivemap', 'parttool', 'fwsetup', 'videoinfo', 'serial', 'loopback',
   'devicetree', 'ls', 'cat', 'pager', 'password', 'password_pbkdf2', 'lsmod', 'vbe', 'vga', 'acpi', 'badram',

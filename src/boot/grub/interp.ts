@@ -227,6 +227,11 @@ export class Interp {
   }
 
   private menu(s: Extract<Stmt, { k: 'menu' }>): void {
+    if (s.hidden) {
+      // hiddenentry: reachable by hotkey only, never a default; not part of the numbered menu.
+      this.status = 0;
+      return;
+    }
     const argv = expandWords(s.words, this.lookup);
     const pos: string[] = [];
     let id: string | null = null;

@@ -9,7 +9,7 @@ export type Stmt =
   | { k: 'cmd'; words: Word[]; line: number }
   | { k: 'if'; arms: { cond: Stmt[]; body: Stmt[] }[]; els: Stmt[] | null; line: number }
   | { k: 'func'; name: string; body: Stmt[]; line: number }
-  | { k: 'menu'; sub: boolean; words: Word[]; body: Stmt[]; line: number }
+  | { k: 'menu'; sub: boolean; hidden: boolean; words: Word[]; body: Stmt[]; line: number }
   | { k: 'block'; body: Stmt[]; line: number }
   | { k: 'loop'; until: boolean; cond: Stmt[]; body: Stmt[]; line: number }
   | { k: 'for'; name: string; items: Word[]; body: Stmt[]; line: number };
@@ -57,8 +57,9 @@ class Parser {
         if (t.k === 'eof') break;
         if (t.k === 'semi') throw new ParseError('syntax error: unexpected ";"', t.line);
         if (t.k === 'rbrace') throw new ParseError('syntax error: unexpected "}"', t.line);
-        out.push(this.statement());
+        const st = this.statement();
         this.endOfStatement(new Set());
+        out.push(st);
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
         if (this.diagnostics.length < maxDiag) {
@@ -110,8 +111,8 @@ class Parser {
 
   private unexpected(t: Token): ParseError {
     if (t.k === 'error') return new ParseError(`syntax error: ${t.message}`, t.line);
-    const what =
-      t.k === 'word' ? (bareWord(t.word) ?? 'word') : t.k === 'op' ? t.v : t.k === 'eof' ? 'end of file' : t.k;
+    const names: Record<string, string> = { nl: 'newline', semi: ';', lbrace: '{', rbrace: '}', eof: 'end of file' };
+    const what = t.k === 'word' ? (bareWord(t.word) ?? 'word') : t.k === 'op' ? t.v : (names[t.k] ?? t.k);
     return new ParseError(`syntax error: unexpected ${JSON.stringify(what)}`, t.line);
   }
 
@@ -162,11 +163,12 @@ class Parser {
         return { k: 'func', name, body: this.braceBody(), line };
       }
       case 'menuentry':
+      case 'hiddenentry':
       case 'submenu': {
         const words = this.words();
         const b = this.take();
         if (b.k !== 'lbrace') throw this.unexpected(b);
-        return { k: 'menu', sub: k === 'submenu', words, body: this.braceBody(), line };
+        return { k: 'menu', sub: k === 'submenu', hidden: k === 'hiddenentry', words, body: this.braceBody(), line };
       }
       case 'while':
       case 'until': {

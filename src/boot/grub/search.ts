@@ -12,6 +12,8 @@ const KIND_OPTS: Record<string, Kind> = {
   '-f': 'file',
 };
 
+const OPTION_NAME: Record<Kind, string> = { fs_uuid: '--fs-uuid', fs_label: '--label', file: '--file' };
+
 export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): number {
   let kind: Kind | null = fixed;
   let variable: string | null = null;
@@ -39,7 +41,7 @@ export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): n
   }
   const dev = ip.opts.fs.search(kind, name);
   if (dev === null) {
-    ip.diag('warning', `search --${kind.replace('_', '-')} ${name}: no such device`);
+    ip.diag('warning', `search ${OPTION_NAME[kind]} ${name}: no such device`);
     return 1;
   }
   if (variable !== null) ip.set(variable, dev);

@@ -4,7 +4,10 @@
  */
 import type { Diagnostic } from '../../errors.js';
 
-/** A GRUB device name without parentheses, e.g. "hd0,gpt2" or "uuid:1234-..." as GrubFs names it. */
+/**
+ * A GRUB device name without parentheses, e.g. "hd0,gpt2" or "uuid:1234-..." as GrubFs names it.
+ * It must contain no blanks and no ')' (scripts expand $root unquoted, as GRUB does).
+ */
 export type GrubDevice = string;
 
 export interface GrubFs {
