@@ -3,6 +3,7 @@
 # `kexec -s -l` on the same kernel/initrd/cmdline, BENCH_GUEST_RUNS (default 7) alternating runs each;
 # prints medians and the ratio (ours / C). Uses test/vm/lib; measures, never asserts timings.
 set -euo pipefail
+trap 'echo "$0: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 export KEXECCTL_TEST=1 # host side only; the guest's environment does not carry it
 # shellcheck source=../test/vm/lib/vm.sh

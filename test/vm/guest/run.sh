@@ -6,6 +6,7 @@
 # Env: KEXECCTL_CACHE (downloads, default /var/cache/kexecctl-test), KEXECCTL_ACCEL=kvm|tcg,
 #      KEXECCTL_GUEST_TIMEOUT (seconds for the whole QEMU run, default 420), KEXECCTL_KEEP=1 keeps logs.
 set -euo pipefail
+trap 'echo "$0: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/../../.."
 export KEXECCTL_TEST=1 # host side: the real binding must never load here
 # shellcheck source=../lib/vm.sh
