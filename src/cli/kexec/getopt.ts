@@ -7,7 +7,8 @@
 export type OptSpec = { long: string; short?: string; arg: boolean; id: string };
 
 export type ParsedOpt = { id: string; name: string; value: string | null };
-export type GetoptResult = { opts: ParsedOpt[]; operands: string[] };
+/** error: the first bad option; opts holds those before it (getopt reports errors in order). */
+export type GetoptResult = { opts: ParsedOpt[]; operands: string[]; error: string | null };
 
 export class GetoptError extends Error {}
 
@@ -24,6 +25,16 @@ function findLong(specs: readonly OptSpec[], name: string): OptSpec {
 export function getopt(argv: readonly string[], specs: readonly OptSpec[]): GetoptResult {
   const opts: ParsedOpt[] = [];
   const operands: string[] = [];
+  try {
+    scan(argv, specs, opts, operands);
+  } catch (e) {
+    if (e instanceof GetoptError) return { opts, operands, error: e.message };
+    throw e;
+  }
+  return { opts, operands, error: null };
+}
+
+function scan(argv: readonly string[], specs: readonly OptSpec[], opts: ParsedOpt[], operands: string[]): void {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') {
@@ -64,5 +75,4 @@ export function getopt(argv: readonly string[], specs: readonly OptSpec[]): Geto
     }
     operands.push(a);
   }
-  return { opts, operands };
 }

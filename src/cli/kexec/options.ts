@@ -5,7 +5,7 @@
  * was given.
  */
 import type { LoadMode } from '../../kexec/load.js';
-import { getopt, GetoptError, type OptSpec } from './getopt.js';
+import { getopt, type OptSpec } from './getopt.js';
 
 export const KEXEC_OPTIONS: readonly OptSpec[] = [
   { long: 'help', short: 'h', arg: false, id: 'help' },
@@ -66,13 +66,7 @@ export type KexecInvocation =
     };
 
 export function parseKexecArgs(argv: readonly string[]): KexecInvocation {
-  let parsed;
-  try {
-    parsed = getopt(argv, KEXEC_OPTIONS);
-  } catch (e) {
-    if (e instanceof GetoptError) return { action: 'usage-error', message: e.message };
-    throw e;
-  }
+  const parsed = getopt(argv, KEXEC_OPTIONS);
   let load = true, exec = false, shutdown = true, sync = true, ifdown = false, unload = false;
   let status = false, crash = false, hasLoad = false, skipIfdown = false, skipSync = false;
   let mode: LoadMode = 'auto', debug = false, skipChecks = false, type: string | null = null;
@@ -105,6 +99,7 @@ export function parseKexecArgs(argv: readonly string[]): KexecInvocation {
       case 'initrd': initrds.push(o.value ?? ''); break;
     }
   }
+  if (parsed.error !== null) return { action: 'usage-error', message: parsed.error };
   if (skipIfdown) ifdown = false;
   if (skipSync) sync = false;
   const statusCrash = status && (crash || !hasLoad);
