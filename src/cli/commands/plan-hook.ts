@@ -1,11 +1,27 @@
 /**
- * `kexecctl load` without --kernel loads the system plan. The plan provider lives in
- * src/plan/ (boot-target issue); until it offers resolveSystemPlan, this says so.
+ * `kexecctl load` without --kernel loads the system plan (src/plan/system-plan.ts): what a reboot
+ * would boot per /etc/default/kexec, GRUB or systemd-boot. Plan paths are inside --root; the
+ * loader opens host paths, so they are mapped through the root here.
  */
 import { KexecError } from '../../errors.js';
 import type { LoadMode, LoadRequest } from '../../kexec/load.js';
+import { resolveSystemPlan } from '../../plan/system-plan.js';
 import type { CliContext } from '../context.js';
 
-export async function resolvePlanRequest(_ctx: CliContext, _o: { crash: boolean; mode: LoadMode }): Promise<LoadRequest> {
-  throw new KexecError({ code: 'ENOPLAN', message: 'no --kernel given and no plan available yet', exitCode: 2 });
+export async function resolvePlanRequest(ctx: CliContext, o: { crash: boolean; mode: LoadMode }): Promise<LoadRequest> {
+  if (o.crash) {
+    throw new KexecError({ code: 'EUSAGE', message: '--crash needs --kernel (the crash kernel plan is kdumpctl\'s: kdumpctl start)', exitCode: 2 });
+  }
+  const plan = resolveSystemPlan(ctx.fs);
+  if (plan.action === 'skip' || plan.kernel === null || plan.cmdline === null) {
+    // Not an error: the configuration says not to load (LOAD_KEXEC, /no-kexec-reboot).
+    throw new KexecError({ code: 'EPLANSKIP', message: `nothing loaded: ${plan.reason}`, exitCode: 0 });
+  }
+  return {
+    kernelPath: ctx.fs.hostPath(plan.kernel),
+    initrdPaths: plan.initrd.map((p) => ctx.fs.hostPath(p)),
+    cmdline: plan.cmdline,
+    crash: false,
+    mode: o.mode,
+  };
 }
