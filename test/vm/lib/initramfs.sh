@@ -26,6 +26,7 @@ KX_REPO_DIR=$(cd "$KX_LIB_DIR/../../.." && pwd)
 
 kx_initramfs_base() {
   local dir=$1 bb a
+  kx_need_pkgs busybox-static cpio
   bb=$(command -v busybox || true)
   [ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=/bin/busybox
   [ -x "$bb" ] || kx_die "busybox-static is not installed"
@@ -130,6 +131,7 @@ kx_initramfs_add_kexec_tools() {
 kx_cpio() {
   local dir=$1 out=$2 comp=${3:-zstd} tmp
   tmp="$out.tmp"
+  [ "$comp" = zstd ] && kx_need_pkgs zstd
   (cd "$dir" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp.raw" || kx_die "cpio of $dir failed"
   case $comp in
     zstd) zstd -q -3 -T2 -f "$tmp.raw" -o "$tmp" && rm -f "$tmp.raw" ;;

@@ -27,6 +27,7 @@ kx_kernel_fetch() {
   KX_KERNEL_VERSION=${pkg#linux-image-}
   dir="$KX_CACHE/kernels/$KX_KERNEL_VERSION"
   if [ ! -f "$dir/.done" ]; then
+    kx_need_pkgs kmod # depmod: Debian's kernel packages leave modules.dep to their postinst
     kx_log "fetching kernel $pkg"
     deb=$(kx_deb_download "$pkg") || exit 1
     rm -rf "$dir"

@@ -33,6 +33,7 @@ kx_accel() {
     *) kx_die "KEXECCTL_ACCEL must be kvm or tcg, not $KEXECCTL_ACCEL" ;;
   esac
   local key verdict log
+  kx_need_pkgs qemu-system-x86
   key="$KX_CACHE/accel-$(uname -r)-$(qemu-system-x86_64 --version | awk 'NR == 1 {print $4}')"
   if [ -f "$key" ]; then cat "$key"; return 0; fi
   verdict=tcg
@@ -70,6 +71,7 @@ kx_qemu_start() {
     esac
   done
   [ -n "$serial" ] || kx_die "kx_qemu_start: --serial LOG is required"
+  kx_need_pkgs qemu-system-x86
   [ -n "$accel" ] || accel=$(kx_accel)
   local args=(-accel "$accel" -m "$mem" -smp "$smp" -nodefaults -display none -no-reboot
     -serial "file:$serial" -monitor none)
