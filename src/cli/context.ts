@@ -3,7 +3,6 @@
  * KEXECCTL_FAKE or --dry-run, never the real binding in a test run), the root for /proc, /sys
  * and /run, the file-ownership policy, network control and the shutdown command.
  */
-import { execa } from 'execa';
 import { SysfsNetControl, type NetControl } from '../host/net-ifaces.js';
 import { ROOT_ONLY, type TrustPolicy } from '../host/open-checked.js';
 import { RootFs } from '../host/rootfs.js';
@@ -53,6 +52,7 @@ export function makeContext(root: string | undefined, env: NodeJS.ProcessEnv = p
         kernel.note('shutdown', { argv: ['shutdown', '-r', 'now'] });
         return 0;
       }
+      const { execa } = await import('execa'); // lazy: keeps status/--version fast
       const r = await execa('shutdown', ['-r', 'now'], { stdio: 'inherit', reject: false });
       return r.exitCode ?? 1;
     },

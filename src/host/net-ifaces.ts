@@ -4,7 +4,6 @@
  * Like kexec-tools' ifdown(): loopback and alias names (with ':') are left alone, and
  * "shaper" devices go first.
  */
-import { execa } from 'execa';
 import type { RootFs } from './rootfs.js';
 
 const IFF_UP = 0x1;
@@ -32,6 +31,7 @@ export class SysfsNetControl implements NetControl {
   }
 
   async setUp(name: string, up: boolean): Promise<void> {
+    const { execa } = await import('execa'); // lazy: execa is most of the bundle's load time
     await execa('ip', ['link', 'set', 'dev', name, up ? 'up' : 'down'], { stdin: 'ignore' });
   }
 }
