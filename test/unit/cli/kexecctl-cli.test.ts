@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundleCli, fakeEnv, runNode, type CliBundle, type FakeEnv } from '../../helpers/cli-bundle.js';
@@ -98,10 +98,29 @@ describe('kexecctl load / status / unload / exec', () => {
     expect(syscalls()).toEqual(['kexec_file_load']);
   });
 
-  it('load without --kernel needs a plan', async () => {
+  it('load without --kernel: a skip plan loads nothing and says why (exit 0)', async () => {
     const r = await ctl('load');
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/no --kernel given and no plan available yet|plan/);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/nothing loaded: .*LOAD_KEXEC/);
+    expect(syscalls()).toEqual([]);
+  });
+
+  it('load without --kernel loads the planned kernel from /etc/default/kexec under the root', async () => {
+    const put = (p: string, c: string | Buffer) => {
+      mkdirSync(join(fk.root, p, '..'), { recursive: true });
+      writeFileSync(join(fk.root, p), c);
+    };
+    put('etc/default/kexec', 'LOAD_KEXEC=true\nKERNEL_IMAGE="/boot/vmlinuz-6.1.0-18-amd64"\nINITRD="/boot/initrd.img-6.1.0-18-amd64"\nAPPEND="root=/dev/vda1 marker=plan"\n');
+    put('boot/vmlinuz-6.1.0-18-amd64', readFileSync(fx.kernel));
+    put('boot/initrd.img-6.1.0-18-amd64', 'initrd');
+    put('proc/cmdline', 'BOOT_IMAGE=/old root=/dev/vda1\n');
+    const r = await ctl('load', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const call = fk.state().calls.find((c) => c.syscall === 'kexec_file_load');
+    expect(call?.args['cmdline']).toBe('root=/dev/vda1 marker=plan');
+    expect(String(call?.args['kernel'])).toContain('/boot/vmlinuz-6.1.0-18-amd64');
+    expect(JSON.parse(r.stdout).record.initrds).toEqual([join(fk.root, 'boot/initrd.img-6.1.0-18-amd64')]);
   });
 
   it('exec refuses with nothing loaded; execs the loaded kernel; dry run lists the steps', async () => {
