@@ -103,6 +103,19 @@ describe('resolveSystemPlan rules', () => {
   });
 });
 
+describe('grub.cfg found through an ESP stub', () => {
+  it('follows the stub\'s search + configfile when /boot/grub has no grub.cfg', async () => {
+    const { renameSync, readFileSync } = await import('node:fs');
+    const f = fixture('ubuntu2404');
+    renameSync(join(f.root, 'boot/grub/grub.cfg'), join(f.root, 'boot/grub/main.cfg'));
+    const stub = join(f.root, 'boot/efi/EFI/ubuntu/grub.cfg');
+    writeFileSync(stub, readFileSync(stub, 'utf8').replace('$prefix/grub.cfg', '$prefix/main.cfg'));
+    const p = resolveSystemPlan(f.fs);
+    expect(p).toMatchObject({ kernel: '/boot/vmlinuz-6.8.0-31-generic', grubenv: '/boot/grub/grubenv' });
+    expect(p.reason).toContain('from /boot/efi/EFI/ubuntu/grub.cfg');
+  });
+});
+
 describe('listBootMenu', () => {
   it('shows the GRUB tree with the default marked inside its submenu', () => {
     const f = fixture('debian12');
