@@ -54,7 +54,8 @@ export function makeContext(root: string | undefined, env: NodeJS.ProcessEnv = p
       }
       const { execa } = await import('execa'); // lazy: keeps status/--version fast
       const r = await execa('shutdown', ['-r', 'now'], { stdio: 'inherit', reject: false });
-      return r.exitCode ?? 1;
+      if (r.exitCode === undefined) process.stderr.write(`shutdown: ${r.shortMessage}\n`); // like kexec-tools' perror("shutdown")
+      return r.exitCode ?? 255;
     },
   };
 }
