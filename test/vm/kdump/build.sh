@@ -1,39 +1,39 @@
 # shellcheck shell=bash
-# Builds the kdump proof's initramfs (needs test/vm/lib/vm.sh); sourced by run.sh.
-#   kxd_build WORK   writes WORK/initrd.img = base.img + boot.cpio, where
-#     base.img   busybox, /init, /kxt/scenario.sh (test/vm/kdump/scenario.sh), node 18, the built project,
-#                virtio_blk, /etc/hostname; zstd, padded to 512 bytes. It is also the crash kernel's initrd.
-#     boot.cpio  /boot/vmlinuz-<release> (the same Debian kernel) and /boot/initrd.img-<release> (= base.img),
-#                so `kdumpctl start` finds them where Debian keeps them.
-#   Sets KXD_BASE_SIZE and KXD_INITRD_SIZE (bytes).
+# Builds the kdump proof's guest (needs test/vm/lib/vm.sh); sourced by run.sh.
+#   kxd_build WORK   writes
+#     WORK/initrd.img  a small initramfs: busybox, virtio_blk and test/vm/kdump/initrd-init.sh as /init,
+#                      which mounts root= and switches to it. Both kernels boot it: it is also the
+#                      crash kernel's initrd (/boot/initrd.img-<release> on the root disk).
+#     WORK/disk.img    the root file system (ext4 without a journal, so the host can read it back with
+#                      debugfs after a crash), made with mke2fs -d: busybox, the generic test /init,
+#                      /kxt/scenario.sh (test/vm/kdump/scenario.sh), node 18, the built project,
+#                      /boot/vmlinuz-<release> + /boot/initrd.img-<release>, /etc/hostname, /var/crash.
+#   Sets KXD_INITRD_SIZE and KXD_ROOT_SIZE (bytes).
 KXD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-kxd_pad512() {
-  local s
-  s=$(stat -c %s "$1")
-  truncate -s $(((s + 511) / 512 * 512)) "$1"
-}
-
 kxd_build() {
-  local work=$1 tree="$1/tree" boot="$1/boot"
+  local work=$1 small="$1/initrd-tree" tree="$1/root-tree"
+  kx_initramfs_base "$small"
+  cp "$KXD_DIR/initrd-init.sh" "$small/init"
+  chmod 755 "$small/init"
+  mkdir -p "$small/newroot"
+  kx_modules_install "$small" virtio_pci virtio_blk
+  kx_cpio "$small" "$work/initrd.img" zstd
+
   kx_initramfs_base "$tree"
   kx_initramfs_add_node "$tree"
   kx_initramfs_add_project "$tree"
-  kx_modules_install "$tree" virtio_blk
   kx_initramfs_add_file "$tree" "$KXD_DIR/scenario.sh" /kxt/scenario.sh
   chmod 755 "$tree/kxt/scenario.sh"
   printf 'kdumpvm\n' >"$tree/etc/hostname"
-  kx_cpio "$tree" "$work/base.img" zstd
-  kxd_pad512 "$work/base.img"
-  rm -rf "$boot"
-  mkdir -p "$boot/boot"
-  cp "$KX_KERNEL" "$boot/boot/vmlinuz-$KX_KERNEL_VERSION"
-  cp "$work/base.img" "$boot/boot/initrd.img-$KX_KERNEL_VERSION"
-  chmod 644 "$boot/boot/"*
-  kx_cpio "$boot" "$work/boot.cpio" none
-  cat "$work/base.img" "$work/boot.cpio" >"$work/initrd.img"
-  rm -rf "$tree" "$boot" "$work/boot.cpio"
-  KXD_BASE_SIZE=$(stat -c %s "$work/base.img")
+  mkdir -p "$tree/boot" "$tree/var/crash"
+  cp "$KX_KERNEL" "$tree/boot/vmlinuz-$KX_KERNEL_VERSION"
+  cp "$work/initrd.img" "$tree/boot/initrd.img-$KX_KERNEL_VERSION"
+  chmod 644 "$tree/boot/"*
+  KXD_ROOT_SIZE=$(du -sb "$tree" | cut -f1)
+  truncate -s 2G "$work/disk.img"
+  mke2fs -q -F -t ext4 -O ^has_journal -L kdumproot -d "$tree" "$work/disk.img" || kx_die "mke2fs -d failed"
+  rm -rf "$small" "$tree"
   KXD_INITRD_SIZE=$(stat -c %s "$work/initrd.img")
-  export KXD_BASE_SIZE KXD_INITRD_SIZE
+  export KXD_INITRD_SIZE KXD_ROOT_SIZE
 }

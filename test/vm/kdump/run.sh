@@ -2,7 +2,8 @@
 # kdump VM proof (issue 6 item 5), host side. One QEMU run (TCG unless KVM proves itself):
 #   kernel 1 boots with crashkernel=256M; the guest runs kdumpctl status/start/stop/start, then
 #   `echo c > /proc/sysrq-trigger`; the crash kernel (same kernel and initramfs) sees kexecctl.kdump=save,
-#   checks `status` without a reservation, mounts the virtio disk on /var/crash and runs `kdumpctl save`,
+#   keeps root= (the virtio disk, the guest's real root), checks `status` without a reservation and runs
+#   `kdumpctl save` onto /var/crash on that disk,
 #   which reboots (QEMU runs with -no-reboot, so the run ends). The host then reads the disk image with
 #   debugfs (nothing is mounted on the host) and checks the vmcore (ELF core, PT_LOAD, VMCOREINFO) and
 #   vmcore-dmesg.txt (the sysrq panic text).
@@ -50,16 +51,14 @@ mkdir -p "$WORK"
 # shellcheck source=test/vm/kdump/build.sh
 . test/vm/kdump/build.sh
 kxd_build "$WORK"
-truncate -s 2G "$WORK/disk.img"
-mke2fs -q -F -t ext4 -O ^has_journal -L kdump "$WORK/disk.img"
-echo "kdump: prepared in $(($(kx_ms) - t)) ms (kernel $KX_KERNEL_VERSION, accel $ACCEL, initrd $((KXD_INITRD_SIZE / 1048576)) MiB, crash initrd $((KXD_BASE_SIZE / 1048576)) MiB)"
+echo "kdump: prepared in $(($(kx_ms) - t)) ms (kernel $KX_KERNEL_VERSION, accel $ACCEL, initrd $((KXD_INITRD_SIZE / 1024)) KiB, root files $((KXD_ROOT_SIZE / 1048576)) MiB)"
 
 LOG="$WORK/console.log"
 mem=${KEXECCTL_KDUMP_MEM:-768}
 timeout_s=${KEXECCTL_KDUMP_TIMEOUT:-420}
 t=$(kx_ms)
 kx_qemu_start --name kdump --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img" --serial "$LOG" --disk "$WORK/disk.img" \
-  --mem "$mem" --append "console=ttyS0 panic=-1 oops=panic crashkernel=256M kxt.stage=1 kxt.boot=1"
+  --mem "$mem" --append "console=ttyS0 panic=-1 oops=panic crashkernel=256M root=/dev/vda rw kxt.stage=1 kxt.boot=1"
 end=$((SECONDS + timeout_s))
 declare -A at=()
 for m in 'KXT BOOT 1 stage=1' 'KXT CRASHING' 'sysrq: Trigger a crash' 'KXT BOOT 1 stage=capture' 'KXT SAVE-START' 'saved vmcore:|copy stopped'; do
@@ -90,11 +89,12 @@ saved=$(grep -o 'saved vmcore: [0-9]* bytes in [0-9]* ms.*' <<<"$clean" | head -
 check save-complete "${saved:-no 'saved vmcore' line}" test -n "$saved"
 
 # Read the dump back from the disk image with debugfs (no mount, no loop device).
-dir=$(debugfs -R 'ls -p /' "$WORK/disk.img" 2>/dev/null | awk -F/ '$6 ~ /^kdumpvm-[0-9]{4}-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$/ {print $6}' | head -n1)
+dir=$(debugfs -R 'ls -p /var/crash' "$WORK/disk.img" 2>/dev/null | cut -d/ -f6 |
+  grep -E '^kdumpvm-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$' | head -n1 || true)
 check dump-dir "dump directory /var/crash/${dir:-<none>} (<host>-<YYYY-MM-DD-HH:MM:SS>)" test -n "$dir"
 if [ -n "$dir" ]; then
   mkdir -p "$WORK/dump"
-  debugfs -R "rdump /$dir $WORK/dump" "$WORK/disk.img" >/dev/null 2>&1 || true
+  debugfs -R "rdump /var/crash/$dir $WORK/dump" "$WORK/disk.img" >/dev/null 2>&1 || true
   D="$WORK/dump/$dir"
   files=$(find "$D" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tr '\n' ' ')
   check dump-files "files: $files" test "$files" = "vmcore vmcore-dmesg.txt "

@@ -7,7 +7,7 @@
 #   stage capture (the crash kernel: same kernel and initramfs, kexecctl.kdump=save on its cmdline,
 #       kxt.stage=capture from KDUMP_COMMANDLINE_APPEND after KDUMP_COMMANDLINE_REMOVE dropped kxt.stage)
 #       status without a reservation exits 3 with the explanation, start refuses,
-#       then the virtio disk is mounted on /var/crash and `kdumpctl save` writes the dump and reboots.
+#       then `kdumpctl save` writes the dump to /var/crash on the real root (the virtio disk) and reboots.
 # Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
 # shellcheck source=/dev/null
 . /kxt/lib.sh
@@ -25,7 +25,7 @@ stage1() {
   hostname kdumpvm
   size=$(cat /sys/kernel/kexec_crash_size 2>/dev/null || echo 0)
   kxt_check reservation "kexec_crash_size=$size" [ "$size" -gt 0 ]
-  mkdir -p /etc/sysconfig /var/crash
+  mkdir -p /etc/sysconfig
   cat >/etc/sysconfig/kdump <<'CFG'
 # written by the kdump VM proof
 KDUMP_COMMANDLINE_REMOVE="kxt.stage kxt.boot quiet"
@@ -74,8 +74,7 @@ stage_capture() {
   kxt_run kdumpctl start
   chk start-no-reservation "exit $KXT_RC: $(head -c 160 /tmp/kxt.err)" \
     '[ "$KXT_RC" != 0 ] && grep -q "no memory is reserved" /tmp/kxt.err'
-  mkdir -p /var/crash
-  kxt_check mount-disk "mount /dev/vda on /var/crash" mount -t ext4 /dev/vda /var/crash
+  chk root-kept "root=/dev/vda kept on the capture kernel's command line" 'grep -q "root=/dev/vda" /proc/cmdline'
   echo "KXT LOG vmcore size $(stat -c %s /proc/vmcore) bytes; free memory $(awk '/MemFree/ {print $2}' /proc/meminfo) kB"
   echo "KXT SAVE-START $(kxt_ms)"
   # kdumpctl save reboots when done (QEMU runs with -no-reboot, so the run ends there).
