@@ -37,6 +37,9 @@ export class RootGrubFs implements GrubFs {
   private readonly rootSubvol: string | null;
   /** GRUB names (search hints such as "hd0,gpt2") bound to the device a search found. */
   private readonly aliases = new Map<GrubDevice, GrubDevice>();
+  /** One reading of /dev/disk/by-* per plan: a 2,000-entry grub.cfg runs search 2,000 times. */
+  private readonly dirCache = new Map<string, string[]>();
+  private readonly locateCache = new Map<string, string | null>();
 
   constructor(
     private readonly rootfs: RootFs,
@@ -119,10 +122,27 @@ export class RootGrubFs implements GrubFs {
 
   /** The running-system path (symlinks resolved inside the root) of an existing file, or null. */
   locate(device: GrubDevice, path: string): string | null {
+    const key = `${this.aliases.get(device) ?? device}\0${path}`;
+    const cached = this.locateCache.get(key);
+    if (cached !== undefined) return cached;
+    let found: string | null = null;
     for (const c of this.candidates(device, path)) {
-      if (this.rootfs.isFile(c)) return this.rootfs.realpath(c);
+      if (this.rootfs.isFile(c)) {
+        found = this.rootfs.realpath(c);
+        break;
+      }
     }
-    return null;
+    this.locateCache.set(key, found);
+    return found;
+  }
+
+  private listDisk(dir: string): string[] {
+    let names = this.dirCache.get(dir);
+    if (names === undefined) {
+      names = this.rootfs.list(dir);
+      this.dirCache.set(dir, names);
+    }
+    return names;
   }
 
   readFile(device: GrubDevice, path: string): string | null {
@@ -161,7 +181,7 @@ export class RootGrubFs implements GrubFs {
       return null;
     }
     const dir = kind === 'fs_uuid' ? '/dev/disk/by-uuid' : '/dev/disk/by-label';
-    const names = this.rootfs.list(dir);
+    const names = this.listDisk(dir);
     const same = (a: string): boolean => (kind === 'fs_uuid' ? a.toLowerCase() === value.toLowerCase() : a === value);
     const hit = names.find(same);
     if (hit !== undefined) return `dev:${posix.basename(this.rootfs.realpath(`${dir}/${hit}`))}`;

@@ -59,3 +59,14 @@ describe('readKexecDefaults', () => {
     expect(value.loadKexec).toBe(false);
   });
 });
+
+describe('shipped etc-defaults/kexec', () => {
+  it('parses cleanly to Debian-compatible values', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../../etc-defaults/kexec', import.meta.url), 'utf8');
+    const { value, diagnostics } = mergeKexecDefaults([{ origin: '/etc/default/kexec', text }]);
+    expect(diagnostics).toEqual([]);
+    expect(value).toMatchObject({ loadKexec: true, kernelImage: '/vmlinuz', initrd: ['/initrd.img'], initrdDefaulted: false, append: '', useGrubConfig: false });
+    expect(Object.keys(value.origins).sort()).toEqual(['APPEND', 'INITRD', 'KERNEL_IMAGE', 'LOAD_KEXEC', 'USE_GRUB_CONFIG']);
+  });
+});
