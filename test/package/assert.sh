@@ -5,9 +5,12 @@ PKG_FAIL=0
 pkg_ok() { PKG_PASS=$((PKG_PASS + 1)); printf '  ok    %s\n' "$*"; }
 pkg_bad() { PKG_FAIL=$((PKG_FAIL + 1)); printf '  FAIL  %s\n' "$*"; }
 # pkg_check DESC CMD...: passes when CMD succeeds.
+# On failure the last lines of CMD's output are shown.
 pkg_check() {
-  local desc=$1; shift
-  if "$@" >/dev/null 2>&1; then pkg_ok "$desc"; else pkg_bad "$desc"; fi
+  local desc=$1 out; shift
+  out=$(mktemp)
+  if "$@" >"$out" 2>&1; then pkg_ok "$desc"; else pkg_bad "$desc"; tail -n 8 "$out" | sed 's/^/      | /'; fi
+  rm -f "$out"
 }
 # pkg_check_not DESC CMD...: passes when CMD fails.
 pkg_check_not() {

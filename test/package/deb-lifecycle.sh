@@ -32,9 +32,9 @@ pkg_deb_lifecycle() {
   echo 'kexecctl kexecctl/load_kexec boolean false' | pkg_in "$c" debconf-set-selections
   cp "$deb" "$newdeb" "$c/tmp/"
   pkg_check_not "dpkg -i alone stops at the missing nodejs" pkg_in "$c" dpkg -i "/tmp/${deb##*/}"
-  if ! pkg_in "$c" apt-get -y -q -f install >"$log" 2>&1; then
+  if ! pkg_in "$c" apt-get -y -q --no-install-recommends -f install >"$log" 2>&1; then
     pkg_in "$c" apt-get -q update >>"$log" 2>&1 || true
-    pkg_in "$c" apt-get -y -q -f install >>"$log" 2>&1 || true
+    pkg_in "$c" apt-get -y -q --no-install-recommends -f install >>"$log" 2>&1 || true
   fi
   pkg_grep "kexecctl is installed" '^installed$' <(pkg_in "$c" dpkg-query -W -f='${db:Status-Status}\n' kexecctl)
   pkg_grep "Debian's nodejs 18 came in as a dependency" '^v18\.' <(pkg_in "$c" node --version)
@@ -113,7 +113,7 @@ pkg_deb_lifecycle() {
   pkg_check_not "no deb-systemd-helper state left" compgen -G "$c/var/lib/systemd/deb-systemd-helper-*/*kexec*"
   pkg_grep_not "debconf forgot kexecctl" 'kexecctl/' <(pkg_in "$c" debconf-show kexecctl 2>&1)
   pkg_in "$c" apt-get -y -q autoremove --purge >>"$log" 2>&1 || true
-  rm -rf "$c/boot/grub"
+  rm -rf "$c/boot/grub" "$c/run/kexecctl-fake.json"
   pkg_snapshot "$c" >"$c/../after.txt"
   if diff -u "$c/../before.txt" "$c/../after.txt" >"$c/../leftovers.diff"; then
     pkg_ok "purge + autoremove leave the chroot's file list as before the install"
