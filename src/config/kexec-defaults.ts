@@ -24,7 +24,11 @@ export type KexecDefaults = {
   kernelImage: string;
   /** Initrd paths (INITRD split at blanks; empty when INITRD=""). */
   initrd: string[];
-  /** True when INITRD came from Debian's default rather than a file. */
+  /**
+   * True when INITRD is Debian's default /initrd.img (unset, or set to it as the shipped file does).
+   * Like Debian's script, a missing default initrd is skipped (kernels without one exist); any
+   * other configured initrd must exist.
+   */
   initrdDefaulted: boolean;
   append: string;
   useGrubConfig: boolean;
@@ -73,7 +77,7 @@ export function mergeKexecDefaults(files: readonly ConfigText[]): { value: Kexec
       loadKexecValue: values.LOAD_KEXEC ?? null,
       kernelImage: values.KERNEL_IMAGE !== undefined && values.KERNEL_IMAGE.trim() !== '' ? values.KERNEL_IMAGE.trim() : DEBIAN_KERNEL_IMAGE,
       initrd: initrdText.split(/\s+/).filter(Boolean),
-      initrdDefaulted: values.INITRD === undefined,
+      initrdDefaulted: values.INITRD === undefined || values.INITRD.trim() === DEBIAN_INITRD,
       append: (values.APPEND ?? '').trim(),
       useGrubConfig: isTrue(values.USE_GRUB_CONFIG),
       files: files.map((f) => f.origin),

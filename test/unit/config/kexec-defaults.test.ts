@@ -66,7 +66,7 @@ describe('shipped etc-defaults/kexec', () => {
     const text = readFileSync(new URL('../../../etc-defaults/kexec', import.meta.url), 'utf8');
     const { value, diagnostics } = mergeKexecDefaults([{ origin: '/etc/default/kexec', text }]);
     expect(diagnostics).toEqual([]);
-    expect(value).toMatchObject({ loadKexec: true, kernelImage: '/vmlinuz', initrd: ['/initrd.img'], initrdDefaulted: false, append: '', useGrubConfig: false });
+    expect(value).toMatchObject({ loadKexec: true, kernelImage: '/vmlinuz', initrd: ['/initrd.img'], initrdDefaulted: true, append: '', useGrubConfig: false });
     expect(Object.keys(value.origins).sort()).toEqual(['APPEND', 'INITRD', 'KERNEL_IMAGE', 'LOAD_KEXEC', 'USE_GRUB_CONFIG']);
   });
 });

@@ -72,7 +72,9 @@ describe('resolveSystemPlan rules', () => {
     expect(p.initrd).toEqual([]);
     expect(p.warnings).toContain('initrd /initrd.img does not exist; loading the kernel without it');
     writeFileSync(join(f.root, 'etc/default/kexec'), 'LOAD_KEXEC=true\nINITRD=/initrd.img\n');
-    expect(() => resolveSystemPlan(f.fs)).toThrow(/initrd \/initrd.img does not exist/);
+    expect(resolveSystemPlan(f.fs).initrd).toEqual([]);
+    writeFileSync(join(f.root, 'etc/default/kexec'), 'LOAD_KEXEC=true\nINITRD=/boot/initrd.img-custom\n');
+    expect(() => resolveSystemPlan(f.fs)).toThrow(/initrd \/boot\/initrd.img-custom does not exist/);
   });
 
   it('refuses to guess when USE_GRUB_CONFIG=true but there is no boot loader configuration', () => {
