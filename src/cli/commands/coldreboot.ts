@@ -1,4 +1,26 @@
+/**
+ * coldreboot [--dry-run] [reboot args...] (also `kexecctl coldreboot`): a firmware reboot. Unloads
+ * the kexec kernel, creates /no-kexec-reboot, then runs reboot with the remaining arguments.
+ */
 import type { Command } from 'commander';
+import { coldReboot } from '../../reboot/coldreboot.js';
+import { makeContext } from '../context.js';
+import { rebootDeps } from '../reboot-deps.js';
 
-// Placeholder until its issue lands: registers nothing, so the command does not exist yet.
-export function register(_program: Command): void {}
+export async function coldrebootMain(args: readonly string[], dryRun: boolean, root?: string): Promise<number> {
+  const ctx = makeContext(root);
+  const { deps } = await rebootDeps(ctx, dryRun);
+  return coldReboot(deps, args, { dryRun });
+}
+
+export function register(program: Command): void {
+  program
+    .command('coldreboot')
+    .description('reboot through the firmware: unload the kexec kernel, create /no-kexec-reboot, run reboot [ARGS]')
+    .option('-n, --dry-run', 'print what would be done, change nothing')
+    .argument('[args...]', 'passed to reboot')
+    .allowUnknownOption(true)
+    .action(async (args: string[], o: { dryRun?: boolean }) => {
+      process.exitCode = await coldrebootMain(args, o.dryRun === true);
+    });
+}

@@ -1,4 +1,38 @@
+/**
+ * kexecctl reboot [--force] [--dry-run]: refresh the load if stale, then reboot with kexec through
+ * the init system (or at once with --force); a cold reboot, with the reason logged, when no kernel
+ * can be loaded. --prepare only refreshes the load (used by kexec-load.service and the sysv script).
+ */
 import type { Command } from 'commander';
+import { describeRefresh, refreshLoad } from '../../reboot/refresh.js';
+import { kexecReboot } from '../../reboot/reboot.js';
+import { makeContext } from '../context.js';
+import { rebootDeps } from '../reboot-deps.js';
 
-// Placeholder until its issue lands: registers nothing, so the command does not exist yet.
-export function register(_program: Command): void {}
+type Opts = { force?: boolean; dryRun?: boolean; prepare?: boolean; atShutdown?: boolean; root?: string };
+
+export function register(program: Command): void {
+  program
+    .command('reboot')
+    .description('reboot into the planned kernel with kexec (refreshing a stale load); cold reboot if it cannot be loaded')
+    .option('-f, --force', 'do not go through the init system: sync and jump at once (like kexec -f)')
+    .option('-n, --dry-run', 'print what would be done, change nothing')
+    .option('--prepare', 'only make the loaded kernel match the plan (load, reload or unload); never reboot')
+    .option('--at-shutdown', 'with --prepare: the system is shutting down (consume grub-reboot\'s one-shot entry if rebooting)')
+    .option('--root <dir>', 'read configuration and boot files under DIR (testing)')
+    .action(async (o: Opts) => {
+      const ctx = makeContext(o.root);
+      const dryRun = o.dryRun === true;
+      const { deps } = await rebootDeps(ctx, dryRun);
+      if (o.prepare === true) {
+        const r = await refreshLoad(deps, { dryRun, atShutdown: o.atShutdown === true });
+        if (r.state === 'failed') {
+          deps.warn(describeRefresh(r));
+          process.exitCode = 1;
+        } else deps.info(describeRefresh(r));
+        return;
+      }
+      const out = await kexecReboot(deps, { force: o.force === true, dryRun });
+      if (dryRun) deps.info(`would reboot with ${out.mode === 'kexec' ? 'kexec' : 'the firmware (cold)'} via ${out.init}`);
+    });
+}

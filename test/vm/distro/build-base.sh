@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/mirror.sh"
 
 SUITE=bookworm
-PKGS="systemd-sysv udev dbus nodejs linux-image-cloud-amd64 initramfs-tools grub-common e2fsprogs kmod procps iproute2 util-linux login passwd"
+PKGS="systemd-sysv udev dbus nodejs linux-image-cloud-amd64 initramfs-tools grub-common grub2-common e2fsprogs kmod procps iproute2 util-linux login passwd"
 CACHE=${KEXECCTL_CACHE:-/var/cache/kexecctl-test}/distro
 want=${1:-all}
 

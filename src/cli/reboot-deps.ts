@@ -1,0 +1,35 @@
+/**
+ * Builds the reboot paths' dependencies for a CLI process. With a fake kernel (KEXECCTL_FAKE or
+ * --dry-run) child processes are recorded in the fake instead of run, so no test and no dry run
+ * can ever start systemctl kexec, telinit 6 or reboot on the machine it runs on.
+ */
+import { hostRebootDeps } from '../reboot/host-deps.js';
+import { wantedFromPlan } from '../reboot/plan-adapter.js';
+import type { RebootDeps, Runner } from '../reboot/types.js';
+import { resolveSystemPlan } from '../plan/system-plan.js';
+import { FakeKernel } from '../sys/fake-kernel.js';
+import type { Kernel } from '../sys/kernel.js';
+import type { CliContext } from './context.js';
+
+export function recordingRunner(kernel: FakeKernel): Runner {
+  return {
+    async run(cmd, args, env) {
+      kernel.note('run', { argv: [cmd, ...args], ...(env ? { env } : {}) });
+      return { exitCode: 0, stdout: '', stderr: '' };
+    },
+  };
+}
+
+export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ deps: RebootDeps; kernel: Kernel }> {
+  const kernel = await ctx.getKernel(dryRun);
+  const state = ctx.stateKernel();
+  const deps = hostRebootDeps({
+    kernel,
+    stateKernel: state,
+    root: ctx.root,
+    trust: ctx.trust,
+    plan: async () => wantedFromPlan(resolveSystemPlan(ctx.fs)),
+    ...(kernel instanceof FakeKernel ? { runner: recordingRunner(kernel), syslog: false } : {}),
+  });
+  return { deps, kernel };
+}

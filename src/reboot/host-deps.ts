@@ -1,0 +1,114 @@
+/**
+ * The real RebootDeps: the Kernel port (real binding, KEXECCTL_FAKE or the dry-run fake),
+ * our load and its /run/kexecctl record, files under a root, execa for the init system's
+ * commands, and logger(1) so that the reasons reach the system log as well as stderr.
+ */
+import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { execa } from 'execa';
+import { loadKernel } from '../kexec/load.js';
+import { readLoadRecord } from '../kexec/record.js';
+import { readKexecState } from '../kexec/state.js';
+import { unloadKernel } from '../kexec/unload.js';
+import type { TrustPolicy } from '../host/open-checked.js';
+import { RootFs } from '../host/rootfs.js';
+import { LINUX_REBOOT_CMD_KEXEC, LINUX_REBOOT_CMD_RESTART } from '../sys/constants.js';
+import type { Kernel } from '../sys/kernel.js';
+import { withoutNextEntry } from './grubenv.js';
+import type { RebootDeps, RunResult, Runner, WantedLoad } from './types.js';
+
+export type HostDepsOptions = {
+  kernel: Kernel;
+  /** Where "is something loaded" comes from: the fake kernel's state, else /sys under the root. */
+  stateKernel?: Kernel | null;
+  trust?: TrustPolicy;
+  plan: () => Promise<WantedLoad>;
+  /** Root for files and /run/kexecctl (tests); "/" on a real system. */
+  root?: string;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+  /** Send warnings to logger(1) too (default: when not running under a systemd unit, whose stderr is logged already). */
+  syslog?: boolean;
+  runner?: Runner;
+};
+
+export const execaRunner: Runner = {
+  async run(cmd: string, args: readonly string[], env?: Record<string, string>): Promise<RunResult> {
+    const r = await execa(cmd, [...args], { reject: false, env: env ?? {}, stdin: 'ignore' });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  },
+};
+
+export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
+  const root = o.root ?? '/';
+  const at = (p: string): string => (root === '/' ? p : posix.join(root, p));
+  const out = o.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = o.err ?? ((l: string) => process.stderr.write(`kexecctl: ${l}\n`));
+  const runner = o.runner ?? execaRunner;
+  const syslog = o.syslog ?? process.env['INVOCATION_ID'] === undefined;
+  const k = o.kernel;
+  const fs = new RootFs(root);
+  return {
+    plan: o.plan,
+    async load(want) {
+      loadKernel(k, { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto' }, { root, ...(o.trust ? { trust: o.trust } : {}) });
+    },
+    async unload() {
+      unloadKernel(k, { crash: false, mode: 'auto' }, { root });
+    },
+    loaded() {
+      const s = readKexecState(fs, o.stateKernel ?? (k.kind === 'fake' ? k : null));
+      return s.supported ? s.loaded : null;
+    },
+    record: () => readLoadRecord(root, false),
+    ctimeMs(p) {
+      try {
+        return statSync(at(p)).ctimeMs;
+      } catch {
+        return null;
+      }
+    },
+    exists(p) {
+      try {
+        statSync(at(p));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    touch(p) {
+      closeSync(openSync(at(p), 'a', 0o644));
+    },
+    async execNow() {
+      k.sync();
+      const r = k.reboot(LINUX_REBOOT_CMD_KEXEC);
+      return r.ok ? (k.kind === 'fake' ? null : 'reboot(LINUX_REBOOT_CMD_KEXEC) returned') : `reboot(LINUX_REBOOT_CMD_KEXEC) = ${r.code} (${r.message})`;
+    },
+    async restartNow() {
+      k.sync();
+      const r = k.reboot(LINUX_REBOOT_CMD_RESTART);
+      return r.ok ? (k.kind === 'fake' ? null : 'reboot(LINUX_REBOOT_CMD_RESTART) returned') : `reboot(LINUX_REBOOT_CMD_RESTART) = ${r.code} (${r.message})`;
+    },
+    async rebootPending() {
+      // sysv-rc exports RUNLEVEL to the scripts of runlevel 6; systemd has a queued reboot/kexec job.
+      if (process.env['RUNLEVEL'] === '6') return true;
+      try {
+        const r = await runner.run('systemctl', ['list-jobs', '--no-legend', '--plain']);
+        return /\b(reboot|kexec)\.target\b/.test(r.stdout);
+      } catch {
+        return false;
+      }
+    },
+    clearOneShot(file) {
+      const text = readFileSync(at(file), 'latin1');
+      const next = withoutNextEntry(text);
+      if (next !== null) writeFileSync(at(file), next, 'latin1');
+    },
+    runner,
+    warn(message) {
+      err(message);
+      if (syslog) runner.run('logger', ['-t', 'kexecctl', '-p', 'daemon.warning', '--', message]).catch(() => undefined);
+    },
+    info: out,
+  };
+}

@@ -1,0 +1,150 @@
+// The distro tier's scenarios, typed at the serial console of a Debian 12 guest as an admin would.
+// Usage: node scenarios.mjs --image-dir DIR --variant systemd|sysvinit --firmware seabios|ovmf
+//                           --suite full|basic|timing [--accel tcg] [--times FILE]
+// Prints "RESULT <name> PASS|FAIL <detail>" lines, "DOWNTIME <kind> <firmware> <init> <ms>" lines,
+// and exits non-zero when a check failed.
+import { appendFileSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Guest } from './guest.mjs';
+
+const { values: a } = parseArgs({
+  options: {
+    'image-dir': { type: 'string' }, variant: { type: 'string', default: 'systemd' }, firmware: { type: 'string', default: 'seabios' },
+    suite: { type: 'string', default: 'full' }, accel: { type: 'string', default: 'tcg' }, times: { type: 'string' },
+  },
+});
+const dir = a['image-dir'];
+const env = Object.fromEntries(readFileSync(`${dir}/image.env`, 'utf8').trim().split('\n').map((l) => {
+  const i = l.indexOf('=');
+  return [l.slice(0, i), l.slice(i + 1).replace(/^'|'$/g, '')];
+}));
+const tag = `${a.variant}/${a.firmware}`;
+let passed = 0;
+let failed = 0;
+const t0 = Date.now();
+
+function result(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`RESULT ${tag}:${name} ${ok ? 'PASS' : 'FAIL'} ${detail}`.trimEnd());
+}
+function downtime(kind, ms) {
+  console.log(`DOWNTIME ${kind} ${a.firmware} ${a.variant} ${ms}`);
+  if (a.times) appendFileSync(a.times, `${kind} ${a.firmware} ${a.variant} ${ms}\n`);
+}
+
+// The first boot comes from QEMU's -kernel with an -append lacking the GRUB entry's marker, so a
+// later kx.grub=1 in /proc/cmdline can only come from the grub.cfg entry kexecctl planned.
+const guest = new Guest({
+  image: `${dir}/root.img`, kernel: `${dir}/vmlinuz`, initrd: `${dir}/initrd.img`,
+  append: 'root=/dev/vda ro console=ttyS0,115200 quiet', firmware: a.firmware, accel: a.accel,
+  log: `${dir}/console-${a.firmware}.log`, fwlog: `${dir}/fw-${a.firmware}.log`,
+});
+
+async function sh(cmd, timeout) {
+  const r = await guest.sh(cmd, timeout);
+  return r;
+}
+
+/** Types a reboot command; returns the new boot's facts and the downtime (host clock). */
+async function rebootWith(cmd, kind) {
+  const fwBefore = guest.firmwareBoots();
+  const start = Date.now();
+  guest.cursor = guest.buf.length;
+  guest.send(cmd);
+  const boot = await guest.ready(400000);
+  const ms = Date.now() - start;
+  downtime(kind, ms);
+  const fwAfter = guest.firmwareBoots();
+  const cmdline = (await sh('cat /proc/cmdline')).out;
+  return { ...boot, ms, firmwareAgain: fwAfter > fwBefore, cmdline };
+}
+
+async function checkCleanKexec(name, r, expectKernel) {
+  result(`${name}-no-firmware`, !r.firmwareAgain, r.firmwareAgain ? 'the firmware ran again' : 'firmware banner not seen again');
+  result(`${name}-kernel`, r.kernel === expectKernel, `running ${r.kernel}, expected ${expectKernel}`);
+  result(`${name}-grub-args`, r.cmdline.includes('kx.grub=1') && r.cmdline.includes(`BOOT_IMAGE=/boot/vmlinuz-${expectKernel}`), r.cmdline);
+}
+
+async function checkFsAndShutdown(name, token) {
+  const f = await sh('cat /root/persist-token');
+  result(`${name}-file-persisted`, f.out === token, `found "${f.out}"`);
+  const rec = await sh("dmesg | grep -c 'recovery complete' || true");
+  result(`${name}-no-journal-recovery`, rec.out.trim() === '0', `ext4 "recovery complete" lines: ${rec.out.trim()}`);
+  if (a.variant === 'systemd') {
+    const j = await sh("journalctl -b -1 -o cat --no-pager | grep -E 'Reached target .*(System Reboot|Reboot via kexec)|Journal stopped|systemd-journald.*stopped' | tail -n 3");
+    result(`${name}-clean-shutdown-journal`, /Reached target .*(System Reboot|Reboot via kexec)/.test(j.out), j.out.replace(/\n/g, ' | ') || 'previous boot journal has no shutdown');
+  }
+}
+
+async function writeToken() {
+  const token = `tok-${Date.now()}`;
+  await sh(`echo ${token} > /root/persist-token && sync`);
+  return token;
+}
+
+async function main() {
+  guest.start();
+  const first = await guest.ready(400000);
+  console.log(`BOOT ${tag} first boot ready in ${Date.now() - t0} ms on ${first.kernel}`);
+  if (a.variant === 'systemd') {
+    const u = await sh('systemctl is-active kexec-load.service kexec-load.path; cat /sys/kernel/kexec_loaded');
+    result('kexec-load-at-boot', /^active\nactive\n1$/.test(u.out), u.out.replace(/\n/g, ' '));
+  }
+  const st = await sh('kexecctl status');
+  console.log(st.out);
+
+  // (1) reboot → kexec into the GRUB default, cleanly.
+  let token = await writeToken();
+  let r = await rebootWith('reboot', 'kexec');
+  await checkCleanKexec('reboot-kexec', r, env.KERNEL_NEW);
+  await checkFsAndShutdown('reboot-kexec', token);
+  if (a.suite === 'full') {
+    const adv = `gnulinux-advanced-${env.GRUB_UUID}>gnulinux-${env.KERNEL_OLD}-advanced-${env.GRUB_UUID}`;
+    // (2a) grub-reboot: the other kernel once.
+    await sh(`grub-reboot '${adv}' && sleep 2`);
+    r = await rebootWith('reboot', 'kexec');
+    await checkCleanKexec('grub-reboot-once', r, env.KERNEL_OLD);
+    const ne = await sh('grub-editenv list');
+    result('grub-reboot-next-entry-consumed', !/^next_entry=./m.test(ne.out), ne.out.replace(/\n/g, ' '));
+    r = await rebootWith('reboot', 'kexec');
+    await checkCleanKexec('grub-reboot-then-default', r, env.KERNEL_NEW);
+    // (2b) grub-set-default: the other kernel from now on.
+    await sh(`grub-set-default '${adv}' && sleep 2`);
+    r = await rebootWith('reboot', 'kexec');
+    await checkCleanKexec('grub-set-default', r, env.KERNEL_OLD);
+    const again = await sh("sleep 2; kexecctl status | grep -E 'loaded kernel|next reboot'; cat /run/kexecctl/loaded.json");
+    result('grub-set-default-stays', again.out.includes(`vmlinuz-${env.KERNEL_OLD}`), again.out.replace(/\n/g, ' '));
+    await sh("grub-set-default 0 && sleep 2");
+  }
+  // (3) coldreboot → through the firmware, normal boot.
+  token = await writeToken();
+  r = await rebootWith('coldreboot', 'cold');
+  result('coldreboot-firmware', r.firmwareAgain, r.firmwareAgain ? 'firmware banner seen' : 'no firmware banner: not a cold reboot');
+  result('coldreboot-normal-boot', r.kernel === env.KERNEL_NEW, `running ${r.kernel}`);
+  await checkFsAndShutdown('coldreboot', token);
+  const flag = await sh('test -e /no-kexec-reboot && echo present || echo cleared; cat /sys/kernel/kexec_loaded');
+  // systemd loads at boot (kexec-load.service); sysvinit loads at runlevel 6 only.
+  const wantLoaded = a.variant === 'systemd' ? '1' : '0';
+  result('coldreboot-flag-cleared', flag.out === `cleared\n${wantLoaded}`, flag.out.replace(/\n/g, ' '));
+  if (a.suite === 'full') {
+    // (4) a broken configuration → reboot still reboots, cold, and says why.
+    await sh("sed -i -e 's/^USE_GRUB_CONFIG=.*/USE_GRUB_CONFIG=false/' -e 's|^KERNEL_IMAGE=.*|KERNEL_IMAGE=\"/boot/vmlinuz-missing\"|' /etc/default/kexec && sleep 4");
+    const after = await sh('cat /sys/kernel/kexec_loaded; journalctl -u kexec-reload.service -o cat --no-pager | tail -n 3');
+    result('broken-config-unloaded', after.out.startsWith('0'), after.out.replace(/\n/g, ' | '));
+    r = await rebootWith('reboot', 'cold-fallback');
+    result('broken-config-cold-reboot', r.firmwareAgain, r.firmwareAgain ? 'rebooted through the firmware' : 'no firmware banner');
+    const why = await sh("journalctl -b -1 -o cat --no-pager | grep -E 'kexecctl.*(vmlinuz-missing|firmware)' | tail -n 2");
+    result('broken-config-logged-why', why.out.includes('vmlinuz-missing'), why.out.replace(/\n/g, ' | ') || 'no reason in the journal');
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  result('harness', false, e instanceof Error ? e.message : String(e));
+} finally {
+  await guest.stop();
+}
+console.log(`SUMMARY ${tag} passed=${passed} failed=${failed} in ${Math.round((Date.now() - t0) / 1000)} s`);
+process.exitCode = failed === 0 ? 0 : 1;
