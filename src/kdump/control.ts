@@ -83,7 +83,14 @@ function explainLoadError(e: unknown, plan: KdumpPlan, reserved: number): unknow
 
 export type StartResult = { plan: KdumpPlan; diagnostics: Diagnostic[]; alreadyLoaded: boolean; load: LoadResult | null };
 
-export type StartOptions = { dryRun?: boolean; debug?: (l: string) => void; trust?: TrustPolicy };
+export type StartOptions = {
+  dryRun?: boolean;
+  /** Debug lines (kdumpctl start -d). */
+  debug?: (l: string) => void;
+  /** Where debug lines go when KEXEC_ARGS holds -d and `debug` is not set. */
+  debugSink?: (l: string) => void;
+  trust?: TrustPolicy;
+};
 
 export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}): StartResult {
   const { plan, diagnostics } = readKdumpPlan(fs);
@@ -97,7 +104,8 @@ export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}):
   }
   if (st.crashLoaded && opts.dryRun !== true) return { plan, diagnostics, alreadyLoaded: true, load: null };
   const loadOpts: Parameters<typeof loadKernel>[2] = { root: fs.root, dryRun: opts.dryRun === true };
-  if (opts.debug !== undefined) loadOpts.debug = opts.debug;
+  const debug = opts.debug ?? (plan.debug ? opts.debugSink : undefined);
+  if (debug !== undefined) loadOpts.debug = debug;
   if (opts.trust !== undefined) loadOpts.trust = opts.trust;
   try {
     const load = loadKernel(

@@ -13,8 +13,8 @@ const warn = (s: string): void => void process.stderr.write(`kdumpctl: warning: 
 async function start(opts: Common & { debug?: boolean }): Promise<number> {
   const kernel = await getKernel({ dryRun: opts.dryRun === true });
   const fs = new RootFs(opts.root);
-  const debugOpt = opts.debug === true ? { debug: (l: string) => process.stderr.write(`kdumpctl: ${l}\n`) } : {};
-  const r = startKdump(kernel, fs, { dryRun: opts.dryRun === true, ...debugOpt });
+  const sink = (l: string): void => void process.stderr.write(`kdumpctl: ${l}\n`);
+  const r = startKdump(kernel, fs, { dryRun: opts.dryRun === true, debugSink: sink, ...(opts.debug === true ? { debug: sink } : {}) });
   for (const d of r.diagnostics) warn(formatDiagnostic(d));
   for (const w of r.plan.warnings) warn(w);
   if (r.alreadyLoaded) {

@@ -87,6 +87,17 @@ describe('kdumpctl start / status / stop', () => {
     await expect(run('start', '--root', root)).rejects.toThrow(/rejected the signature/);
     expect(fakeState().calls.map((c) => c.syscall)).toEqual(['kexec_file_load']);
   });
+  it('KEXEC_ARGS="-c -d" selects kexec_load and prints each call', async () => {
+    setFake({ crashSize: 256 * 1048576, failures: { kexec_load: 'ENOSYS' } });
+    writeFileSync(join(root, 'etc/sysconfig/kdump'), 'KEXEC_ARGS="-c -d"\n');
+    // -c: never kexec_file_load (kexec_load itself may fail before the call while its segment builder is partial)
+    await expect(run('start', '--root', root)).rejects.toThrow(/kexec_load/);
+    expect(fakeState().calls.filter((c) => c.syscall === 'kexec_file_load')).toEqual([]);
+    writeFileSync(join(root, 'etc/sysconfig/kdump'), 'KEXEC_ARGS="-s -d"\n');
+    setFake({ crashSize: 256 * 1048576 });
+    expect(await run('start', '--root', root)).toBe(0);
+    expect(err).toMatch(/kdumpctl: kexec_file_load\(/);
+  });
   it('start --dry-run prints the call and changes nothing', async () => {
     setFake({ crashSize: 256 * 1048576 });
     vi.stubEnv('KEXECCTL_FAKE', '');
