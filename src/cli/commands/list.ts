@@ -3,7 +3,7 @@
  * ("*"), submenus indented, with each entry's kernel, initrds and command line.
  */
 import type { Command } from 'commander';
-import { RootFs } from '../../host/rootfs.js';
+import { openRoot } from './plan.js';
 import { listBootMenu, type ListNode, type MenuListing } from '../../plan/menu-listing.js';
 
 function fileText(real: string | null, written: string | null): string {
@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .option('--root <dir>', 'read the boot loader configuration under DIR', '/')
     .option('--json', 'print JSON')
     .action((opts: { root: string; json?: boolean }) => {
-      const listing = listBootMenu(new RootFs(opts.root));
+      const listing = listBootMenu(openRoot(opts.root));
       process.stdout.write(opts.json === true ? `${JSON.stringify(listing, null, 2)}\n` : formatListing(listing));
     });
 }

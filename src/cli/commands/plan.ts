@@ -3,6 +3,7 @@
  * A plan that cannot be loaded exits non-zero with the reason; a skip is a valid plan (exit 0).
  */
 import type { Command } from 'commander';
+import { KexecError } from '../../errors.js';
 import { RootFs } from '../../host/rootfs.js';
 import { resolveSystemPlan } from '../../plan/system-plan.js';
 import type { KexecPlan } from '../../plan/types.js';
@@ -25,6 +26,13 @@ export function formatPlan(p: KexecPlan): string {
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n') + '\n';
 }
 
+/** The --root directory, which must exist (a typo would otherwise plan an empty system). */
+export function openRoot(dir: string): RootFs {
+  const fs = new RootFs(dir);
+  if (!fs.isDir('/')) throw new KexecError({ code: 'ENOROOT', message: `--root ${dir}: no such directory`, exitCode: 2 });
+  return fs;
+}
+
 export function register(program: Command): void {
   program
     .command('plan')
@@ -33,7 +41,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .option('--instance <name>', 'plan the kexec-load@NAME template: /boot/vmlinuz-NAME, /boot/initramfs-NAME.img')
     .action((opts: { root: string; json?: boolean; instance?: string }) => {
-      const plan = resolveSystemPlan(new RootFs(opts.root), opts.instance === undefined ? {} : { instance: opts.instance });
+      const plan = resolveSystemPlan(openRoot(opts.root), opts.instance === undefined ? {} : { instance: opts.instance });
       process.stdout.write(opts.json === true ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
     });
 }

@@ -76,3 +76,13 @@ describe('kexecctl plan/list/load on fixture roots', () => {
     expect(env.state().calls).toEqual([]);
   });
 });
+
+describe('kexecctl plan --root checks', () => {
+  it('refuses a --root that does not exist', async () => {
+    const r = await run(['plan', '--root', '/nonexistent/kexecctl-root']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe('kexecctl: --root /nonexistent/kexecctl-root: no such directory');
+    const l = await run(['list', '--root', '/nonexistent/kexecctl-root', '--json']);
+    expect(l.exitCode).toBe(2);
+  });
+});
