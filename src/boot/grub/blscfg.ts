@@ -6,7 +6,7 @@
 import { blsAll, blsFirst, parseBlsEntry, type BlsEntry } from './bls-entry.js';
 import { dirname, grubFile } from './files.js';
 import type { Interp, PendingNode } from './interp.js';
-import { parseScript } from './parser.js';
+import { MAX_ENTRIES } from './limits.js';
 import { blsIdCompare } from './rpmvercmp.js';
 
 const MAX_ENTRY_BYTES = 1024 * 1024;
@@ -58,18 +58,21 @@ export function blscfg(ip: Interp, args: string[]): number {
   found.sort((a, b) => blsIdCompare(b.id, a.id));
   const early = (ip.get('early_initrd') ?? '').split(/\s+/).filter((s) => s !== '');
   for (const { id, entry } of found) {
+    if (ip.ctx.menu.length >= MAX_ENTRIES) {
+      ip.diag('error', `more than ${MAX_ENTRIES} menu entries: the rest are ignored`, 'limit:entries');
+      break;
+    }
     const opt = blsFirst(entry, 'options');
     const options = opt !== undefined ? expandBlsValue(opt, ip.lookup) : '$default_kernelopts';
     const src = blsEntryScript(entry, options, early);
-    const parsed = parseScript(src, { origin: `bls:${id}`, keepHexEscapes: ip.opts.flavor === 'redhat' });
-    for (const d of parsed.diagnostics) ip.diagnostics.push(d);
     const title = blsFirst(entry, 'title') ?? (blsFirst(entry, 'linux') as string);
     const node: PendingNode = {
       sub: false,
       title,
       id,
       argv: [title, ...blsAll(entry, 'grub_arg')],
-      body: parsed.value,
+      body: null,
+      src,
       origin: `bls:${id}`,
       users: blsFirst(entry, 'grub_users') ?? null,
       classes: blsAll(entry, 'grub_class'),

@@ -3,7 +3,9 @@
  * `default` level by level (grub-semantics.md §1-§2). Pure: all reads go through GrubFs.
  */
 import { defaultForChild, defaultIndex } from './default-entry.js';
-import { ConfigfileSwitch, Ctl, Interp, LimitError, newCtx, type Capture, type Ctx, type PendingNode } from './interp.js';
+import { ConfigfileSwitch, Ctl, Interp, LimitError, newCtx, overlayCtx, type Capture, type Ctx, type PendingNode } from './interp.js';
+import { MAX_DEPTH_CEILING } from './limits.js';
+import { parseScript, type Stmt } from './parser.js';
 import { loadScript } from './script-file.js';
 import type { BootSpec, EvaluateOptions, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode } from './types.js';
 
@@ -34,13 +36,23 @@ function initialCtx(opts: EvaluateOptions): Ctx {
   return ctx;
 }
 
+/** The node's statements; generated (BLS) bodies are parsed on first use. */
+function bodyOf(ip: Interp, node: PendingNode): Stmt[] {
+  if (node.body === null) {
+    const parsed = parseScript(node.src ?? '', { origin: node.origin, keepHexEscapes: ip.opts.flavor === 'redhat' });
+    for (const d of parsed.diagnostics) ip.diagnostics.push(d);
+    node.body = parsed.value;
+  }
+  return node.body;
+}
+
 /** Runs a body with its own copy of the context; returns the final context (or a configfile's). */
 function runIsolated(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined): Ctx {
   ip.ctx = ctx;
   if (dflt === undefined) ctx.vars.delete('default');
   else ctx.vars.set('default', dflt);
   try {
-    ip.call(node.body, node.argv);
+    ip.call(bodyOf(ip, node), node.argv);
   } catch (e) {
     if (e instanceof ConfigfileSwitch) return e.ctx;
     if (e instanceof LimitError) ip.diag('error', `${e.message}; menu evaluation stopped`, 'limit:menu');
@@ -56,12 +68,29 @@ function bootOf(c: Capture): BootSpec | null {
   return boot;
 }
 
+/**
+ * Entries other than the chosen one get their boot spec on first read (a memoised, enumerable
+ * getter): `plan` only pays for the default entry, `list` for all. Diagnostics of a late
+ * evaluation are appended to the result's diagnostics array when it happens.
+ */
+function lazyBoot(entry: MenuEntry, compute: () => BootSpec | null): void {
+  let memo: BootSpec | null | undefined;
+  Object.defineProperty(entry, 'boot', {
+    enumerable: true,
+    configurable: true,
+    get: () => (memo === undefined ? (memo = compute()) : memo),
+    set: (v: BootSpec | null) => {
+      memo = v;
+    },
+  });
+}
+
 type Level = { nodes: MenuNode[]; selection: GrubSelection | null };
 
 function entryBoot(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined, flavor: GrubFlavor, depth: number): BootSpec | null {
   const saved = ip.capture;
   ip.capture = { loader: null, kernel: null, args: [], initrds: [], modules: [] };
-  const local = newCtx(ctx, true);
+  const local = overlayCtx(ctx);
   const capture = ip.capture;
   const end = runIsolated(ip, local, node, dflt);
   ip.capture = saved;
@@ -81,8 +110,10 @@ function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, d
     const mine = index === chosen;
     const base = { title: node.title, id: node.id, index };
     if (!node.sub) {
-      const boot = entryBoot(ip, ctx, node, mine ? childDefault : undefined, flavor, depth);
-      const entry: MenuEntry = { kind: 'entry', ...base, boot, origin: node.origin, users: node.users, classes: node.classes };
+      const entry = { kind: 'entry', ...base } as MenuEntry;
+      if (mine) entry.boot = entryBoot(ip, ctx, node, childDefault, flavor, depth);
+      else lazyBoot(entry, () => entryBoot(ip, ctx, node, undefined, flavor, depth));
+      Object.assign(entry, { origin: node.origin, users: node.users, classes: node.classes });
       nodes.push(entry);
       if (mine) selection = { indexPath: [index], idPath: node.id, titlePath: node.title, entry };
       continue;
@@ -118,8 +149,8 @@ export function evaluateGrub(opts: EvaluateOptions): GrubResult {
       fs: opts.fs,
       flavor,
       maxSteps: limits.maxSteps ?? 1_000_000,
-      maxDepth: limits.maxDepth ?? 100,
-      maxSourceDepth: limits.maxSourceDepth ?? 32,
+      maxDepth: Math.min(limits.maxDepth ?? 100, MAX_DEPTH_CEILING),
+      maxSourceDepth: Math.min(limits.maxSourceDepth ?? 32, MAX_DEPTH_CEILING),
     },
     initialCtx(opts),
     opts.configPath,

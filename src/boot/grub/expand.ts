@@ -3,6 +3,7 @@
  * blanks, empty unquoted expansions dropped.
  */
 import type { Word } from './lexer.js';
+import { LimitError, MAX_VALUE } from './limits.js';
 
 export type Lookup = (name: string) => string | undefined;
 
@@ -16,15 +17,19 @@ export function expandWords(words: readonly Word[], lookup: Lookup): string[] {
 
 /** Appends the fields of one word to `out`. */
 export function expandWord(w: Word, lookup: Lookup, out: string[]): void {
+  if (w.plain !== null) {
+    out.push(w.plain);
+    return;
+  }
   let cur: string | null = null;
   for (const p of w.parts) {
     if (p.t === 'lit') {
-      cur = (cur ?? '') + p.v;
+      cur = check((cur ?? '') + p.v);
       continue;
     }
     const v = lookup(p.name) ?? '';
     if (p.q) {
-      cur = (cur ?? '') + v;
+      cur = check((cur ?? '') + v);
       continue;
     }
     if (v === '') continue;
@@ -36,7 +41,7 @@ export function expandWord(w: Word, lookup: Lookup, out: string[]): void {
         out.push(cur);
         cur = null;
       }
-      if (piece !== '') cur = (cur ?? '') + piece;
+      if (piece !== '') cur = check((cur ?? '') + piece);
     }
     if (/[ \t\n]$/.test(v) && cur !== null) {
       out.push(cur);
@@ -46,7 +51,13 @@ export function expandWord(w: Word, lookup: Lookup, out: string[]): void {
   if (cur !== null) out.push(cur);
 }
 
+function check(s: string): string {
+  if (s.length > MAX_VALUE) throw new LimitError(`expanded word longer than ${MAX_VALUE} bytes`);
+  return s;
+}
+
 /** The text of a word with variables expanded but no splitting (for diagnostics and ids). */
 export function wordText(w: Word, lookup: Lookup): string {
+  if (w.plain !== null) return w.plain;
   return w.parts.map((p) => (p.t === 'lit' ? p.v : (lookup(p.name) ?? ''))).join('');
 }

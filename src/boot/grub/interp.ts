@@ -7,6 +7,10 @@ import { expandWords } from './expand.js';
 import type { Stmt } from './parser.js';
 import type { GrubFile, GrubFlavor, GrubFs } from './types.js';
 import { runCommand } from './commands.js';
+import { LimitError, MAX_ENTRIES, MAX_VALUE } from './limits.js';
+import { Vars } from './vars.js';
+
+export { LimitError };
 
 /** A menu entry or submenu as the script created it; its body runs only when the menu is built. */
 export type PendingNode = {
@@ -14,13 +18,15 @@ export type PendingNode = {
   title: string;
   id: string;
   argv: string[];
-  body: Stmt[];
+  /** Parsed body, or null until `src` is parsed on first use (BLS entries). */
+  body: Stmt[] | null;
+  src?: string;
   origin: string;
   users: string | null;
   classes: string[];
 };
 
-export type Ctx = { vars: Map<string, string>; exported: Set<string>; menu: PendingNode[] };
+export type Ctx = { vars: Vars; exported: Set<string>; menu: PendingNode[] };
 
 export type Capture = {
   loader: string | null;
@@ -38,7 +44,6 @@ export type InterpOptions = {
   maxSourceDepth: number;
 };
 
-export class LimitError extends Error {}
 /** Thrown by `configfile` when the new file produced a menu: that menu replaces everything. */
 export class ConfigfileSwitch extends Error {
   constructor(readonly ctx: Ctx) {
@@ -54,8 +59,13 @@ export class Ctl extends Error {
   }
 }
 
+/** A context for an entry body: sees everything, changes stay local. */
+export function overlayCtx(from: Ctx): Ctx {
+  return { vars: new Vars(from.vars), exported: new Set(from.exported), menu: [] };
+}
+
 export function newCtx(from: Ctx | null, all: boolean): Ctx {
-  const ctx: Ctx = { vars: new Map(), exported: new Set(), menu: [] };
+  const ctx: Ctx = { vars: new Vars(), exported: new Set(), menu: [] };
   if (from === null) return ctx;
   for (const [k, v] of from.vars) {
     const exp = from.exported.has(k);
@@ -106,6 +116,7 @@ export class Interp {
   }
 
   set(name: string, value: string): void {
+    if (value.length > MAX_VALUE) throw new LimitError(`value of ${name} longer than ${MAX_VALUE} bytes`);
     this.ctx.vars.set(name, value);
   }
 
@@ -268,6 +279,10 @@ export class Interp {
     if (title === undefined) {
       this.status = 1;
       return this.diag('error', `${s.sub ? 'submenu' : 'menuentry'} without a title is ignored`);
+    }
+    if (this.ctx.menu.length >= MAX_ENTRIES) {
+      this.status = 1;
+      return this.diag('error', `more than ${MAX_ENTRIES} menu entries: the rest are ignored`, 'limit:entries');
     }
     this.ctx.menu.push({
       sub: s.sub,

@@ -8,10 +8,16 @@ export type WordPart =
   | { t: 'lit'; v: string; q: boolean }
   | { t: 'var'; name: string; q: boolean };
 
-export type Word = { parts: WordPart[]; line: number };
+/**
+ * A word token. `plain` holds the text of a word made only of unquoted literal characters (the
+ * common case, kept allocation-light); otherwise it is null and `parts` describes the word.
+ */
+export type Word = { k: 'word'; line: number; plain: string | null; parts: readonly WordPart[] };
+
+const NO_PARTS: readonly WordPart[] = Object.freeze([]);
 
 export type Token =
-  | { k: 'word'; word: Word; line: number }
+  | Word
   | { k: 'nl'; line: number }
   | { k: 'semi'; line: number }
   | { k: 'lbrace'; line: number }
@@ -26,6 +32,9 @@ export type LexOptions = {
 };
 
 const BLANK = new Set([' ', '\t', '\f', '\v']);
+/** Runs of characters that are literal inside an unquoted word / inside double quotes. */
+const DPLAIN = /[^"\\$\n]+/y;
+const PLAIN = /[^ \t\f\v\n;{}&|<>'"\\$]+/y;
 const OPS = new Set(['&', '|', '<', '>']);
 const isNameStart = (c: string): boolean => /[A-Za-z_]/.test(c);
 const isNameChar = (c: string): boolean => /[A-Za-z0-9_]/.test(c);
@@ -61,7 +70,7 @@ export class Lexer {
     for (;;) {
       const c = s[this.pos];
       if (c === undefined) return { k: 'eof', line: this.line };
-      if (BLANK.has(c)) {
+      if (c === ' ' || c === '\t' || c === '\f' || c === '\v') {
         this.pos++;
         continue;
       }
@@ -105,13 +114,14 @@ export class Lexer {
 
   private word(line: number): Token {
     const s = this.src;
-    const parts: WordPart[] = [];
+    let parts: WordPart[] | null = null;
     let lit = '';
-    const flush = (): void => {
-      if (lit !== '') parts.push({ t: 'lit', v: lit, q: false });
-      lit = '';
-    };
     for (;;) {
+      PLAIN.lastIndex = this.pos;
+      if (PLAIN.test(s)) {
+        lit += s.slice(this.pos, PLAIN.lastIndex);
+        this.pos = PLAIN.lastIndex;
+      }
       const c = s[this.pos];
       if (c === undefined || c === '\n' || c === ';' || c === '{' || c === '}' || BLANK.has(c) || OPS.has(c)) break;
       if (c === '\\') {
@@ -137,7 +147,8 @@ export class Lexer {
       if (c === "'") {
         const end = s.indexOf("'", this.pos + 1);
         if (end < 0) return this.fail(line, 'unterminated single quote');
-        flush();
+        parts = flushLit(parts, lit);
+        lit = '';
         const v = s.slice(this.pos + 1, end);
         this.countLines(v);
         parts.push({ t: 'lit', v, q: true });
@@ -145,7 +156,8 @@ export class Lexer {
         continue;
       }
       if (c === '"') {
-        flush();
+        parts = flushLit(parts, lit);
+        lit = '';
         const err = this.dquote(parts);
         if (err !== null) return this.fail(line, err);
         continue;
@@ -158,15 +170,16 @@ export class Lexer {
           this.pos++;
           continue;
         }
-        flush();
+        parts = flushLit(parts, lit);
+        lit = '';
         parts.push({ t: 'var', name: ref, q: false });
         continue;
       }
       lit += c;
       this.pos++;
     }
-    flush();
-    return { k: 'word', word: { parts, line }, line };
+    if (parts === null) return { k: 'word', line, plain: lit, parts: NO_PARTS };
+    return { k: 'word', line, plain: null, parts: flushLit(parts, lit) };
   }
 
   private fail(line: number, message: string): Token {
@@ -186,6 +199,11 @@ export class Lexer {
     this.pos++;
     let lit = '';
     for (;;) {
+      DPLAIN.lastIndex = this.pos;
+      if (DPLAIN.test(s)) {
+        lit += s.slice(this.pos, DPLAIN.lastIndex);
+        this.pos = DPLAIN.lastIndex;
+      }
       const c = s[this.pos];
       if (c === undefined) return 'unterminated double quote';
       if (c === '"') {
@@ -257,9 +275,18 @@ export class Lexer {
   }
 }
 
+function flushLit(parts: WordPart[] | null, lit: string): WordPart[] {
+  const out = parts ?? [];
+  if (lit !== '') out.push({ t: 'lit', v: lit, q: false });
+  return out;
+}
+
 /** The literal text of a word if it has no variables and no quotes (keywords are only recognised so). */
 export function bareWord(w: Word): string | null {
-  if (w.parts.length !== 1) return w.parts.length === 0 ? '' : null;
-  const p = w.parts[0];
-  return p !== undefined && p.t === 'lit' && !p.q ? p.v : null;
+  return w.plain;
+}
+
+/** A word from literal text (for generated scripts and tests). */
+export function plainWord(text: string, line = 0): Word {
+  return { k: 'word', line, plain: text, parts: NO_PARTS };
 }

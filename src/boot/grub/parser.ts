@@ -26,6 +26,13 @@ class ParseError extends Error {
 }
 
 const KEYWORDS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done']);
+const NONE = new Set<string>();
+const BRACE = new Set(['}']);
+const THEN = new Set(['then']);
+const BODY_END = new Set(['elif', 'else', 'fi']);
+const FI = new Set(['fi']);
+const DO = new Set(['do']);
+const DONE = new Set(['done']);
 
 export function parseScript(text: string, opts: ParseOptions): { value: Stmt[]; diagnostics: Diagnostic[] } {
   return new Parser(text, opts).program();
@@ -58,7 +65,7 @@ class Parser {
         if (t.k === 'semi') throw new ParseError('syntax error: unexpected ";"', t.line);
         if (t.k === 'rbrace') throw new ParseError('syntax error: unexpected "}"', t.line);
         const st = this.statement();
-        this.endOfStatement(new Set());
+        this.endOfStatement(NONE);
         out.push(st);
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
@@ -93,7 +100,7 @@ class Parser {
   }
 
   private kw(t: Token): string | null {
-    return t.k === 'word' ? bareWord(t.word) : null;
+    return t.k === 'word' ? bareWord(t) : null;
   }
 
   /** After a statement: `;`, newline, `}` or a terminator keyword may follow. */
@@ -112,7 +119,7 @@ class Parser {
   private unexpected(t: Token): ParseError {
     if (t.k === 'error') return new ParseError(`syntax error: ${t.message}`, t.line);
     const names: Record<string, string> = { nl: 'newline', semi: ';', lbrace: '{', rbrace: '}', eof: 'end of file' };
-    const what = t.k === 'word' ? (bareWord(t.word) ?? 'word') : t.k === 'op' ? t.v : (names[t.k] ?? t.k);
+    const what = t.k === 'word' ? (bareWord(t) ?? 'word') : t.k === 'op' ? t.v : (names[t.k] ?? t.k);
     return new ParseError(`syntax error: unexpected ${JSON.stringify(what)}`, t.line);
   }
 
@@ -150,13 +157,13 @@ class Parser {
     const line = t.line;
     if (t.k === 'lbrace') return { k: 'block', body: this.braceBody(), line };
     if (t.k !== 'word') throw this.unexpected(t);
-    const k = bareWord(t.word);
+    const k = bareWord(t);
     switch (k) {
       case 'if':
         return this.ifStmt(line);
       case 'function': {
         const n = this.take();
-        const name = n.k === 'word' ? bareWord(n.word) : null;
+        const name = n.k === 'word' ? bareWord(n) : null;
         if (name === null || name === '') throw this.unexpected(n);
         this.skipNl();
         if (this.take().k !== 'lbrace') throw new ParseError('syntax error: "{" expected after function name', line);
@@ -172,9 +179,9 @@ class Parser {
       }
       case 'while':
       case 'until': {
-        const cond = this.list(new Set(['do']));
+        const cond = this.list(DO);
         this.expectKw('do');
-        const body = this.list(new Set(['done']));
+        const body = this.list(DONE);
         this.expectKw('done');
         return { k: 'loop', until: k === 'until', cond, body, line };
       }
@@ -182,21 +189,21 @@ class Parser {
         return this.forStmt(line);
       default:
         if (k !== null && KEYWORDS.has(k)) throw this.unexpected(t);
-        return { k: 'cmd', words: [t.word, ...this.words()], line };
+        return { k: 'cmd', words: this.words(t), line };
     }
   }
 
-  private words(): Word[] {
-    const out: Word[] = [];
+  private words(first?: Word): Word[] {
+    const out: Word[] = first === undefined ? [] : [first];
     for (let t = this.peek(); t.k === 'word'; t = this.peek()) {
-      out.push(t.word);
-      this.take();
+      out.push(t);
+      this.look = null;
     }
     return out;
   }
 
   private braceBody(): Stmt[] {
-    const body = this.list(new Set(['}']));
+    const body = this.list(BRACE);
     this.take();
     return body;
   }
@@ -204,16 +211,15 @@ class Parser {
   private ifStmt(line: number): Stmt {
     const arms: { cond: Stmt[]; body: Stmt[] }[] = [];
     let els: Stmt[] | null = null;
-    const bodyEnd = new Set(['elif', 'else', 'fi']);
-    for (;;) {
-      const cond = this.list(new Set(['then']));
+        for (;;) {
+      const cond = this.list(THEN);
       this.expectKw('then');
-      const body = this.list(bodyEnd);
+      const body = this.list(BODY_END);
       arms.push({ cond, body });
       const end = this.kw(this.take());
       if (end === 'elif') continue;
       if (end === 'else') {
-        els = this.list(new Set(['fi']));
+        els = this.list(FI);
         this.expectKw('fi');
       }
       return { k: 'if', arms, els, line };
@@ -222,7 +228,7 @@ class Parser {
 
   private forStmt(line: number): Stmt {
     const n = this.take();
-    const name = n.k === 'word' ? bareWord(n.word) : null;
+    const name = n.k === 'word' ? bareWord(n) : null;
     if (name === null || name === '') throw this.unexpected(n);
     this.expectKw('in');
     const items = this.words();
@@ -230,7 +236,7 @@ class Parser {
     if (sep.k !== 'semi' && sep.k !== 'nl') throw this.unexpected(sep);
     this.skipNl();
     this.expectKw('do');
-    const body = this.list(new Set(['done']));
+    const body = this.list(DONE);
     this.expectKw('done');
     return { k: 'for', name, items, body, line };
   }
