@@ -1,6 +1,7 @@
 // The distro tier's scenarios, typed at the serial console of a Debian 12 guest as an admin would.
 // Usage: node scenarios.mjs --image-dir DIR --variant systemd|sysvinit --firmware seabios|ovmf
-//                           --suite full|basic|timing [--accel tcg] [--times FILE]
+//                           --suite full|basic|bench [--reps N] [--accel tcg] [--times FILE]
+// full: scenarios 1-4; basic: 1 and 3 (reboot, coldreboot); bench: N x (reboot, coldreboot), timings only.
 // Prints "RESULT <name> PASS|FAIL <detail>" lines, "DOWNTIME <kind> <firmware> <init> <ms>" lines,
 // and exits non-zero when a check failed.
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { Guest } from './guest.mjs';
 const { values: a } = parseArgs({
   options: {
     'image-dir': { type: 'string' }, variant: { type: 'string', default: 'systemd' }, firmware: { type: 'string', default: 'seabios' },
-    suite: { type: 'string', default: 'full' }, accel: { type: 'string', default: 'tcg' }, times: { type: 'string' },
+    suite: { type: 'string', default: 'full' }, reps: { type: 'string', default: '5' }, accel: { type: 'string', default: 'tcg' }, times: { type: 'string' },
   },
 });
 const dir = a['image-dir'];
@@ -93,6 +94,15 @@ async function main() {
   }
   const st = await sh('kexecctl status');
   console.log(st.out);
+  if (a.suite === 'bench') {
+    for (let i = 0; i < Number(a.reps); i++) {
+      const k = await rebootWith('reboot', 'kexec');
+      result(`bench-${i}-kexec`, !k.firmwareAgain, `${k.ms} ms`);
+      const c = await rebootWith('coldreboot', 'cold');
+      result(`bench-${i}-cold`, c.firmwareAgain, `${c.ms} ms`);
+    }
+    return;
+  }
 
   // (1) reboot → kexec into the GRUB default, cleanly.
   let token = await writeToken();
