@@ -68,6 +68,8 @@ export function scanBls(rootfs: RootFs, efiArch = 'x64'): BlsMenu | null {
   }
   const sorted = sortSdBoot(items.map((i) => i.entry));
   const ordered = sorted.map((e) => items.find((i) => i.entry === e) as BlsItem);
+  // "default @saved" means the entry booted last time (LoaderEntryLastBooted), as sd-boot does.
+  if (configDefault === '@saved') configDefault = efiVar(rootfs, 'LoaderEntryLastBooted');
   const choice = selectSdBootDefault(sorted, {
     oneShot: efiVar(rootfs, 'LoaderEntryOneShot'),
     efiDefault: efiVar(rootfs, 'LoaderEntryDefault'),

@@ -105,6 +105,23 @@ describe('resolveSystemPlan rules', () => {
   });
 });
 
+describe('defaults that are not a Linux entry', () => {
+  it('refuses a GRUB default that chainloads (custom.cfg sourced by 41_custom)', () => {
+    const f = fixture('debian12');
+    f.put('/boot/grub/custom.cfg', "menuentry 'Windows Boot Manager (on /dev/sda1)' --class windows $menuentry_id_option 'osprober-efi-1234' {\n\tinsmod chain\n\tchainloader /EFI/Microsoft/Boot/bootmgfw.efi\n}\nset default='Windows Boot Manager (on /dev/sda1)'\n");
+    expect(() => resolveSystemPlan(f.fs)).toThrow('GRUB\'s default entry "Windows Boot Manager (on /dev/sda1)" loads no Linux kernel (chainloader or similar)');
+  });
+
+  it('follows sd-boot "default @saved" through LoaderEntryLastBooted', () => {
+    const f = fixture('arch-sdboot');
+    writeFileSync(join(f.root, 'boot/loader/loader.conf'), 'default @saved\n');
+    const name = 'LoaderEntryLastBooted-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
+    f.put(`/sys/firmware/efi/efivars/${name}`, '');
+    writeFileSync(join(f.root, 'sys/firmware/efi/efivars', name), Buffer.concat([Buffer.from([6, 0, 0, 0]), Buffer.from('arch-fallback.conf\0', 'utf16le')]));
+    expect(resolveSystemPlan(f.fs)).toMatchObject({ entry: { id: 'arch-fallback.conf' }, initrd: ['/boot/intel-ucode.img', '/boot/initramfs-linux-fallback.img'] });
+  });
+});
+
 describe('grub.cfg found through an ESP stub', () => {
   it('follows the stub\'s search + configfile when /boot/grub has no grub.cfg', async () => {
     const { renameSync, readFileSync } = await import('node:fs');
