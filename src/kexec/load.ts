@@ -54,9 +54,20 @@ export type LoadResult = {
   attempts: LoadAttempt[];
   image: KernelImageInfo;
   record: LoadRecord;
-  /** Where the record was written; null for a dry run. */
+  /** Where the record was written; null for a dry run or when it could not be written. */
   recordFile: string | null;
+  /** Non-fatal problems after the kernel accepted the load (e.g. the record could not be written). */
+  warnings: string[];
 };
+
+/** The kernel already said yes: a record we cannot write is a warning, not a failed load. */
+function tryRecord(root: string, rec: LoadRecord): { recordFile: string | null; warnings: string[] } {
+  try {
+    return { recordFile: writeLoadRecord(root, rec), warnings: [] };
+  } catch (e) {
+    return { recordFile: null, warnings: [`loaded, but could not record it in ${root === '/' ? '' : root}/run/kexecctl: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+}
 
 type Opened = { kernel: OpenedFile; initrds: OpenedFile[]; image: KernelImageInfo };
 
@@ -117,14 +128,14 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
     };
     if (opts.dryRun) {
       const first = req.mode === 'legacy' ? `kexec_load(<segments for ${image.format}>, flags=0x${(req.crash ? KEXEC_ON_CRASH : 0).toString(16)})` : call;
-      return { dryRun: true, call: first, syscall: record.syscall, attempts, image, record, recordFile: null };
+      return { dryRun: true, call: first, syscall: record.syscall, attempts, image, record, recordFile: null, warnings: [] };
     }
     if (req.mode !== 'legacy') {
       debug(call);
       const res = kernel.kexecFileLoad(kfile.fd, initrd.fd, req.cmdline, flags);
       if (res.ok) {
         attempts.push({ syscall: 'kexec_file_load', call, ok: true });
-        return { dryRun: false, call, syscall: 'kexec_file_load', attempts, image, record, recordFile: writeLoadRecord(opts.root ?? '/', record) };
+        return { dryRun: false, call, syscall: 'kexec_file_load', attempts, image, record, ...tryRecord(opts.root ?? '/', record) };
       }
       attempts.push({ syscall: 'kexec_file_load', call, ok: false, errno: res.errno, code: res.code, message: res.message });
       debug(`${call} = -1 ${res.code} (${res.message})`);
@@ -165,5 +176,5 @@ function legacyLoad(kernel: Kernel, image: KernelImageInfo, req: LoadRequest, at
   }
   attempts.push({ syscall: 'kexec_load', call, ok: true });
   const rec: LoadRecord = { ...record, syscall: 'kexec_load' };
-  return { dryRun: false, call, syscall: 'kexec_load', attempts, image, record: rec, recordFile: writeLoadRecord(opts.root ?? '/', rec) };
+  return { dryRun: false, call, syscall: 'kexec_load', attempts, image, record: rec, ...tryRecord(opts.root ?? '/', rec) };
 }

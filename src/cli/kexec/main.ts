@@ -66,11 +66,12 @@ async function run(inv: Run, ctx: CliContext): Promise<number> {
       return 255;
     }
     const base = inv.reuseCmdline ? reusedCmdline(ctx.fs.readText('/proc/cmdline') ?? '', inv.crash) : null;
-    loadKernel(
+    const loaded = loadKernel(
       kernel,
       { kernelPath: inv.kernel, initrdPaths: inv.initrds, cmdline: concatCmdline(base, inv.append), crash: inv.crash, mode: inv.mode, ...(inv.type === null ? {} : { type: inv.type }) },
       { root: ctx.root, trust: ctx.trust, ...(debug ? { debug } : {}) },
     );
+    for (const w of loaded.warnings) err(`kexec: warning: ${w}`);
   }
   if (inv.shutdown || inv.exec) assertLoaded(ctx.fs, kernel);
   if (inv.shutdown) return ctx.shutdownReboot(kernel);

@@ -108,3 +108,14 @@ describe('loadKernel', () => {
     expect(() => loadKernel(k, req(), { root: fx.root, trust: { trustedUids: [4242] } })).toThrow(/owned by uid \d+, not root/);
   });
 });
+
+describe('loadKernel record', () => {
+  it('a record that cannot be written is a warning: the load itself succeeded', () => {
+    const k = new FakeKernel();
+    writeFileSync(join(fx.dir, 'run-is-a-file'), '');
+    const r = loadKernel(k, req(), { root: join(fx.dir, 'run-is-a-file'), trust: fx.trust });
+    expect(k.state().loaded).toBe(true);
+    expect(r.recordFile).toBeNull();
+    expect(r.warnings[0]).toMatch(/loaded, but could not record it/);
+  });
+});
