@@ -13,8 +13,9 @@ import { resolvePlanRequest } from './plan-hook.js';
 type LoadOpts = CommonOpts & { kernel?: string; initrd: string[]; append?: string };
 
 export function printLoad(r: LoadResult, json: boolean | undefined): void {
+  for (const w of r.warnings) process.stderr.write(`kexecctl: warning: ${w}\n`);
   if (json) {
-    process.stdout.write(JSON.stringify({ dryRun: r.dryRun, syscall: r.syscall, call: r.call, attempts: r.attempts, image: r.image, record: r.record }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ dryRun: r.dryRun, syscall: r.syscall, call: r.call, attempts: r.attempts, image: r.image, record: r.record, warnings: r.warnings }, null, 2) + '\n');
     return;
   }
   if (r.dryRun) process.stdout.write(`${r.call}\n`);
