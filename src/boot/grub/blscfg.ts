@@ -73,6 +73,8 @@ export function blscfg(ip: Interp, args: string[]): number {
       argv: [title, ...blsAll(entry, 'grub_arg')],
       body: null,
       src,
+      srcLine: 1,
+      file: `bls:${id}`,
       origin: `bls:${id}`,
       users: blsFirst(entry, 'grub_users') ?? null,
       classes: blsAll(entry, 'grub_class'),

@@ -36,10 +36,15 @@ function initialCtx(opts: EvaluateOptions): Ctx {
   return ctx;
 }
 
-/** The node's statements; generated (BLS) bodies are parsed on first use. */
+/** The node's statements, parsed from its recorded source on first use. */
 function bodyOf(ip: Interp, node: PendingNode): Stmt[] {
   if (node.body === null) {
-    const parsed = parseScript(node.src ?? '', { origin: node.origin, keepHexEscapes: ip.opts.flavor === 'redhat' });
+    const parsed = parseScript(node.src, {
+      origin: node.file,
+      firstLine: node.srcLine,
+      keepHexEscapes: ip.opts.flavor === 'redhat',
+      maxDepth: ip.opts.maxDepth,
+    });
     for (const d of parsed.diagnostics) ip.diagnostics.push(d);
     node.body = parsed.value;
   }

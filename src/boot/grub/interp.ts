@@ -18,9 +18,11 @@ export type PendingNode = {
   title: string;
   id: string;
   argv: string[];
-  /** Parsed body, or null until `src` is parsed on first use (BLS entries). */
+  /** Parsed body, or null until `src` is parsed on first use. */
   body: Stmt[] | null;
-  src?: string;
+  src: string;
+  srcLine: number;
+  file: string;
   origin: string;
   users: string | null;
   classes: string[];
@@ -289,7 +291,10 @@ export class Interp {
       title,
       id: id ?? title,
       argv: pos,
-      body: s.body,
+      body: null,
+      src: s.src,
+      srcLine: s.srcLine,
+      file: s.origin,
       origin: 'menuentry',
       users,
       classes,

@@ -27,6 +27,8 @@ export type Token =
   | { k: 'eof'; line: number };
 
 export type LexOptions = {
+  /** Line number of the first line (for bodies parsed on their own later). */
+  firstLine?: number;
   /** Red Hat GRUB keeps `\xNN` escapes verbatim (upstream drops the backslash). */
   keepHexEscapes?: boolean;
 };
@@ -36,8 +38,8 @@ const BLANK = new Set([' ', '\t', '\f', '\v']);
 const DPLAIN = /[^"\\$\n]+/y;
 const PLAIN = /[^ \t\f\v\n;{}&|<>'"\\$]+/y;
 const OPS = new Set(['&', '|', '<', '>']);
-const isNameStart = (c: string): boolean => /[A-Za-z_]/.test(c);
-const isNameChar = (c: string): boolean => /[A-Za-z0-9_]/.test(c);
+const isNameStart = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
+const isNameChar = (c: string): boolean => isNameStart(c) || (c >= '0' && c <= '9');
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isHex = (c: string | undefined): boolean => c !== undefined && /[0-9A-Fa-f]/.test(c);
 
@@ -49,10 +51,20 @@ export class Lexer {
   constructor(text: string, private readonly opts: LexOptions = {}) {
     // GRUB's line reader skips every carriage return.
     this.src = text.includes('\r') ? text.replace(/\r/g, '') : text;
+    this.line = opts.firstLine ?? 1;
   }
 
   get currentLine(): number {
     return this.line;
+  }
+
+  /** Offset of the next character to read, and the text (for recording block sources). */
+  get position(): number {
+    return this.pos;
+  }
+
+  slice(start: number, end: number): string {
+    return this.src.slice(start, end);
   }
 
   /** Skip to just after the next newline (error recovery). */

@@ -9,7 +9,11 @@ export type Stmt =
   | { k: 'cmd'; words: Word[]; line: number }
   | { k: 'if'; arms: { cond: Stmt[]; body: Stmt[] }[]; els: Stmt[] | null; line: number }
   | { k: 'func'; name: string; body: Stmt[]; line: number }
-  | { k: 'menu'; sub: boolean; hidden: boolean; words: Word[]; body: Stmt[]; line: number }
+  /**
+   * The body is parsed (so syntax errors drop the entry, as in GRUB) but only its source is kept:
+   * it is parsed again when the entry runs, which keeps big menus cheap.
+   */
+  | { k: 'menu'; sub: boolean; hidden: boolean; words: Word[]; src: string; srcLine: number; origin: string; line: number }
   | { k: 'block'; body: Stmt[]; line: number }
   | { k: 'loop'; until: boolean; cond: Stmt[]; body: Stmt[]; line: number }
   | { k: 'for'; name: string; items: Word[]; body: Stmt[]; line: number };
@@ -175,7 +179,13 @@ class Parser {
         const words = this.words();
         const b = this.take();
         if (b.k !== 'lbrace') throw this.unexpected(b);
-        return { k: 'menu', sub: k === 'submenu', hidden: k === 'hiddenentry', words, body: this.braceBody(), line };
+        const start = this.lx.position;
+        const srcLine = this.lx.currentLine;
+        this.list(BRACE);
+        const src = this.lx.slice(start, this.lx.position - 1);
+        this.take();
+        const hidden = k === 'hiddenentry';
+        return { k: 'menu', sub: k === 'submenu', hidden, words, src, srcLine, origin: this.opts.origin, line };
       }
       case 'while':
       case 'until': {
