@@ -18,10 +18,11 @@ pkg_check_not() {
   if "$@" >/dev/null 2>&1; then pkg_bad "$desc"; else pkg_ok "$desc"; fi
 }
 # pkg_grep DESC PATTERN FILE: passes when FILE has a line matching the extended regex.
+# FILE is read to its end (no -q), so a <(command) has finished writing when this returns.
 pkg_grep() {
-  if grep -Eq -- "$2" "$3" 2>/dev/null; then pkg_ok "$1"; else pkg_bad "$1 (no /$2/ in ${3##*/})"; fi
+  if grep -E -- "$2" "$3" >/dev/null 2>&1; then pkg_ok "$1"; else pkg_bad "$1 (no /$2/ in ${3##*/})"; fi
 }
 pkg_grep_not() {
-  if grep -Eq -- "$2" "$3" 2>/dev/null; then pkg_bad "$1 (/$2/ found in ${3##*/})"; else pkg_ok "$1"; fi
+  if grep -E -- "$2" "$3" >/dev/null 2>&1; then pkg_bad "$1 (/$2/ found in ${3##*/})"; else pkg_ok "$1"; fi
 }
 pkg_section() { printf -- '-- %s\n' "$*"; }
