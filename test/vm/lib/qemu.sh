@@ -130,10 +130,11 @@ kx_qemu_stop() {
 
 kx_results() {
   local log=$1
-  tr -d '\r' <"$log" | awk '$1 == "KXT" && $2 == "RESULT" { if ($4 == "PASS") p++; else if ($4 == "FAIL") f++ }
+  # Matched anywhere in a line: a kernel message may have been printed in front of it.
+  tr -d '\r' <"$log" | awk 'match($0, /KXT RESULT [^ ]+ (PASS|FAIL)/) { w = substr($0, RSTART, RLENGTH); if (w ~ /PASS$/) p++; else f++ }
     END { printf "%d %d\n", p, f }'
 }
 
 kx_print_results() {
-  tr -d '\r' <"$1" | awk '$1 == "KXT" && ($2 == "RESULT" || $2 == "TIME") { $1 = ""; sub(/^ /, ""); print "  " $0 }'
+  tr -d '\r' <"$1" | awk 'match($0, /KXT (RESULT|TIME) /) { print "  " substr($0, RSTART + 4) }'
 }
