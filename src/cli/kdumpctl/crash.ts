@@ -20,10 +20,12 @@ const FINAL_ACTIONS: readonly FinalAction[] = ['reboot', 'poweroff', 'halt', 'no
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const log = (s: string): void => void process.stderr.write(`kdumpctl: ${s}\n`);
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+async function confirm(question: string, input: NodeJS.ReadableStream): Promise<boolean> {
+  const rl = createInterface({ input, output: process.stderr });
   try {
-    const answer = await rl.question(question);
+    // End of input (stdin closed or empty) counts as "no".
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    const answer = await Promise.race([rl.question(question), closed]);
     return answer.trim() === 'yes';
   } catch {
     return false; // stdin closed
@@ -32,7 +34,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function crashTest(opts: { root: string; force?: boolean }): Promise<number> {
+export async function crashTest(opts: { root: string; force?: boolean }, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
   const fs = new RootFs(opts.root);
   if (fs.isHost && isTestRun()) {
     throw new KexecError({ code: 'ETESTGUARD', message: 'refusing to crash the machine inside a test run; use --root DIR' });
@@ -41,7 +43,7 @@ async function crashTest(opts: { root: string; force?: boolean }): Promise<numbe
   if (!st.operational) throw new KexecError({ code: 'EKDUMPNOTREADY', message: `${st.message}\nnot crashing: the dump would be lost`, exitCode: 3 });
   if (opts.force !== true) {
     process.stderr.write('kdumpctl test panics the kernel now (echo c > /proc/sysrq-trigger): the machine stops, the capture kernel saves a vmcore, then it reboots.\n');
-    if (!(await confirm("Type 'yes' to continue: "))) {
+    if (!(await confirm("Type 'yes' to continue: ", input))) {
       log('aborted, nothing was done');
       return 1;
     }

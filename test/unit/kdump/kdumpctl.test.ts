@@ -2,6 +2,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Readable } from 'node:stream';
+import { crashTest } from '../../../src/cli/kdumpctl/crash.js';
 import { kdumpctlMain } from '../../../src/cli/kdumpctl/program.js';
 import { kexecctlMain } from '../../../src/cli/kexecctl.js';
 import { initialFakeState, type FakeState } from '../../../src/sys/fake-kernel.js';
@@ -128,6 +130,17 @@ describe('kdumpctl test and save (under --root, with the fake kernel)', () => {
     expect(existsSync(join(root, 'proc/sysrq-trigger'))).toBe(false);
     setFake({ crashSize: 256 * 1048576, crashLoaded: true });
     expect(await run('test', '--root', root, '--force')).toBe(0);
+    expect(readFileSync(join(root, 'proc/sysrq-trigger'), 'utf8')).toBe('c');
+  });
+  it('test asks for confirmation: anything but "yes" does nothing, "yes" crashes', async () => {
+    mkdirSync(join(root, 'proc'), { recursive: true });
+    setFake({ crashSize: 256 * 1048576, crashLoaded: true });
+    expect(await crashTest({ root }, Readable.from(['no\n']))).toBe(1);
+    expect(err).toMatch(/Type 'yes' to continue/);
+    expect(existsSync(join(root, 'proc/sysrq-trigger'))).toBe(false);
+    expect(await crashTest({ root }, Readable.from([]))).toBe(1);
+    expect(existsSync(join(root, 'proc/sysrq-trigger'))).toBe(false);
+    expect(await crashTest({ root }, Readable.from(['yes\n']))).toBe(0);
     expect(readFileSync(join(root, 'proc/sysrq-trigger'), 'utf8')).toBe('c');
   });
   it('save writes vmcore and vmcore-dmesg.txt, never overwrites, then reboots', async () => {

@@ -114,7 +114,7 @@ if [ -n "$dir" ]; then
     check dmesg-sysrq "vmcore-dmesg.txt has 'sysrq: Trigger a crash'" grep -q 'sysrq: Trigger a crash' "$D/vmcore-dmesg.txt"
     check dmesg-panic "vmcore-dmesg.txt has 'Kernel panic - not syncing'" grep -q 'Kernel panic - not syncing' "$D/vmcore-dmesg.txt"
     check dmesg-boot "vmcore-dmesg.txt starts at the first kernel's boot (Linux version ...)" grep -q '\] Linux version 6\.' "$D/vmcore-dmesg.txt"
-    echo "kdump: vmcore-dmesg.txt $(wc -l <"$D/vmcore-dmesg.txt") lines; its last lines:"
+    echo "kdump: vmcore-dmesg.txt $(wc -l <"$D/vmcore-dmesg.txt") lines; its panic lines:"
     grep -E 'sysrq|Kernel panic' "$D/vmcore-dmesg.txt" | head -n 3 | sed 's/^/    /'
   else
     result dmesg-file FAIL "no vmcore-dmesg.txt ($(head -c 200 "$D/vmcore-dmesg-unavailable.txt" 2>/dev/null))"
