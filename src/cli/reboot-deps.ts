@@ -3,7 +3,9 @@
  * --dry-run) child processes are recorded in the fake instead of run, so no test and no dry run
  * can ever start systemctl kexec, telinit 6 or reboot on the machine it runs on.
  */
-import { hostRebootDeps } from '../reboot/host-deps.js';
+import { execaRunner, hostRebootDeps } from '../reboot/host-deps.js';
+import { systemdVersion } from '../reboot/init-system.js';
+import { nextRebootWillKexec, type NextReboot } from '../reboot/next-reboot.js';
 import { wantedFromPlan } from '../reboot/plan-adapter.js';
 import type { RebootDeps, Runner } from '../reboot/types.js';
 import { resolveSystemPlan } from '../plan/system-plan.js';
@@ -32,4 +34,11 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
     ...(kernel instanceof FakeKernel ? { runner: recordingRunner(kernel), syslog: false } : {}),
   });
   return { deps, kernel };
+}
+
+/** For `kexecctl status`: reads only (a dry-run kernel, /sys or the KEXECCTL_FAKE state, systemctl --version). */
+export async function nextRebootStatus(ctx: CliContext): Promise<NextReboot> {
+  const { deps } = await rebootDeps(ctx, true);
+  const version = deps.exists('/run/systemd/system') ? await systemdVersion(execaRunner) : null;
+  return nextRebootWillKexec(deps, version);
 }

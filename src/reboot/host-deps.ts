@@ -57,7 +57,7 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
       unloadKernel(k, { crash: false, mode: 'auto' }, { root });
     },
     loaded() {
-      const s = readKexecState(fs, o.stateKernel ?? (k.kind === 'fake' ? k : null));
+      const s = readKexecState(fs, o.stateKernel !== undefined ? o.stateKernel : k.kind === 'fake' ? k : null);
       return s.supported ? s.loaded : null;
     },
     record: () => readLoadRecord(root, false),

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { readStatus, type KexecStatus } from '../../kexec/status.js';
 import type { LoadRecord } from '../../kexec/record.js';
 import { makeContext } from '../context.js';
+import { nextRebootStatus } from '../reboot-deps.js';
 
 function yesNo(b: boolean | null): string {
   return b === null ? 'unknown' : b ? 'yes' : 'no';
@@ -54,9 +55,12 @@ export function register(program: Command): void {
     .description('show what is loaded, what was recorded, and what may prevent a kexec')
     .option('--json', 'print JSON')
     .option('--root <dir>', 'read /sys, /proc and /run under DIR (default /)')
-    .action((opts: { json?: boolean; root?: string }) => {
+    .action(async (opts: { json?: boolean; root?: string }) => {
       const ctx = makeContext(opts.root);
       const s = readStatus(ctx.fs, ctx.stateKernel());
-      process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s));
+      // Reboot paths (issue 4): will a plain `reboot` kexec, and why (not).
+      const next = await nextRebootStatus(ctx).catch((e: unknown) => ({ kexec: false, reason: `unknown: ${e instanceof Error ? e.message : String(e)}` }));
+      const rows = formatStatus(s) + `next reboot will kexec: ${next.kexec ? 'yes' : 'no'} (${next.reason})\n`;
+      process.stdout.write(opts.json ? JSON.stringify({ ...s, nextReboot: next }, null, 2) + '\n' : rows);
     });
 }
