@@ -69,18 +69,23 @@ function tryRecord(root: string, rec: LoadRecord): { recordFile: string | null; 
   }
 }
 
+/** Absolute path for messages and the record; "" stays "" so it fails to open instead of naming the cwd. */
+function absolute(p: string): string {
+  return p === '' ? p : resolve(p);
+}
+
 type Opened = { kernel: OpenedFile; initrds: OpenedFile[]; image: KernelImageInfo };
 
 function openAll(req: LoadRequest, trust: TrustPolicy): Opened {
   const files: OpenedFile[] = [];
   try {
-    const kernel = openChecked(resolve(req.kernelPath), 'kernel', trust);
+    const kernel = openChecked(absolute(req.kernelPath), 'kernel', trust);
     files.push(kernel);
     const image = parseKernelImage(readHead(kernel.fd, KERNEL_HEADER_BYTES), req.kernelPath);
     if (req.type !== undefined) checkImageType(req.type, image);
     checkCmdlineFits(image, req.cmdline);
     const initrds = req.initrdPaths.map((p) => {
-      const f = openChecked(resolve(p), 'initrd', trust);
+      const f = openChecked(absolute(p), 'initrd', trust);
       files.push(f);
       return f;
     });

@@ -78,6 +78,7 @@ describe('loadKernel', () => {
     const cases: Array<[() => LoadRequest, string, RegExp]> = [
       [() => req({ kernelPath: join(fx.dir, 'missing') }), 'EFILEOPEN', /Failed to open kernel file .*missing: No such file or directory/],
       [() => req({ initrdPaths: [join(fx.dir, 'nope')] }), 'EFILEOPEN', /Failed to open initrd file/],
+      [() => req({ initrdPaths: [''] }), 'EFILEOPEN', /Failed to open initrd file : No such file or directory/],
       [() => req({ kernelPath: fx.dir }), 'EFILETYPE', /is a directory/],
       [() => { writeFileSync(join(fx.dir, 'text'), 'hello'); chmodSync(join(fx.dir, 'text'), 0o644); return req({ kernelPath: join(fx.dir, 'text') }); }, 'ENOTKERNEL', /is not a kernel image/],
       [() => req({ cmdline: 'a'.repeat(2047) }), 'ECMDLINE2BIG', /command line too long: 2048 bytes/],
