@@ -79,8 +79,12 @@ async function save(opts: SaveCli): Promise<number> {
   const action = opts.finalAction as FinalAction;
   if (!FINAL_ACTIONS.includes(action)) throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
   const fs = new RootFs(opts.root);
-  const cmdline = fs.readText('/proc/cmdline') ?? '';
-  if (!isCaptureCmdline(cmdline)) log('note: /proc/cmdline has no kexecctl.kdump=save; saving anyway');
+  const trigger = isCaptureCmdline(fs.readText('/proc/cmdline') ?? '');
+  if (!trigger && !fs.exists(opts.vmcore)) {
+    // Not a capture kernel: nothing to save, and above all no reboot of a healthy machine.
+    throw new KexecError({ code: 'ENOTCAPTURE', message: `not a capture kernel: ${opts.vmcore} does not exist and /proc/cmdline has no kexecctl.kdump=save; nothing saved, no ${action}` });
+  }
+  if (!trigger) log('note: /proc/cmdline has no kexecctl.kdump=save; saving anyway');
   let code = 0;
   try {
     const r = saveVmcore({ vmcore: fs.hostPath(opts.vmcore), dir: fs.hostPath(opts.dir), host: dumpHost(fs), now: new Date(), log });

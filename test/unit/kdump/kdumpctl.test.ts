@@ -172,8 +172,14 @@ describe('kdumpctl test and save (under --root, with the fake kernel)', () => {
     expect(readFileSync(join(p, 'vmcore-dmesg-unavailable.txt'), 'utf8')).toMatch(/could not extract the kernel log .* no VMCOREINFO note/);
     expect(fakeState().calls).toEqual([]);
   });
-  it('save without /proc/vmcore fails clearly but still performs the final action', async () => {
+  it('save outside a capture kernel refuses and never reboots', async () => {
     setFake({});
+    await expect(run('save', '--root', root)).rejects.toThrow(/not a capture kernel: .* nothing saved, no reboot/);
+    expect(fakeState().calls).toEqual([]);
+  });
+  it('save in a capture kernel without /proc/vmcore fails clearly but still performs the final action', async () => {
+    setFake({});
+    writeFileSync(join(root, 'proc/cmdline'), 'root=/dev/vda kexecctl.kdump=save\n');
     expect(await run('save', '--root', root)).toBe(1);
     expect(err).toMatch(/cannot open .*proc\/vmcore: No such file or directory \(kdumpctl save runs in the capture kernel/);
     expect(fakeState().calls.map((c) => c.syscall)).toEqual(['sync', 'reboot']);
