@@ -10,6 +10,7 @@
  * after a failed search) are "probed": the path under /, then without the root's btrfs subvolume
  * prefix, then under /boot.
  */
+import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { GrubDevice, GrubFs } from '../boot/grub/types.js';
 import { parseFstab, parseMountinfo, subvolOption, type MountRecord } from './mounts.js';
@@ -40,6 +41,7 @@ export class RootGrubFs implements GrubFs {
   /** One reading of /dev/disk/by-* per plan: a 2,000-entry grub.cfg runs search 2,000 times. */
   private readonly dirCache = new Map<string, string[]>();
   private readonly locateCache = new Map<string, string | null>();
+  private readonly realDirs = new Map<string, string>();
 
   constructor(
     private readonly rootfs: RootFs,
@@ -127,13 +129,38 @@ export class RootGrubFs implements GrubFs {
     if (cached !== undefined) return cached;
     let found: string | null = null;
     for (const c of this.candidates(device, path)) {
-      if (this.rootfs.isFile(c)) {
-        found = this.rootfs.realpath(c);
-        break;
-      }
+      found = this.regularFile(c);
+      if (found !== null) break;
     }
     this.locateCache.set(key, found);
     return found;
+  }
+
+  /**
+   * The resolved in-root path of a regular file, or null. Directories are resolved once and
+   * cached (blscfg reads hundreds of files from one directory); a symlinked file name is
+   * resolved in full by RootFs.realpath, so nothing escapes the root.
+   */
+  private regularFile(inRoot: string): string | null {
+    const p = posix.normalize(posix.join('/', inRoot));
+    const dir = posix.dirname(p);
+    let realDir = this.realDirs.get(dir);
+    if (realDir === undefined) {
+      realDir = this.rootfs.realpath(dir);
+      this.realDirs.set(dir, realDir);
+    }
+    let real = posix.join(realDir, posix.basename(p));
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(this.rootfs.hostPath(real), { throwIfNoEntry: false });
+      if (st?.isSymbolicLink() === true) {
+        real = this.rootfs.realpath(p);
+        st = statSync(this.rootfs.hostPath(real), { throwIfNoEntry: false });
+      }
+    } catch {
+      st = undefined;
+    }
+    return st?.isFile() === true ? real : null;
   }
 
   private listDisk(dir: string): string[] {
@@ -148,8 +175,13 @@ export class RootGrubFs implements GrubFs {
   readFile(device: GrubDevice, path: string): string | null {
     const found = this.locate(device, path);
     if (found === null) return null;
-    const text = this.rootfs.readText(found);
-    if (text !== null) this.reads.push({ device, path, systemPath: found });
+    let text: string;
+    try {
+      text = readFileSync(this.rootfs.hostPath(found), 'utf8');
+    } catch {
+      return null;
+    }
+    this.reads.push({ device, path, systemPath: found });
     return text;
   }
 
