@@ -55,6 +55,8 @@ async function run(inv: Run, ctx: CliContext): Promise<number> {
     if (!st.supported) return 255; // kexec-tools: the sysfs file is missing → -1
     return (inv.statusCrash ? st.crashLoaded : st.loaded) ? 1 : 0;
   }
+  // -e alone: refuse before even loading the binding when nothing is loaded.
+  if (inv.exec && !inv.load && !inv.unload) assertLoaded(ctx.fs, ctx.stateKernel());
   const kernel = await ctx.getKernel();
   if (inv.unload) {
     unloadKernel(kernel, { crash: inv.crash, mode: inv.mode }, { root: ctx.root, ...(debug ? { debug } : {}) });

@@ -178,6 +178,17 @@ describe('kexec (kexec-tools compatible)', () => {
     expect(r.stderr).toContain('No kernel specified');
   });
 
+  it('-e checks /sys/kernel/kexec_loaded before it even loads the binding', async () => {
+    mkdirSync(join(fk.root, 'sys/kernel'), { recursive: true });
+    writeFileSync(join(fk.root, 'sys/kernel/kexec_loaded'), '0\n');
+    const env = { KEXECCTL_TEST: '1', KEXECCTL_ROOT: fk.root };
+    let r = await runNode(cli.kexec, ['-e'], env, fx.dir);
+    expect([r.exitCode, r.stderr]).toEqual([1, 'Nothing has been loaded!']);
+    writeFileSync(join(fk.root, 'sys/kernel/kexec_loaded'), '1\n');
+    r = await runNode(cli.kexec, ['-e'], env, fx.dir);
+    expect(r.stderr).toContain('refusing to load the real kexec binding'); // got past the check, stopped by the test guard
+  });
+
   it('never reaches the real binding in a test run, even without a fake', async () => {
     const r = await runNode(cli.kexec, ['-l', fx.kernel], { KEXECCTL_TEST: '1' }, fx.dir);
     expect(r.exitCode).toBe(255);
