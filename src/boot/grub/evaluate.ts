@@ -7,7 +7,7 @@ import { ConfigfileSwitch, Ctl, Interp, LimitError, newCtx, overlayCtx, type Cap
 import { MAX_DEPTH_CEILING } from './limits.js';
 import { parseScript, type Stmt } from './parser.js';
 import { loadScript } from './script-file.js';
-import type { BootSpec, EvaluateOptions, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode } from './types.js';
+import type { BootSpec, EvaluateOptions, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode, Submenu } from './types.js';
 
 const FEATURES = [
   'feature_chainloader_bpb', 'feature_ntldr', 'feature_platform_search_hint', 'feature_default_font_path',
@@ -74,18 +74,26 @@ function bootOf(c: Capture): BootSpec | null {
 }
 
 /**
- * Entries other than the chosen one get their boot spec on first read (a memoised, enumerable
- * getter): `plan` only pays for the default entry, `list` for all. Diagnostics of a late
- * evaluation are appended to the result's diagnostics array when it happens.
+ * Off the default path, an entry's `boot` and a submenu's `children` are computed on first read
+ * (memoised, enumerable getters): `plan` only pays for the default entry, `list` for all.
+ * Diagnostics of a late evaluation are appended to the result's diagnostics array then.
  */
-function lazyBoot(entry: MenuEntry, compute: () => BootSpec | null): void {
-  let memo: BootSpec | null | undefined;
-  Object.defineProperty(entry, 'boot', {
+function lazy<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): void {
+  let done = false;
+  let memo: T[K];
+  Object.defineProperty(obj, key, {
     enumerable: true,
     configurable: true,
-    get: () => (memo === undefined ? (memo = compute()) : memo),
-    set: (v: BootSpec | null) => {
+    get: () => {
+      if (!done) {
+        memo = compute();
+        done = true;
+      }
+      return memo;
+    },
+    set: (v: T[K]) => {
       memo = v;
+      done = true;
     },
   });
 }
@@ -105,6 +113,24 @@ function entryBoot(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undef
   return buildLevel(ip, end, flavor, true, depth + 1).selection?.entry.boot ?? null;
 }
 
+/** Executes a submenu body in a new context (GRUB does so when the submenu is entered). */
+function submenuLevel(
+  ip: Interp,
+  ctx: Ctx,
+  node: PendingNode,
+  dflt: string | undefined,
+  flavor: GrubFlavor,
+  onPath: boolean,
+  depth: number,
+): Level {
+  if (depth >= ip.opts.maxDepth) {
+    ip.diag('error', `submenu nesting limit (${ip.opts.maxDepth}) reached`, 'limit:submenu');
+    return { nodes: [], selection: null };
+  }
+  const end = runIsolated(ip, newCtx(ctx, flavor === 'redhat'), node, dflt);
+  return buildLevel(ip, end, flavor, onPath, depth + 1);
+}
+
 function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, depth: number): Level {
   const dflt = ctx.vars.get('default');
   const chosen = onPath ? defaultIndex(ctx.menu, dflt, flavor) : -1;
@@ -117,31 +143,29 @@ function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, d
     if (!node.sub) {
       const entry = { kind: 'entry', ...base } as MenuEntry;
       if (mine) entry.boot = entryBoot(ip, ctx, node, childDefault, flavor, depth);
-      else lazyBoot(entry, () => entryBoot(ip, ctx, node, undefined, flavor, depth));
+      else lazy(entry, 'boot', () => entryBoot(ip, ctx, node, undefined, flavor, depth));
       Object.assign(entry, { origin: node.origin, users: node.users, classes: node.classes });
       nodes.push(entry);
       if (mine) selection = { indexPath: [index], idPath: node.id, titlePath: node.title, entry };
       continue;
     }
-    let children: MenuNode[] = [];
-    if (depth >= ip.opts.maxDepth) {
-      ip.diag('error', `submenu nesting limit (${ip.opts.maxDepth}) reached`, 'limit:submenu');
-    } else {
-      const sub = newCtx(ctx, flavor === 'redhat');
-      const end = runIsolated(ip, sub, node, mine ? childDefault : undefined);
-      const level = buildLevel(ip, end, flavor, mine, depth + 1);
-      children = level.nodes;
-      const s: GrubSelection | null = level.selection;
-      if (mine && s !== null) {
-        selection = {
-          indexPath: [index, ...s.indexPath],
-          idPath: `${node.id}>${s.idPath}`,
-          titlePath: `${node.title}>${s.titlePath}`,
-          entry: s.entry,
-        };
-      }
+    const sub = { kind: 'submenu', ...base } as Submenu;
+    nodes.push(sub);
+    if (!mine) {
+      lazy(sub, 'children', () => submenuLevel(ip, ctx, node, undefined, flavor, false, depth).nodes);
+      continue;
     }
-    nodes.push({ kind: 'submenu', ...base, children });
+    const level = submenuLevel(ip, ctx, node, childDefault, flavor, true, depth);
+    sub.children = level.nodes;
+    const s: GrubSelection | null = level.selection;
+    if (s !== null) {
+      selection = {
+        indexPath: [index, ...s.indexPath],
+        idPath: `${node.id}>${s.idPath}`,
+        titlePath: `${node.title}>${s.titlePath}`,
+        entry: s.entry,
+      };
+    }
   }
   return { nodes, selection };
 }

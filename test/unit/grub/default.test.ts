@@ -113,6 +113,16 @@ describe('selection through the script', () => {
     expect(chosen(run(cfg, {}, { flavor: 'redhat' }))).toBe('s>12');
   });
 
+  it('entries and submenus off the default path are complete when read (lazy, enumerable)', () => {
+    const r = run(`menuentry_id_option=--id\nexport menuentry_id_option\nset default=2\n${MENU}`);
+    expect(chosen(r)).toBe('Last');
+    const json = JSON.parse(JSON.stringify(r.menu)) as { children?: { id: string; boot: { kernel: { path: string } } }[] }[];
+    expect(json[0]).toMatchObject({ kind: 'entry', id: 'top', boot: { kernel: { path: '/top' } } });
+    expect(json[1]?.children?.map((c) => [c.id, c.boot.kernel.path])).toEqual([['k2', '/k2'], ['k1', '/k1']]);
+    const copy = { ...r.menu[0] };
+    expect(copy).toHaveProperty('boot.loader', 'linux');
+  });
+
   it('an empty submenu boots nothing', () => {
     const r = run('submenu s { true }');
     expect(r.selection).toBeNull();
