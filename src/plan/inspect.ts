@@ -3,6 +3,7 @@
  * kernel header (A's parseKernelImage) and whether the kernel's modules are installed.
  */
 import { isKexecError } from '../errors.js';
+import { readHeadUnder } from '../host/read-head.js';
 import type { RootFs } from '../host/rootfs.js';
 import { KERNEL_HEADER_BYTES, parseKernelImage } from '../image/index.js';
 import type { FileFacts, KernelFacts } from './types.js';
@@ -15,7 +16,7 @@ export function fileFacts(rootfs: RootFs, path: string): FileFacts {
 export function kernelFacts(rootfs: RootFs, path: string): KernelFacts {
   const base = fileFacts(rootfs, path);
   if (!base.isFile) return { ...base, image: null, modulesPresent: null };
-  const head = rootfs.readBytes(path, KERNEL_HEADER_BYTES);
+  const head = readHeadUnder(rootfs, path, KERNEL_HEADER_BYTES);
   if (head === null) return { ...base, image: null, modulesPresent: null };
   try {
     const info = parseKernelImage(head, `kernel ${path}`);
