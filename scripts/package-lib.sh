@@ -8,10 +8,23 @@ note() { echo "package: $*" >&2; }
 # The CLI entries every package must carry, and who provides them.
 REQUIRED_ENTRIES=${KEXECCTL_PKG_REQUIRED:-kexecctl kexec coldreboot}
 
+# dist_complete DIR: every relative import (from "./x.js", import("./x.js")) of every bundle file is there
+# (a copy torn by a concurrent rebuild lacks some).
+dist_complete() {
+  local f spec
+  compgen -G "$1/*.js" >/dev/null || return 1
+  while IFS= read -r f; do
+    while IFS= read -r spec; do
+      spec=${spec#*\"}; spec=${spec%\"}
+      [ -f "$(dirname "$f")/$spec" ] || return 1
+    done < <(grep -oE '(from|import) ?\(?"\.\.?/[^"]+\.js"' "$f" | sort -u)
+  done < <(find "$1" -name '*.js')
+}
+
 check_inputs() {
   local missing=() name
   for name in $REQUIRED_ENTRIES; do
-    [ -f "dist/$name.js" ] || missing+=("dist/$name.js")
+    [ -f "$DIST/$name.js" ] || missing+=("dist/$name.js")
   done
   [ -f etc-defaults/kexec ] || missing+=("etc-defaults/kexec (shipped as /etc/default/kexec)")
   [ -f "node_modules/koffi/build/koffi/$KOFFI_TRIPLET/koffi.node" ] ||
@@ -20,12 +33,12 @@ check_inputs() {
     printf 'package: error: required file missing: %s\n' "${missing[@]}" >&2
     exit 1
   fi
-  if [ -f dist/kdumpctl.js ] && [ ! -f etc-defaults/kdump ]; then
+  if has_kdump && [ ! -f etc-defaults/kdump ]; then
     die "dist/kdumpctl.js exists but etc-defaults/kdump (shipped as /etc/sysconfig/kdump) does not"
   fi
 }
 
-has_kdump() { [ -f dist/kdumpctl.js ]; }
+has_kdump() { [ -f "$DIST/kdumpctl.js" ]; }
 
 # stage_common DEST UNITDIR INITDIR: the files both packages carry.
 stage_common() {
@@ -33,7 +46,7 @@ stage_common() {
   mkdir -p "$lib/bin" "$d/usr/sbin"
   # The program: esbuild bundles commander, dotenv and execa into dist/, so koffi (native)
   # is the only runtime module shipped. package.json makes node treat dist/*.js as ESM.
-  cp -R dist "$lib/dist"
+  cp -R "$DIST" "$lib/dist"
   # The wrappers run node explicitly, so the bundle files are plain modules: the
   # "#!/usr/bin/env node" line esbuild puts on every output becomes an empty comment
   # (same line numbers), and nothing in dist/ is executable.
@@ -50,7 +63,7 @@ stage_common() {
   strip --strip-unneeded --remove-section=.comment --remove-section=.note "$kd/build/koffi/$KOFFI_TRIPLET/koffi.node"
   # /usr/sbin/<cmd> -> ../lib/kexecctl/bin/<cmd>, a two-line wrapper that runs the bundle
   # with the system node (not whatever "node" is first in PATH at shutdown).
-  for f in dist/*.js; do
+  for f in "$DIST"/*.js; do
     name=$(basename "$f" .js)
     printf '#!/bin/sh\nexec /usr/bin/node /usr/lib/kexecctl/dist/%s.js "$@"\n' "$name" >"$lib/bin/$name"
     chmod 0755 "$lib/bin/$name"

@@ -35,17 +35,26 @@ for tool in dpkg-deb rpmbuild gzip node; do
 done
 [ -d node_modules/koffi ] || die "node_modules/koffi is missing; run 'npm ci' (or scripts/setup.sh)"
 
-if [ "${KEXECCTL_PKG_NO_BUILD:-}" != 1 ]; then
-  npm run -s build
-fi
+rm -rf "$WORK"
+mkdir -p "$WORK"
+# Package a private copy of dist/: the shared working tree's dist/ can be rebuilt (rm -rf) by
+# another "npm run build" at any moment, so build, copy, and retry if the copy came out torn.
+DIST=$WORK/dist
+for attempt in 1 2 3; do
+  if [ "${KEXECCTL_PKG_NO_BUILD:-}" != 1 ]; then
+    npm run -s build
+  fi
+  rm -rf "$DIST"
+  if cp -R dist "$DIST" 2>/dev/null && dist_complete "$DIST"; then break; fi
+  [ "$attempt" -lt 3 ] || break
+  note "dist/ changed while copying it; building again"
+done
 check_inputs
 
 VERSION=$(node -p 'require("./package.json").version')
 EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 export SOURCE_DATE_EPOCH=$EPOCH
 mkdir -p "$OUT"
-rm -rf "$WORK"
-mkdir -p "$WORK"
 
 t0=$SECONDS
 if [ "$ONLY" != rpm ]; then

@@ -112,6 +112,22 @@ pkg_deb_lifecycle() {
   pkg_check_not "no unit enablement left" compgen -G "$c/etc/systemd/system/*/kexec*"
   pkg_check_not "no deb-systemd-helper state left" compgen -G "$c/var/lib/systemd/deb-systemd-helper-*/*kexec*"
   pkg_grep_not "debconf forgot kexecctl" 'kexecctl/' <(pkg_in "$c" debconf-show kexecctl 2>&1)
+
+  pkg_section "replacing Debian's kexec-tools keeps its /etc/default/kexec"
+  if pkg_in "$c" apt-get -y -q --no-install-recommends install kexec-tools >>"$log" 2>&1; then
+    sed -i -e 's/^LOAD_KEXEC=.*/LOAD_KEXEC=true/' -e 's/^APPEND=.*/APPEND="from-kexec-tools=1"/' "$c/etc/default/kexec"
+    pkg_check "dpkg -i kexecctl over kexec-tools (Conflicts + Replaces)" pkg_in "$c" sh -c "dpkg -i /tmp/${deb##*/} >/tmp/replace.log 2>&1"
+    grep -E 'kexec-tools|restoring' "$c/tmp/replace.log" | sed 's/^/      | /'
+    pkg_grep "kexec-tools removed, its config left" '^config-files$' <(pkg_in "$c" dpkg-query -W -f='${db:Status-Status}\n' kexec-tools)
+    pkg_check "/usr/sbin/kexec is ours again after kexec-tools' /sbin/kexec went (merged /usr)" \
+      test "$(readlink "$c/usr/sbin/kexec")" = ../lib/kexecctl/bin/kexec
+    pkg_grep "kexec-tools' LOAD_KEXEC=true carried over" '^LOAD_KEXEC=true$' "$c/etc/default/kexec"
+    pkg_grep "kexec-tools' APPEND carried over" '^APPEND="from-kexec-tools=1"$' "$c/etc/default/kexec"
+    pkg_check "kexec runs our code" pkg_in "$c" kexec --version
+    pkg_check "purge kexecctl and kexec-tools" pkg_in "$c" dpkg -P kexecctl kexec-tools
+  else
+    pkg_bad "apt-get install kexec-tools in the chroot"; tail -n 5 "$log" | sed 's/^/      | /'
+  fi
   pkg_in "$c" apt-get -y -q autoremove --purge >>"$log" 2>&1 || true
   rm -rf "$c/boot/grub" "$c/run/kexecctl-fake.json"
   pkg_snapshot "$c" >"$c/../after.txt"
