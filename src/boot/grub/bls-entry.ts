@@ -7,11 +7,14 @@ export type BlsEntry = {
 };
 
 export function blsFirst(e: BlsEntry, key: string): string | undefined {
-  return e.fields.find(([k]) => k === key)?.[1];
+  for (const f of e.fields) if (f[0] === key) return f[1];
+  return undefined;
 }
 
 export function blsAll(e: BlsEntry, key: string): string[] {
-  return e.fields.filter(([k]) => k === key).map(([, v]) => v);
+  const out: string[] = [];
+  for (const f of e.fields) if (f[0] === key) out.push(f[1]);
+  return out;
 }
 
 /**
