@@ -123,15 +123,18 @@ describe('defaults that are not a Linux entry', () => {
 });
 
 describe('grub.cfg found through an ESP stub', () => {
-  it('follows the stub\'s search + configfile when /boot/grub has no grub.cfg', async () => {
+  it.each([
+    ['ubuntu2404', 'boot/grub', 'boot/efi/EFI/ubuntu/grub.cfg', '/boot/vmlinuz-6.8.0-31-generic', '/boot/grub/grubenv'],
+    ['rhel9', 'boot/grub2', 'boot/efi/EFI/redhat/grub.cfg', '/boot/vmlinuz-5.14.0-427.13.1.el9_4.x86_64', '/boot/grub2/grubenv'],
+  ])('%s: follows the stub\'s search + configfile when there is no /boot/grub*/grub.cfg', async (name, dir, stubPath, kernel, grubenv) => {
     const { renameSync, readFileSync } = await import('node:fs');
-    const f = fixture('ubuntu2404');
-    renameSync(join(f.root, 'boot/grub/grub.cfg'), join(f.root, 'boot/grub/main.cfg'));
-    const stub = join(f.root, 'boot/efi/EFI/ubuntu/grub.cfg');
+    const f = fixture(name);
+    renameSync(join(f.root, dir, 'grub.cfg'), join(f.root, dir, 'main.cfg'));
+    const stub = join(f.root, stubPath);
     writeFileSync(stub, readFileSync(stub, 'utf8').replace('$prefix/grub.cfg', '$prefix/main.cfg'));
     const p = resolveSystemPlan(f.fs);
-    expect(p).toMatchObject({ kernel: '/boot/vmlinuz-6.8.0-31-generic', grubenv: '/boot/grub/grubenv' });
-    expect(p.reason).toContain('from /boot/efi/EFI/ubuntu/grub.cfg');
+    expect(p).toMatchObject({ kernel, grubenv });
+    expect(p.reason).toContain(`from /${stubPath}`);
   });
 });
 
