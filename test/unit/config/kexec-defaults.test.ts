@@ -23,6 +23,12 @@ describe('mergeKexecDefaults', () => {
     expect(diagnostics.map((d) => `${d.origin}:${d.line}`)).toEqual(['f:1', 'f:2']);
   });
 
+  it('splits INITRD into several files, concatenated in order', () => {
+    const { value } = mergeKexecDefaults([{ origin: 'f', text: 'INITRD="/boot/intel-ucode.img  /boot/initrd.img-6.1"\n' }]);
+    expect(value.initrd).toEqual(['/boot/intel-ucode.img', '/boot/initrd.img-6.1']);
+    expect(value.initrdDefaulted).toBe(false);
+  });
+
   it('lets later files override earlier ones and records where', () => {
     const { value } = mergeKexecDefaults([
       { origin: 'a', text: 'LOAD_KEXEC=true\nAPPEND="quiet"\nINITRD=""\n' },

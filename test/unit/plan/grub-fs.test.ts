@@ -39,6 +39,18 @@ describe('parseMountinfo', () => {
   });
 });
 
+describe('parseFstab', () => {
+  it('reads specs, octal escapes and btrfs subvolumes, skipping swap and pseudo filesystems', async () => {
+    const { parseFstab } = await import('../../../src/host/mounts.js');
+    const m = parseFstab('# c\nUUID=1 / btrfs subvol=@,noatime 0 0\nLABEL=My\\040Boot /boot ext4 defaults 0 2\nUUID=2 none swap sw 0 0\ntmpfs /tmp tmpfs defaults 0 0\n/dev/sr0 /media/cdrom0 udf,iso9660 user,noauto 0 0\n');
+    expect(m.map((x) => [x.source, x.mountpoint, x.fsroot])).toEqual([
+      ['UUID=1', '/', '/@'],
+      ['LABEL=My Boot', '/boot', '/'],
+      ['/dev/sr0', '/media/cdrom0', '/'],
+    ]);
+  });
+});
+
 describe('RootGrubFs', () => {
   it('maps a separate /boot through mountinfo and by-uuid', () => {
     const root = tree(
