@@ -1,4 +1,17 @@
-import { runCli } from '../run.js';
+// kexec's entry. Its own small error boundary instead of runCli: kexec parses its options
+// itself (getopt work-alike), so it never loads commander, which keeps startup short.
+import { isKexecError } from '../../errors.js';
 import { kexecMain } from '../kexec/main.js';
 
-await runCli('kexec', (argv) => kexecMain(argv));
+try {
+  process.exitCode = await kexecMain(process.argv.slice(2));
+} catch (e) {
+  if (isKexecError(e)) {
+    process.stderr.write(`kexec: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+  } else {
+    process.stderr.write(`kexec: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env['KEXECCTL_DEBUG'] === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 70;
+  }
+}
