@@ -6,7 +6,8 @@
 #       -> stop (unloads) -> start again -> echo c > /proc/sysrq-trigger
 #   stage capture (the crash kernel: same kernel and initramfs, kexecctl.kdump=save on its cmdline,
 #       kxt.stage=capture from KDUMP_COMMANDLINE_APPEND after KDUMP_COMMANDLINE_REMOVE dropped kxt.stage)
-#       status without a reservation exits 3 with the explanation, start refuses,
+#       status without a reservation exits 3 with the explanation, start refuses, a save onto a full
+#       (8 MiB tmpfs) directory keeps vmcore-incomplete and exits 1,
 #       then `kdumpctl save` writes the dump to /var/crash on the real root (the virtio disk) and reboots.
 # Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
 # shellcheck source=/dev/null
@@ -75,6 +76,14 @@ stage_capture() {
   chk start-no-reservation "exit $KXT_RC: $(head -c 160 /tmp/kxt.err)" \
     '[ "$KXT_RC" != 0 ] && grep -q "no memory is reserved" /tmp/kxt.err'
   chk root-kept "root=/dev/vda kept on the capture kernel's command line" 'grep -q "root=/dev/vda" /proc/cmdline'
+  # A full disk: an 8 MiB tmpfs. The partial copy must stay, named vmcore-incomplete, and the reason be logged.
+  mkdir -p /mnt/small
+  mount -t tmpfs -o size=8m tmpfs /mnt/small
+  kxt_run kdumpctl save --dir /mnt/small --final-action none
+  for d in /mnt/small/kdumpvm-*; do break; done
+  chk save-enospc "exit $KXT_RC; files: $(cd "$d" 2>/dev/null && echo *); size $(stat -c %s "$d/vmcore-incomplete" 2>/dev/null); $(grep -o 'copy stopped.*' /tmp/kxt.err)" \
+    '[ "$KXT_RC" = 1 ] && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && grep -q "ENOSPC" /tmp/kxt.err'
+  umount /mnt/small
   echo "KXT LOG vmcore size $(stat -c %s /proc/vmcore) bytes; free memory $(awk '/MemFree/ {print $2}' /proc/meminfo) kB"
   echo "KXT SAVE-START $(kxt_ms)"
   # kdumpctl save reboots when done (QEMU runs with -no-reboot, so the run ends there).
