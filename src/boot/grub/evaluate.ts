@@ -7,7 +7,7 @@ import { ConfigfileSwitch, Ctl, Interp, LimitError, newCtx, overlayCtx, type Cap
 import { MAX_DEPTH_CEILING } from './limits.js';
 import { parseScript, type Stmt } from './parser.js';
 import { loadScript } from './script-file.js';
-import type { BootSpec, EvaluateOptions, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode, Submenu } from './types.js';
+import type { BootSpec, EvaluateOptions, GrubFs, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode, Submenu } from './types.js';
 
 const FEATURES = [
   'feature_chainloader_bpb', 'feature_ntldr', 'feature_platform_search_hint', 'feature_default_font_path',
@@ -60,7 +60,7 @@ function runIsolated(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | und
     ip.call(bodyOf(ip, node), node.argv);
   } catch (e) {
     if (e instanceof ConfigfileSwitch) return e.ctx;
-    if (e instanceof LimitError) ip.diag('error', `${e.message}; menu evaluation stopped`, 'limit:menu');
+    if (stopMessage(e) !== null) ip.diag('error', `${stopMessage(e)}; menu evaluation stopped`, 'limit:menu');
     else if (!(e instanceof Ctl)) throw e;
   }
   return ip.ctx;
@@ -170,12 +170,38 @@ function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, d
   return { nodes, selection };
 }
 
+/** GrubFs calls that throw (I/O errors in the caller's adapter) become "absent" plus a diagnostic. */
+function safeFs(fs: GrubFs, report: (m: string) => void): GrubFs {
+  const guard = <T>(what: string, f: () => T): T | null => {
+    try {
+      return f();
+    } catch (e) {
+      report(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+  };
+  return {
+    prefixDevice: fs.prefixDevice,
+    readFile: (d, p) => guard(`reading (${d})${p}`, () => fs.readFile(d, p)),
+    listDir: (d, p) => guard(`listing (${d})${p}`, () => fs.listDir(d, p)),
+    search: (k, v) => guard(`search ${k} ${v}`, () => fs.search(k, v)),
+  };
+}
+
+/** Errors that end an evaluation phase early but never escape evaluateGrub. */
+function stopMessage(e: unknown): string | null {
+  if (e instanceof LimitError) return e.message;
+  if (e instanceof RangeError) return `too deeply nested (${e.message})`;
+  return null;
+}
+
 export function evaluateGrub(opts: EvaluateOptions): GrubResult {
   const flavor = opts.flavor ?? 'upstream';
   const limits = opts.limits ?? {};
   const ip = new Interp(
     {
-      fs: opts.fs,
+      // The callback runs only after construction, when `ip` exists.
+      fs: safeFs(opts.fs, (m) => ip.diag('error', m)),
       flavor,
       maxSteps: limits.maxSteps ?? 1_000_000,
       maxDepth: Math.min(limits.maxDepth ?? 100, MAX_DEPTH_CEILING),
@@ -192,7 +218,7 @@ export function evaluateGrub(opts: EvaluateOptions): GrubResult {
     ip.run(stmts ?? []);
   } catch (e) {
     if (e instanceof ConfigfileSwitch) ctx = e.ctx;
-    else if (e instanceof LimitError) ip.diag('error', `${e.message}; script evaluation stopped`);
+    else if (stopMessage(e) !== null) ip.diag('error', `${stopMessage(e)}; script evaluation stopped`);
     else if (!(e instanceof Ctl)) throw e;
   }
   ip.steps = 0;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { evaluateGrub } from '../../../src/boot/grub/evaluate.js';
 import { Lexer } from '../../../src/boot/grub/lexer.js';
 import type { GrubResult } from '../../../src/boot/grub/types.js';
 import { run } from './helpers.js';
@@ -81,6 +82,25 @@ describe('property: no input crashes or hangs the evaluator', () => {
 });
 
 describe('hostile inputs end with diagnostics', () => {
+  it('a GrubFs that throws is reported, not propagated', () => {
+    const r = evaluateGrub({
+      fs: {
+        prefixDevice: 'hd0',
+        readFile: (_d, p) => {
+          if (p === '/boot/grub/grub.cfg') return 'source /x.cfg\nblscfg\nmenuentry a { linux /a }';
+          throw new Error('EIO');
+        },
+        listDir: () => {
+          throw new Error('EACCES');
+        },
+        search: () => null,
+      },
+      configPath: '/boot/grub/grub.cfg',
+    });
+    expect(r.selection?.titlePath).toBe('a');
+    expect(r.diagnostics.filter((d) => /EIO|EACCES/.test(d.message)).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('a 10 MB file of entries', () => {
     const one = "menuentry 'Linux x' --class gnu-linux { linux /vmlinuz root=/dev/sda1 ro quiet; initrd /initrd.img }\n";
     const cfg = one.repeat(Math.ceil((10 * 1024 * 1024) / one.length));
