@@ -1,4 +1,4 @@
-// Host benchmark: `kexecctl status` and `kexecctl --version` (built dist) against a bare
+// Host benchmark: `kexecctl status`, `kexecctl --version` and `kexec --version` (built dist) against a bare
 // `node -e 0`, each run N times (BENCH_RUNS, default 20) after one warm-up; prints medians and
 // the ratio to bare node, plus our own time (median minus bare node). Measures only, never asserts.
 import { execaSync } from 'execa';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/kexecctl.js`;
+const kexec = `${root}dist/kexec.js`;
 if (!existsSync(cli)) {
   console.error(`bench host: ${cli} is missing; run npm run build first`);
   process.exit(1);
@@ -35,6 +36,7 @@ const rows = [
   ['kexecctl --version', time([cli, '--version'])],
   ['kexecctl status', time([cli, 'status'])],
   ['kexecctl status --json', time([cli, 'status', '--json'])],
+  ['kexec --version', time([kexec, '--version'])],
 ];
 console.log(`host benchmark (${runs} runs each, median wall time, node ${process.version})`);
 for (const [name, ms] of rows) {
