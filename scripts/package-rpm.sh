@@ -7,6 +7,11 @@ build_rpm() {
   stage_common "$stage" /usr/lib/systemd/system /etc/rc.d/init.d
   install -D -m 0644 etc-defaults/kexec "$stage/etc/default/kexec"
   install -D -m 0644 deb/copyright "$stage/usr/share/licenses/kexecctl/copyright"
+  # %systemd_post enables what the presets say; Fedora's default preset is "disable *", so
+  # ship our own, as the .deb enables the same two units.
+  mkdir -p "$stage/usr/lib/systemd/system-preset"
+  printf '# kexecctl: load at boot and reload on changes, so that reboot is a kexec reboot.\nenable kexec-load.service\nenable kexec-load.path\n' \
+    >"$stage/usr/lib/systemd/system-preset/90-kexecctl.preset"
   normalize_tree "$stage"
   if has_kdump; then with=(--with kdump); fi
   mkdir -p "$top"

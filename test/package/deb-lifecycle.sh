@@ -64,6 +64,12 @@ pkg_deb_lifecycle() {
   pkg_check "kexecctl plan --root / runs under node 18" pkg_in "$c" kexecctl plan --root /
   pkg_check "kexec (our kexec-tools) answers --version" pkg_in "$c" kexec --version
 
+  local sum_before sum_after
+  sum_before=$(cd "$c" && md5sum etc/default/kexec && find etc/systemd etc/rc?.d var/lib/systemd -name '*kexec*' | LC_ALL=C sort)
+  pkg_check "dpkg-reconfigure (postinst configure again) succeeds" pkg_in "$c" dpkg-reconfigure -f noninteractive kexecctl
+  sum_after=$(cd "$c" && md5sum etc/default/kexec && find etc/systemd etc/rc?.d var/lib/systemd -name '*kexec*' | LC_ALL=C sort)
+  pkg_check "postinst is idempotent: same /etc/default/kexec bytes, same links and state" test "$sum_before" = "$sum_after"
+
   pkg_section "reload helper and kernel hooks (never reach the host kernel)"
   printf 'LOAD_KEXEC=true\n' >"$c/etc/default/kexec.d/50-test"
   pkg_grep "no KEXECCTL_FAKE: the helper sees the chroot and does nothing" 'chroot' \
@@ -124,6 +130,10 @@ pkg_deb_lifecycle() {
     pkg_grep "kexec-tools' LOAD_KEXEC=true carried over" '^LOAD_KEXEC=true$' "$c/etc/default/kexec"
     pkg_grep "kexec-tools' APPEND carried over" '^APPEND="from-kexec-tools=1"$' "$c/etc/default/kexec"
     pkg_check "kexec runs our code" pkg_in "$c" kexec --version
+    rm -f "$c/usr/sbin/coldreboot"
+    pkg_in "$c" dpkg-reconfigure -f noninteractive kexecctl >/dev/null 2>&1
+    pkg_check "postinst restores a /usr/sbin command lost to an aliased removal" \
+      test "$(readlink "$c/usr/sbin/coldreboot")" = ../lib/kexecctl/bin/coldreboot
     pkg_check "purge kexecctl and kexec-tools" pkg_in "$c" dpkg -P kexecctl kexec-tools
   else
     pkg_bad "apt-get install kexec-tools in the chroot"; tail -n 5 "$log" | sed 's/^/      | /'

@@ -27,7 +27,7 @@ pkg_rpm_check() {
   pkg_check "rpm -q kexecctl in the scratch root" rpm --root "$r" -q kexecctl
   for f in /usr/sbin/kexecctl /usr/sbin/kexec /usr/sbin/coldreboot /usr/lib/kexecctl/dist/kexecctl.js \
     /etc/default/kexec /etc/kernel/postinst.d/zz-kexecctl /usr/lib/kernel/install.d/90-kexecctl.install \
-    /usr/lib/systemd/system/kexec-load.service; do
+    /usr/lib/systemd/system/kexec-load.service /usr/lib/systemd/system-preset/90-kexecctl.preset; do
     pkg_check "rpm installed $f" test -e "$r$f"
   done
   if [ -f "$ROOT/dist/kdumpctl.js" ]; then
