@@ -61,7 +61,7 @@ kx_qemu_start --name kdump --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img" --s
   --mem "$mem" --append "console=ttyS0 panic=-1 oops=panic crashkernel=256M root=/dev/vda rw kxt.stage=1 kxt.boot=1"
 end=$((SECONDS + timeout_s))
 declare -A at=()
-for m in 'KXT BOOT 1 stage=1' 'KXT CRASHING' 'sysrq: Trigger a crash' 'KXT BOOT 1 stage=capture' 'KXT SAVE-START' 'saved vmcore:|copy stopped'; do
+for m in 'KXT BOOT 1 stage=1' 'KXT CRASHING' 'sysrq: Trigger a crash' 'KXT BOOT 1 stage=capture' 'KXT SAVE-START' '^kdumpctl: (saved vmcore:|copy stopped)'; do
   if kx_wait_for "$LOG" "$m" $((end - SECONDS)); then
     at[$m]=$(kx_ms)
     echo "kdump: host clock: '$m' after $((at[$m] - t)) ms"
@@ -121,8 +121,8 @@ if [ -n "$dir" ]; then
   fi
 fi
 [ -n "$saved" ] && echo "kdump: capture in the guest: $saved"
-if [ -n "${at['KXT CRASHING']:-}" ] && [ -n "${at['saved vmcore:|copy stopped']:-}" ]; then
-  echo "kdump: host clock from sysrq to saved vmcore: $((at['saved vmcore:|copy stopped'] - at['KXT CRASHING'])) ms"
+if [ -n "${at['KXT CRASHING']:-}" ] && [ -n "${at['^kdumpctl: (saved vmcore:|copy stopped)']:-}" ]; then
+  echo "kdump: host clock from sysrq to saved vmcore: $((at['^kdumpctl: (saved vmcore:|copy stopped)'] - at['KXT CRASHING'])) ms"
 fi
 [ "$failed" -eq 0 ] || echo "kdump: console log: $LOG"
 finish
