@@ -94,6 +94,16 @@ describe('blscfg', () => {
     expect(r.selection?.entry.boot?.initrds.map((f) => f.path)).toEqual(['/ucode.img', '/initramfs-6.9.0-1.fc40.x86_64.img']);
   });
 
+  it('options are expanded when blscfg runs, not later', () => {
+    const r = run('set kernelopts=early\nblscfg\nset kernelopts=late', files, { flavor: 'redhat' });
+    expect(argsOf(r)).toEqual(['early']);
+  });
+
+  it('without an options line the entry uses $default_kernelopts', () => {
+    const r = run('set default_kernelopts="root=/dev/x"\nblscfg', { '/loader/entries/a-1-1.conf': 'title A\nlinux /vmlinuz-1\n' });
+    expect(argsOf(r)).toEqual(['root=/dev/x']);
+  });
+
   it('falls back to /boot/loader/entries and honours $blsdir', () => {
     const boot = { '/boot/loader/entries/a-1-1.conf': entryFile('Boot dir', '1-1') };
     expect(chosen(run('blscfg', boot))).toBe('Boot dir');
@@ -124,6 +134,12 @@ describe('loader capture', () => {
     expect(boot.loader).toBe('multiboot');
     expect(boot.modules?.map((m) => [m.file.path, ...m.args])).toEqual([['/vmlinuz', 'root=/dev/x'], ['/initrd.img']]);
     expect(grubCmdline(boot)).toBe('dom0_mem=1G');
+  });
+
+  it('records --class, --users and --unrestricted', () => {
+    const r = run("menuentry 'a' --class debian --class=os --users alice { linux /a }\nmenuentry 'b' --unrestricted { linux /b }");
+    expect(r.menu[0]).toMatchObject({ classes: ['debian', 'os'], users: 'alice' });
+    expect(r.menu[1]).toMatchObject({ users: '' });
   });
 
   it('without $menuentry_id_option the id is the title', () => {
