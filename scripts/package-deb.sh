@@ -44,7 +44,6 @@ build_deb() {
   local doc=$d/usr/share/doc/kexecctl
   install -D -m 0644 deb/copyright "$doc/copyright"
   deb_changelog "$debver" | gzip -9n >"$doc/changelog.Debian.gz"
-  install -D -m 0644 deb/lintian-overrides "$d/usr/share/lintian/overrides/kexecctl"
 
   mkdir -p "$d/DEBIAN"
   for f in postinst prerm postrm config; do

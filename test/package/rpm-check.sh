@@ -15,6 +15,12 @@ pkg_run_scriptlet() {
   chmod 0755 "$dir/bin/systemctl" "$dir/bin/kexecctl-reload"
   printf '%s\n' "$text" | sed -e "s|/usr/bin/systemctl|$dir/bin/systemctl|g" \
     -e "s|/usr/lib/kexecctl/kexecctl-reload|$dir/bin/kexecctl-reload|g" -e "s|/run/kexecctl|$dir/run/kexecctl|g" >"$dir/script"
+  # Refuse to run anything that could still reach this machine's systemd or /run.
+  if sed -e "s|$dir/bin/systemctl||g" -e "s|$dir/bin/kexecctl-reload||g" -e "s|$dir/run/kexecctl||g" "$dir/script" |
+    grep -Eq 'systemctl|/run/|kexecctl-reload|kexecctl (load|unload)'; then
+    echo "refusing to run a scriptlet that escapes the sandbox" >"$dir/calls"
+    return 1
+  fi
   sh "$dir/script" "$arg" >/dev/null 2>&1
 }
 
