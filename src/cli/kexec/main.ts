@@ -4,7 +4,7 @@
  * loaded!" exit 1, failed system calls exit 255 (EFAILED), a refused -s fallback 253.
  * Stricter on -e: nothing is synced or taken down unless a kernel is verifiably loaded.
  */
-import { isKexecError } from '../../errors.js';
+import { isKexecError, KexecError } from '../../errors.js';
 import { assertLoaded, execLoaded } from '../../kexec/exec.js';
 import { loadKernel } from '../../kexec/load.js';
 import { readKexecState } from '../../kexec/state.js';
@@ -67,7 +67,12 @@ async function run(inv: Run, ctx: CliContext): Promise<number> {
       out(usageText());
       return 255;
     }
-    const base = inv.reuseCmdline ? reusedCmdline(ctx.fs.readText('/proc/cmdline') ?? '', inv.crash) : null;
+    let base: string | null = null;
+    if (inv.reuseCmdline) {
+      const proc = ctx.fs.readText('/proc/cmdline');
+      if (proc === null || proc === '') throw new KexecError({ code: 'EUSAGE', message: 'Failed to read /proc/cmdline' });
+      base = reusedCmdline(proc, inv.crash);
+    }
     const loaded = loadKernel(
       kernel,
       { kernelPath: inv.kernel, initrdPaths: inv.initrds, cmdline: concatCmdline(base, inv.append), crash: inv.crash, mode: inv.mode, ...(inv.type === null ? {} : { type: inv.type }) },

@@ -51,6 +51,9 @@ describe('kexec (kexec-tools compatible)', () => {
     const last = fk.state().calls.at(-1)!;
     expect(last.args).toMatchObject({ cmdline: 'root=/dev/vda1 ro quiet', flags: 0x6 });
     expect(fk.state().crashLoaded).toBe(true);
+    writeFileSync(join(fk.root, 'proc/cmdline'), '');
+    const bad = await kexec('-l', '--reuse-cmdline', fx.kernel);
+    expect([bad.exitCode, bad.stderr]).toEqual([1, 'Failed to read /proc/cmdline']);
   });
 
   it('-S: exit 1 when loaded, 0 when not; crash kernel unless -l; 255 without kexec support', async () => {
