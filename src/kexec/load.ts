@@ -114,12 +114,12 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
     if (initrds.length === 0) flags |= KEXEC_FILE_NO_INITRAMFS;
     let initrd: FdDescription = { fd: null, label: '' };
     if (initrds.length === 1) initrd = { fd: (initrds[0] as OpenedFile).fd, label: initrdLabel(initrds) };
-    if (initrds.length > 1 && !opts.dryRun) {
+    if (initrds.length > 1 && !opts.dryRun && req.mode !== 'legacy') {
       memfd = concatIntoMemfd(kernel, initrds).fd;
       debug(`initrds concatenated into memfd ${memfd}: ${initrds.map((f) => f.path).join(' + ')}`);
       initrd = { fd: memfd, label: initrdLabel(initrds) };
     }
-    if (initrds.length > 1 && opts.dryRun) initrd = { fd: -1, label: initrdLabel(initrds) };
+    if (initrds.length > 1 && memfd === null) initrd = { fd: -1, label: initrdLabel(initrds) };
     const call = describeFileLoad({ fd: kfile.fd, label: kfile.path }, initrd, req.cmdline, flags);
     const record: LoadRecord = {
       kernel: kfile.path,
