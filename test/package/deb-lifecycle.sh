@@ -21,6 +21,19 @@ pkg_check_enabled() {
   done
 }
 
+# pkg_fake_kernel_deb DIR: builds DIR.deb, a package that ships a zz-update-grub stand-in and
+# whose postinst runs /etc/kernel/postinst.d like a Debian kernel package.
+pkg_fake_kernel_deb() {
+  local d=$1
+  rm -rf "$d"; mkdir -p "$d/DEBIAN" "$d/etc/kernel/postinst.d"
+  printf 'Package: kexecctl-test-kernel\nVersion: 1\nArchitecture: all\nMaintainer: test <test@example.invalid>\nDescription: stand-in kernel package for the kexecctl package tier\n' >"$d/DEBIAN/control"
+  printf '/etc/kernel/postinst.d/zz-update-grub\n' >"$d/DEBIAN/conffiles"
+  printf '#!/bin/sh\necho "zz-update-grub-stand-in ran"\n' >"$d/etc/kernel/postinst.d/zz-update-grub"
+  printf '#!/bin/sh\nset -e\n[ "$1" = configure ] || exit 0\nrun-parts --report --exit-on-error --arg=6.1.0-99-amd64 --arg=/boot/vmlinuz-6.1.0-99-amd64 /etc/kernel/postinst.d\n' >"$d/DEBIAN/postinst"
+  chmod 0755 "$d/DEBIAN/postinst" "$d/etc/kernel/postinst.d/zz-update-grub"
+  dpkg-deb --root-owner-group --build "$d" "$d.deb"
+}
+
 pkg_deb_lifecycle() {
   local c=$1 deb=$2 newdeb=$3 newversion=$4 version log=$1/../lifecycle.log f name
   version=$(dpkg-deb -f "$deb" Version)
@@ -81,6 +94,15 @@ pkg_deb_lifecycle() {
   pkg_in "$c" dpkg-trigger --no-await kexecctl-reload >/dev/null 2>&1 || true
   pkg_in "$c" dpkg --triggers-only kexecctl >"$c/../trigger.log" 2>&1
   pkg_grep "the kexecctl-reload trigger runs postinst triggered" 'kernel installed or removed' "$c/../trigger.log"
+  # A stand-in kernel package whose postinst runs the hooks the way linux-image-* does: the hook
+  # only activates the trigger, and kexecctl reloads after that package is configured.
+  pkg_fake_kernel_deb "$c/../fake-kernel" >/dev/null
+  cp "$c/../fake-kernel.deb" "$c/tmp/fake-kernel.deb"
+  pkg_in "$c" dpkg -i /tmp/fake-kernel.deb >"$c/../fake-kernel.log" 2>&1
+  pkg_grep "kernel package install: reload deferred to kexecctl's trigger" 'Processing triggers for kexecctl' "$c/../fake-kernel.log"
+  pkg_check "kernel package install: the reload runs after the kernel hooks" \
+    awk '/zz-update-grub-stand-in ran/ {g = NR} /kernel installed or removed/ {r = NR} END {exit !(g && r > g)}' "$c/../fake-kernel.log"
+  pkg_check "remove the stand-in kernel package" pkg_in "$c" dpkg -P kexecctl-test-kernel
   rm -f "$c/etc/default/kexec.d/50-test" "$c/run/kexecctl-fake.json"
 
   pkg_section "upgrade to $newversion keeps the admin's /etc/default/kexec"
