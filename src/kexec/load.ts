@@ -10,7 +10,7 @@ import { checkCmdlineFits } from '../image/cmdline-fit.js';
 import { KERNEL_HEADER_BYTES, parseKernelImage, type KernelImageInfo } from '../image/kernel-image.js';
 import { concatIntoMemfd } from '../host/memfd-concat.js';
 import { closeQuietly, openChecked, readHead, ROOT_ONLY, type OpenedFile, type TrustPolicy } from '../host/open-checked.js';
-import { KEXEC_FILE_NO_INITRAMFS, KEXEC_FILE_ON_CRASH, KEXEC_ON_CRASH } from '../sys/constants.js';
+import { archFromNode, KEXEC_FILE_NO_INITRAMFS, KEXEC_FILE_ON_CRASH, KEXEC_ON_CRASH, type Arch } from '../sys/constants.js';
 import { strerror } from '../sys/errno.js';
 import type { Kernel } from '../sys/kernel.js';
 import { describeFileLoad, type FdDescription } from './describe.js';
@@ -42,6 +42,11 @@ export type LoadOptions = {
   now?: () => Date;
   /** Debug lines (kexec -d). */
   debug?: (line: string) => void;
+  /**
+   * Machine the kernel must be built for. Default: this machine's for the real binding; no
+   * check for the fake (tests use x86 images on any host) unless given.
+   */
+  arch?: Arch | null;
 };
 
 export type LoadAttempt = { syscall: 'kexec_file_load' | 'kexec_load'; call: string; ok: boolean; errno?: number; code?: string; message?: string };
@@ -76,12 +81,18 @@ function absolute(p: string): string {
 
 type Opened = { kernel: OpenedFile; initrds: OpenedFile[]; image: KernelImageInfo };
 
-function openAll(req: LoadRequest, trust: TrustPolicy): Opened {
+function checkArch(image: KernelImageInfo, arch: Arch | null | undefined, path: string): void {
+  if (arch === undefined || arch === null || image.arch === arch) return;
+  throw new KexecError({ code: 'EWRONGARCH', message: `${path} is a kernel for ${image.arch}, this machine is ${arch}`, path, exitCode: 2 });
+}
+
+function openAll(req: LoadRequest, trust: TrustPolicy, arch: Arch | null | undefined): Opened {
   const files: OpenedFile[] = [];
   try {
     const kernel = openChecked(absolute(req.kernelPath), 'kernel', trust);
     files.push(kernel);
     const image = parseKernelImage(readHead(kernel.fd, KERNEL_HEADER_BYTES), req.kernelPath);
+    checkArch(image, arch, req.kernelPath);
     if (req.type !== undefined) checkImageType(req.type, image);
     checkCmdlineFits(image, req.cmdline);
     const initrds = req.initrdPaths.map((p) => {
@@ -102,7 +113,8 @@ function initrdLabel(initrds: readonly OpenedFile[]): string {
 
 export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): LoadResult {
   const debug = opts.debug ?? (() => undefined);
-  const { kernel: kfile, initrds, image } = openAll(req, opts.trust ?? ROOT_ONLY);
+  const arch = opts.arch !== undefined ? opts.arch : kernel.kind === 'real' ? archFromNode(process.arch) : null;
+  const { kernel: kfile, initrds, image } = openAll(req, opts.trust ?? ROOT_ONLY, arch);
   if (req.crash && !opts.dryRun && kernel.state().crashSize === 0) {
     for (const f of [kfile, ...initrds]) closeQuietly(f.fd);
     throw new KexecError({ code: 'ENOCRASHMEM', message: 'Memory for crashkernel is not reserved\nPlease reserve memory by passing "crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel' });

@@ -104,6 +104,13 @@ describe('loadKernel', () => {
     }
   });
 
+  it('refuses a kernel built for another architecture before any syscall', () => {
+    const k = new FakeKernel();
+    expect(() => loadKernel(k, req(), { root: fx.root, trust: fx.trust, arch: 'aarch64' })).toThrow(/vmlinuz is a kernel for x86_64, this machine is aarch64/);
+    expect(k.calls).toHaveLength(0);
+    expect(loadKernel(k, req(), { root: fx.root, trust: fx.trust, arch: 'x86_64' }).image.arch).toBe('x86_64');
+  });
+
   it('refuses files not owned by a trusted uid', () => {
     const k = new FakeKernel();
     expect(() => loadKernel(k, req(), { root: fx.root, trust: { trustedUids: [4242] } })).toThrow(/owned by uid \d+, not root/);
