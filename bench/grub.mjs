@@ -65,23 +65,35 @@ try {
   writeFileSync(join(tmp, 'dirfs.mjs'), fsSource);
   const script = `import { evaluateGrub } from ${JSON.stringify(pathToFileURL(bundle).href)};
     import { dirFs } from ${JSON.stringify(pathToFileURL(join(tmp, 'dirfs.mjs')).href)};
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
     const r = evaluateGrub({ fs: dirFs(${JSON.stringify(root)}), configPath: ${JSON.stringify(gen.configPath)}, flavor: 'redhat' });
-    if (!r.selection) process.exit(1);`;
+    const cpu = process.cpuUsage(c0);
+    if (!r.selection) process.exit(1);
+    console.log(JSON.stringify({ wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000 }));`;
   writeFileSync(join(tmp, 'cold.mjs'), script);
   const wall = (args) => {
     const t0 = performance.now();
-    execFileSync(process.execPath, args, { stdio: 'ignore' });
-    return performance.now() - t0;
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
+    return { ms: performance.now() - t0, inner: out.trim() === '' ? null : JSON.parse(out) };
   };
   const bare = [];
   const cold = [];
+  const inner = [];
+  const innerCpu = [];
   for (let i = 0; i < COLD; i++) {
-    bare.push(wall(['-e', '0']));
-    cold.push(wall([join(tmp, 'cold.mjs')]));
+    bare.push(wall(['-e', '0']).ms);
+    const c = wall([join(tmp, 'cold.mjs')]);
+    cold.push(c.ms);
+    inner.push(c.inner.wall);
+    innerCpu.push(c.inner.cpu);
   }
   const b = median(bare);
   const c = median(cold);
   console.log(`grub bench: cold process median ${ms(c)} vs node -e 0 ${ms(b)} -> own time ${ms(c - b)} (${COLD} runs)`);
+  console.log(`grub bench: cold evaluateGrub alone median ${ms(median(inner))} wall, ${ms(median(innerCpu))} CPU`);
+  const [load1] = (await import('node:os')).loadavg();
+  console.log(`grub bench: load average ${load1.toFixed(1)} (timings on a busy machine are inflated)`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

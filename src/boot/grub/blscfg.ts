@@ -7,7 +7,7 @@ import { blsAll, blsFirst, parseBlsEntry, type BlsEntry } from './bls-entry.js';
 import { dirname, grubFile } from './files.js';
 import type { Interp, PendingNode } from './interp.js';
 import { MAX_ENTRIES } from './limits.js';
-import { blsIdCompare } from './rpmvercmp.js';
+import { nvrCompare, splitNvr } from './rpmvercmp.js';
 
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
@@ -55,9 +55,10 @@ export function blscfg(ip: Interp, args: string[]): number {
   if (found.length === 0) {
     found = readDir(ip, '/boot/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
   }
-  found.sort((a, b) => blsIdCompare(b.id, a.id));
+  const keyed = found.map((f) => ({ ...f, nvr: splitNvr(f.id) }));
+  keyed.sort((a, b) => nvrCompare(b.nvr, a.nvr));
   const early = (ip.get('early_initrd') ?? '').split(/\s+/).filter((s) => s !== '');
-  for (const { id, entry } of found) {
+  for (const { id, entry } of keyed) {
     if (ip.ctx.menu.length >= MAX_ENTRIES) {
       ip.diag('error', `more than ${MAX_ENTRIES} menu entries: the rest are ignored`, 'limit:entries');
       break;

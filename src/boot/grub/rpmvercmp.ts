@@ -60,13 +60,16 @@ export function splitNvr(s: string): [string, string, string] {
   return [rest.slice(0, v), rest.slice(v + 1), s.slice(r + 1)];
 }
 
-/** BLS order: 1 when file id a sorts as newer than b. */
-export function blsIdCompare(a: string, b: string): number {
-  const pa = splitNvr(a);
-  const pb = splitNvr(b);
+/** Compares two split name-version-release triples: 1 when a is newer. */
+export function nvrCompare(pa: readonly string[], pb: readonly string[]): number {
   for (let k = 0; k < 3; k++) {
     const r = rpmvercmp(pa[k] as string, pb[k] as string);
     if (r !== 0) return r;
   }
   return 0;
+}
+
+/** BLS order: 1 when file id a sorts as newer than b. */
+export function blsIdCompare(a: string, b: string): number {
+  return nvrCompare(splitNvr(a), splitNvr(b));
 }
