@@ -30,8 +30,8 @@ case "$DEBARCH" in
   *) die "unsupported architecture '$DEBARCH' (kexecctl's syscall layer knows amd64 and arm64)" ;;
 esac
 
-for tool in dpkg-deb rpmbuild gzip node; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing; run scripts/setup.sh"
+for tool in dpkg-deb dpkg-shlibdeps rpmbuild gzip strip node; do
+  command -v "$tool" >/dev/null || die "'$tool' is missing; run scripts/setup.sh (dpkg-dev, rpm, binutils)"
 done
 [ -d node_modules/koffi ] || die "node_modules/koffi is missing; run 'npm ci' (or scripts/setup.sh)"
 
