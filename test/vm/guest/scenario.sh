@@ -4,7 +4,8 @@
 #   stage 1 (firmware boot)  bad inputs, -e with nothing loaded, fallback through the fake,
 #                            load/status/unload, then `kexec --load K --append A --initrd I` + `kexec -e`
 #   stage 2 (first kexec)    marker check, then `kexecctl load` with three initrds (memfd) + `kexec -e`
-#   stage 3 (second kexec)   each initrd part's files are present, then power off
+#   stage 3 (second kexec)   each initrd part's files are present; -e refuses on a kernel without
+#                            kexec support (/sys/kernel/kexec_loaded hidden); then power off
 # Files from the host: /payload/vmlinuz (the Debian kernel), /payload/base.img (this initramfs without
 # /payload, zero-padded to 512 bytes), /payload/notkernel (not a kernel).
 # Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
@@ -175,6 +176,22 @@ stage3() {
   kxt_check multi-initrd-part1 "base initramfs present (/init, node)" [ -x /init -a -x /usr/bin/node ]
   kxt_check multi-initrd-part2 "payload part present (/payload/vmlinuz)" [ -s /payload/vmlinuz -a -s /payload/base.img ]
   kxt_check multi-initrd-part3 "third part's stamp $(cat /kxt-part3/stamp 2>/dev/null) = $stamp" [ -n "$stamp" -a "$(cat /kxt-part3/stamp 2>/dev/null)" = "$stamp" ]
+
+  # Stricter than kexec-tools: with /sys/kernel/kexec_loaded absent (a kernel without kexec, simulated
+  # by a tmpfs over /sys/kernel), -e refuses before any sync or interface change.
+  t=$(kxt_ms)
+  ip link set lo up
+  mount -t tmpfs none /sys/kernel
+  kxt_run kexec -e
+  lo=down
+  ip link show lo | grep -q '<.*UP' && lo=up
+  umount /sys/kernel
+  if [ "$KXT_RC" != 0 ] && [ "$lo" = up ] && [ -s /tmp/kxt.err ]; then
+    kxt_result exec-no-kexec-support PASS "exit $KXT_RC, lo up: $(head -c 200 /tmp/kxt.err)"
+  else
+    kxt_result exec-no-kexec-support FAIL "exit $KXT_RC, lo $lo: $(cat /tmp/kxt.out /tmp/kxt.err | head -c 200)"
+  fi
+  kxt_time exec-no-kexec-support $(($(kxt_ms) - t))
 }
 
 case $stage in
