@@ -51,6 +51,8 @@ while read -r tag name status detail; do
   read -r n s d <<<"$status $detail"
   result "host-$n" "$s" "$d"
 done <"$WORK/fallback-host.txt"
+grep -q '^KXT RESULT ' "$WORK/fallback-host.txt" ||
+  result host-fallback FAIL "fallback-host.sh printed no results: $(head -c 300 "$WORK/fallback-host.txt")"
 echo "guest: host fallback checks in $(($(kx_ms) - t)) ms"
 
 # One QEMU run: firmware -> kernel 1 (stage 1) -> kexec -> kernel 2 (stage 2) -> kexec -> kernel 3.
