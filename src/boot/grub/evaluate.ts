@@ -78,7 +78,7 @@ function bootOf(c: Capture): BootSpec | null {
  * (memoised, enumerable getters): `plan` only pays for the default entry, `list` for all.
  * Diagnostics of a late evaluation are appended to the result's diagnostics array then.
  */
-function lazy<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): void {
+function lazy<T extends object, K extends keyof T>(ip: Interp, obj: T, key: K, compute: () => T[K], fallback: T[K]): void {
   let done = false;
   let memo: T[K];
   Object.defineProperty(obj, key, {
@@ -86,8 +86,13 @@ function lazy<T extends object, K extends keyof T>(obj: T, key: K, compute: () =
     configurable: true,
     get: () => {
       if (!done) {
-        memo = compute();
         done = true;
+        try {
+          memo = compute();
+        } catch (e) {
+          ip.diag('error', `internal error while evaluating the menu: ${e instanceof Error ? e.message : String(e)}`);
+          memo = fallback;
+        }
       }
       return memo;
     },
@@ -110,6 +115,10 @@ function entryBoot(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undef
   if (end === local) return bootOf(capture);
   // The entry ran `configfile`: GRUB shows (and auto-boots) that file's menu.
   ip.diag('warning', `entry "${node.title}" loads another config; its default entry is used`);
+  if (depth >= ip.opts.maxDepth) {
+    ip.diag('error', `menu nesting limit (${ip.opts.maxDepth}) reached`, 'limit:submenu');
+    return null;
+  }
   return buildLevel(ip, end, flavor, true, depth + 1).selection?.entry.boot ?? null;
 }
 
@@ -143,7 +152,7 @@ function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, d
     if (!node.sub) {
       const entry = { kind: 'entry', ...base } as MenuEntry;
       if (mine) entry.boot = entryBoot(ip, ctx, node, childDefault, flavor, depth);
-      else lazy(entry, 'boot', () => entryBoot(ip, ctx, node, undefined, flavor, depth));
+      else lazy(ip, entry, 'boot', () => entryBoot(ip, ctx, node, undefined, flavor, depth), null);
       Object.assign(entry, { origin: node.origin, users: node.users, classes: node.classes });
       nodes.push(entry);
       if (mine) selection = { indexPath: [index], idPath: node.id, titlePath: node.title, entry };
@@ -152,7 +161,7 @@ function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, d
     const sub = { kind: 'submenu', ...base } as Submenu;
     nodes.push(sub);
     if (!mine) {
-      lazy(sub, 'children', () => submenuLevel(ip, ctx, node, undefined, flavor, false, depth).nodes);
+      lazy(ip, sub, 'children', () => submenuLevel(ip, ctx, node, undefined, flavor, false, depth).nodes, []);
       continue;
     }
     const level = submenuLevel(ip, ctx, node, childDefault, flavor, true, depth);

@@ -146,6 +146,10 @@ describe('hostile inputs end with diagnostics', () => {
     sane(r2);
     expect(r2.selection?.titlePath).toBe('s');
     expect(r2.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
+    const r4 = run('menuentry again { configfile /boot/grub/grub.cfg }');
+    sane(r4);
+    expect(r4.selection?.entry.boot).toBeNull();
+    expect(r4.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
     const r3 = run('configfile /boot/grub/grub.cfg');
     sane(r3);
     expect(r3.selection).toBeNull();
