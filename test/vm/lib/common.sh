@@ -17,6 +17,9 @@
 #   kx_debian_version PKG MAJOR  prints the newest version of PKG from Debian's own archive (never a
 #                                third-party repo such as nodesource) whose version starts with MAJOR
 #   kx_debian_mirror             prints the Debian mirror URI from apt's sources (env KEXECCTL_MIRROR)
+#   kx_cleanup_add PATH...       remember scratch paths for kx_cleanup
+#   kx_cleanup                   stop our QEMU (kx_qemu_stop) and remove the remembered paths; use
+#                                `trap kx_cleanup EXIT` in a tier script
 #   kx_copy_elf ROOT BIN DEST    copy the ELF file ROOT/BIN to DEST/BIN together with every shared
 #                                library it needs, resolved with ROOT's own ld.so (--library-path over
 #                                ROOT's lib dirs); fails naming any library that cannot be found
@@ -159,4 +162,14 @@ kx_copy_elf() {
         ;;
     esac
   done < <("$ldso" --library-path "$libdirs" --list "$root/$bin" 2>&1)
+}
+
+KX_CLEANUP_PATHS=()
+kx_cleanup_add() { KX_CLEANUP_PATHS+=("$@"); }
+kx_cleanup() {
+  if declare -F kx_qemu_stop >/dev/null; then kx_qemu_stop; fi
+  local p
+  for p in "${KX_CLEANUP_PATHS[@]}"; do [ -n "$p" ] && [ "$p" != / ] && rm -rf -- "$p"; done
+  KX_CLEANUP_PATHS=()
+  return 0
 }
