@@ -1,6 +1,8 @@
 // Generates a large, realistic GRUB root for benchmarks: a grub.cfg with `entries` menuentries
 // (00_header-style env handling, functions, submenus) that ends in `blscfg`, plus `bls` BLS
-// entry files and a grubenv whose saved_entry names a BLS id. Reusable:
+// entry files and a grubenv whose saved_entry names a BLS id; /boot is inside / (paths
+// /boot/...). Kernel and initrd files are NOT created (add a real or fake image if a caller
+// validates them). Reusable:
 //   import { generateGrubRoot } from './lib/gen-grub.mjs'; generateGrubRoot(dir)
 // or: node bench/lib/gen-grub.mjs <outdir> [entries] [bls]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -89,12 +91,17 @@ export function generateGrubRoot(dir, entries = 2000, bls = 500) {
     if (i === Math.floor(bls / 2)) saved = id;
     writeFileSync(
       join(blsDir, `${id}.conf`),
-      `title Fedora Linux (${v}) 40 (Workstation Edition)\nversion ${v}\nlinux /vmlinuz-${v}\ninitrd /initramfs-${v}.img $tuned_initrd\n` +
+      `title Fedora Linux (${v}) 40 (Workstation Edition)\nversion ${v}\nlinux /boot/vmlinuz-${v}\ninitrd /boot/initramfs-${v}.img $tuned_initrd\n` +
         `options $kernelopts $tuned_params\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class fedora\n`,
     );
   }
   const env = `# GRUB Environment Block\nsaved_entry=${saved}\nkernelopts=root=UUID=${UUID} ro rhgb quiet\nboot_success=0\n`;
   writeFileSync(join(grubDir, 'grubenv'), env + '#'.repeat(Math.max(0, 1024 - env.length)));
+  // What `kexecctl plan --root` reads besides GRUB (Debian defaults, the running cmdline).
+  mkdirSync(join(dir, 'etc/default'), { recursive: true });
+  mkdirSync(join(dir, 'proc'), { recursive: true });
+  writeFileSync(join(dir, 'etc/default/kexec'), 'LOAD_KEXEC=true\nUSE_GRUB_CONFIG=true\n');
+  writeFileSync(join(dir, 'proc/cmdline'), `BOOT_IMAGE=(hd0,gpt2)/boot/vmlinuz-x root=UUID=${UUID} ro\n`);
   return { configPath: '/boot/grub2/grub.cfg', grubenv: '/boot/grub2/grubenv', savedEntry: saved, entries, bls };
 }
 
