@@ -41,7 +41,10 @@ export type MenuEntry = {
   id: string;
   /** Index within its own menu level. */
   index: number;
-  /** What the entry would boot if selected (null if it has no linux/initrd, e.g. chainloader). */
+  /**
+   * What the entry would boot if selected (null if it has no linux/initrd, e.g. chainloader).
+   * Off the default path this is a memoised enumerable getter: the body runs on first read.
+   */
   boot: BootSpec | null;
   /** Where it came from: 'menuentry' or 'bls:<file-id>'. */
   origin: string;
@@ -56,6 +59,7 @@ export type Submenu = {
   title: string;
   id: string;
   index: number;
+  /** Off the default path a memoised enumerable getter (the submenu body runs on first read). */
   children: MenuNode[];
 };
 
