@@ -3,7 +3,6 @@
  * here it becomes "<prog>: <message>" on stderr and its exit code. Anything else is a bug,
  * reported in one line (the stack only with KEXECCTL_DEBUG=1), never a raw stack trace.
  */
-import { CommanderError } from 'commander';
 import { isKexecError } from '../errors.js';
 
 export type Main = (argv: string[]) => Promise<number | void>;
@@ -18,8 +17,16 @@ export async function runCli(prog: string, main: Main, argv: string[] = process.
   process.exitCode = code;
 }
 
+/** commander's errors carry code "commander.*" and an exitCode; checked structurally so that
+ * entry points that never use commander (kexec) do not pay for importing it. */
+function isCommanderError(e: unknown): e is { exitCode: number } {
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, exitCode } = e as { code?: unknown; exitCode?: unknown };
+  return typeof code === 'string' && code.startsWith('commander.') && typeof exitCode === 'number';
+}
+
 export function reportError(prog: string, e: unknown): number {
-  if (e instanceof CommanderError) {
+  if (isCommanderError(e)) {
     // commander already printed its message (unknown option, --help, --version ...)
     return e.exitCode;
   }

@@ -1,4 +1,10 @@
 import { runCli } from '../run.js';
-import { kexecctlMain } from '../kexecctl.js';
+import { VERSION } from '../../version.js';
 
-await runCli('kexecctl', kexecctlMain);
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Fast path: scripts probe the version often; skip loading every subcommand.
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  await runCli('kexecctl', async (args) => (await import('../kexecctl.js')).kexecctlMain(args), argv);
+}
