@@ -106,14 +106,16 @@ pkg_deb_lifecycle() {
   rm -f "$c/etc/default/kexec.d/50-test" "$c/run/kexecctl-fake.json"
 
   pkg_section "upgrade to $newversion keeps the admin's /etc/default/kexec"
-  sed -i -e 's/^APPEND=.*/APPEND="console=ttyS0 admin-edit=1"/' -e 's/^LOAD_KEXEC=.*/LOAD_KEXEC=true/' "$c/etc/default/kexec"
+  sed -i -e 's/^APPEND=.*/APPEND="console=ttyS0 admin-edit=1"/' -e 's/^LOAD_KEXEC=.*/LOAD_KEXEC="true"  # admin note/' "$c/etc/default/kexec"
+  rm -f "$c/run/kexecctl-fake.json"
   echo '# kept across upgrades' >>"$c/etc/default/kexec"
   echo '# local note' >>"$c/etc/kernel/postinst.d/zz-kexecctl"
   pkg_check "dpkg -i $newversion succeeds" pkg_in "$c" dpkg -i "/tmp/${newdeb##*/}"
   pkg_grep "upgraded to $newversion" "^$newversion\$" <(pkg_in "$c" dpkg-query -W -f='${Version}\n' kexecctl)
   pkg_grep "kexecctl --version reports the new version" "${newversion%-*}" <(pkg_in "$c" kexecctl --version 2>&1)
   pkg_grep "admin APPEND kept" '^APPEND="console=ttyS0 admin-edit=1"$' "$c/etc/default/kexec"
-  pkg_grep "admin LOAD_KEXEC=true kept (the file is debconf's master)" '^LOAD_KEXEC=true$' "$c/etc/default/kexec"
+  pkg_grep "admin LOAD_KEXEC line kept byte for byte (the file is debconf's master)" '^LOAD_KEXEC="true"  # admin note$' "$c/etc/default/kexec"
+  pkg_grep_not "upgrade does not unload (the fake kernel saw no KEXEC_FILE_UNLOAD)" '"flags": 1$' "$c/run/kexecctl-fake.json"
   pkg_grep "admin comment kept" '^# kept across upgrades$' "$c/etc/default/kexec"
   pkg_grep "USE_GRUB_CONFIG still true" '^USE_GRUB_CONFIG=true$' "$c/etc/default/kexec"
   pkg_grep "modified conffile kept" '^# local note$' "$c/etc/kernel/postinst.d/zz-kexecctl"
@@ -122,7 +124,9 @@ pkg_deb_lifecycle() {
   pkg_check_enabled "$c" kexec-load.service
 
   pkg_section "remove"
+  rm -f "$c/run/kexecctl-fake.json"
   pkg_check "dpkg -r kexecctl" pkg_in "$c" dpkg -r kexecctl
+  pkg_grep "prerm unloaded (the fake kernel saw kexec_file_load with KEXEC_FILE_UNLOAD)" '"flags": 1$' "$c/run/kexecctl-fake.json"
   pkg_check_not "program gone" test -e "$c/usr/lib/kexecctl"
   pkg_check_not "/usr/sbin/kexecctl gone" test -e "$c/usr/sbin/kexecctl"
   pkg_check "configuration kept after remove" test -e "$c/etc/default/kexec"
