@@ -105,6 +105,11 @@ describe('findGrubConfig', () => {
     const rh = tree({ 'boot/grub2/grub.cfg': '', 'boot/efi/EFI/fedora/grub.cfg': '', 'etc/os-release': 'ID=fedora\n' });
     expect(findGrubConfig(new RootFs(rh))).toEqual({ path: '/boot/grub2/grub.cfg', where: 'boot', flavor: 'redhat' });
     expect(findGrubConfig(new RootFs(tree({})))).toBeNull();
+    // No os-release: a /boot/grub2 config that runs blscfg is Fedora-family GRUB.
+    const bare = tree({ 'boot/grub2/grub.cfg': 'insmod blscfg\nblscfg\n' });
+    expect(findGrubConfig(new RootFs(bare))?.flavor).toBe('redhat');
+    const suse = tree({ 'boot/grub2/grub.cfg': 'blscfg\n', 'etc/os-release': 'ID="opensuse-tumbleweed"\nID_LIKE="opensuse suse"\n' });
+    expect(findGrubConfig(new RootFs(suse))?.flavor).toBe('upstream');
   });
 });
 
