@@ -34,6 +34,29 @@ pkg_fake_kernel_deb() {
   dpkg-deb --root-owner-group --build "$d" "$d.deb"
 }
 
+# postinst's "systemd is running" branch, with /run/systemd/system present and recording stubs
+# in place of systemctl and deb-systemd-invoke (the chroot is scratch; both are put back).
+pkg_systemd_branch() {
+  local c=$1 calls=$1/tmp/sd-calls
+  pkg_section "postinst under a (stubbed) running systemd"
+  mkdir -p "$c/run/systemd/system"
+  cp -a "$c/usr/bin/deb-systemd-invoke" "$c/tmp/deb-systemd-invoke.real"
+  printf '#!/bin/sh\necho "invoke $*" >>/tmp/sd-calls\n' >"$c/usr/bin/deb-systemd-invoke"
+  printf '#!/bin/sh\necho "systemctl $*" >>/tmp/sd-calls\ncase "$*" in *is-active*) [ -e /tmp/sd-active ] ;; esac\n' >"$c/usr/bin/systemctl"
+  chmod 0755 "$c/usr/bin/deb-systemd-invoke" "$c/usr/bin/systemctl"
+  : >"$calls"
+  pkg_check "dpkg-reconfigure with systemd running (inactive units)" pkg_in "$c" env -u KEXECCTL_FAKE dpkg-reconfigure -f noninteractive kexecctl
+  pkg_grep "systemd: daemon-reload" '^systemctl --system daemon-reload$' "$calls"
+  pkg_grep "systemd: start kexec-load.service (it loads)" '^invoke start kexec-load.service$' "$calls"
+  pkg_grep "systemd: restart kexec-load.path" '^invoke restart kexec-load.path$' "$calls"
+  : >"$calls"; touch "$c/tmp/sd-active"
+  pkg_check "dpkg-reconfigure with kexec-load.service active" pkg_in "$c" env -u KEXECCTL_FAKE dpkg-reconfigure -f noninteractive kexecctl
+  pkg_grep "systemd, active: refresh through kexec-reload.service (keeps /no-kexec-reboot)" '^invoke start kexec-reload.service$' "$calls"
+  pkg_grep_not "systemd, active: no restart of kexec-load.service" 'kexec-load.service$' <(grep '^invoke' "$calls")
+  mv "$c/tmp/deb-systemd-invoke.real" "$c/usr/bin/deb-systemd-invoke"
+  rm -rf "$c/usr/bin/systemctl" "$c/run/systemd" "$calls" "$c/tmp/sd-active"
+}
+
 pkg_deb_lifecycle() {
   local c=$1 deb=$2 newdeb=$3 newversion=$4 version log=$1/../lifecycle.log f name
   version=$(dpkg-deb -f "$deb" Version)
@@ -76,12 +99,17 @@ pkg_deb_lifecycle() {
   pkg_grep "kexecctl --version runs under node 18" "$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//')" <(pkg_in "$c" kexecctl --version 2>&1)
   pkg_check "kexecctl plan --root / runs under node 18" pkg_in "$c" kexecctl plan --root /
   pkg_check "kexec (our kexec-tools) answers --version" pkg_in "$c" kexec --version
+  # Resolving and loading koffi (its native module, no syscall) the way dist/chunks/ does.
+  pkg_check "koffi resolves from dist/ and its native module loads under node 18" pkg_in "$c" node -e \
+    'const k = require("node:module").createRequire("/usr/lib/kexecctl/dist/chunks/x.js")("koffi"); if (typeof k.load !== "function") process.exit(1)'
 
   local sum_before sum_after
   sum_before=$(cd "$c" && md5sum etc/default/kexec && find etc/systemd etc/rc?.d var/lib/systemd -name '*kexec*' | LC_ALL=C sort)
   pkg_check "dpkg-reconfigure (postinst configure again) succeeds" pkg_in "$c" dpkg-reconfigure -f noninteractive kexecctl
   sum_after=$(cd "$c" && md5sum etc/default/kexec && find etc/systemd etc/rc?.d var/lib/systemd -name '*kexec*' | LC_ALL=C sort)
   pkg_check "postinst is idempotent: same /etc/default/kexec bytes, same links and state" test "$sum_before" = "$sum_after"
+
+  pkg_systemd_branch "$c"
 
   pkg_section "reload helper and kernel hooks (never reach the host kernel)"
   printf 'LOAD_KEXEC=true\n' >"$c/etc/default/kexec.d/50-test"
