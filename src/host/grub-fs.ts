@@ -10,7 +10,7 @@
  * after a failed search) are "probed": the path under /, then without the root's btrfs subvolume
  * prefix, then under /boot.
  */
-import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { GrubDevice, GrubFs } from '../boot/grub/types.js';
 import { parseFstab, parseMountinfo, subvolOption, type MountRecord } from './mounts.js';
@@ -42,6 +42,8 @@ export class RootGrubFs implements GrubFs {
   private readonly dirCache = new Map<string, string[]>();
   private readonly locateCache = new Map<string, string | null>();
   private readonly realDirs = new Map<string, string>();
+  /** Entry types of directories listed through listDir (by resolved path): saves an lstat per BLS file. */
+  private readonly dirTypes = new Map<string, Map<string, 'file' | 'link' | 'other'>>();
 
   constructor(
     private readonly rootfs: RootFs,
@@ -150,6 +152,9 @@ export class RootGrubFs implements GrubFs {
       this.realDirs.set(dir, realDir);
     }
     let real = posix.join(realDir, posix.basename(p));
+    const known = this.dirTypes.get(realDir)?.get(posix.basename(p));
+    if (known === 'file') return real;
+    if (known === 'other' || (known === undefined && this.dirTypes.has(realDir))) return null;
     let st: Stats | undefined;
     try {
       st = lstatSync(this.rootfs.hostPath(real), { throwIfNoEntry: false });
@@ -187,7 +192,18 @@ export class RootGrubFs implements GrubFs {
 
   listDir(device: GrubDevice, path: string): string[] | null {
     for (const c of this.candidates(device, path)) {
-      if (this.rootfs.isDir(c)) return this.rootfs.list(c);
+      if (!this.rootfs.isDir(c)) continue;
+      const real = this.rootfs.realpath(c);
+      try {
+        const types = new Map<string, 'file' | 'link' | 'other'>();
+        for (const d of readdirSync(this.rootfs.hostPath(real), { withFileTypes: true })) {
+          types.set(d.name, d.isFile() ? 'file' : d.isSymbolicLink() ? 'link' : 'other');
+        }
+        this.dirTypes.set(real, types);
+        return [...types.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      } catch {
+        return null;
+      }
     }
     return null;
   }
