@@ -24,7 +24,9 @@ WORK=$(mktemp -d /var/tmp/kexecctl-package.XXXXXX)
 CHROOT=$WORK/chroot
 finish() {
   pkg_chroot_down "$CHROOT"
-  if [ "${KEXECCTL_KEEP:-}" = 1 ]; then echo "package: kept $WORK"; else rm -rf "$WORK"; fi
+  if [ "${KEXECCTL_KEEP:-}" = 1 ]; then echo "package: kept $WORK"
+  elif findmnt -rn -o TARGET | grep -q "^$WORK/"; then echo "package: $WORK still has mounts; not deleting it"
+  else rm -rf "$WORK"; fi
   echo "package: $PKG_PASS passed, $PKG_FAIL failed in $((SECONDS - T0))s"
   if [ -n "${KEXECCTL_RESULTS:-}" ]; then echo "package $PKG_PASS $PKG_FAIL" >>"$KEXECCTL_RESULTS"; fi
 }
