@@ -193,7 +193,7 @@ function safeFs(fs: GrubFs, report: (m: string) => void): GrubFs {
     prefixDevice: fs.prefixDevice,
     readFile: (d, p) => guard(`reading (${d})${p}`, () => fs.readFile(d, p)),
     listDir: (d, p) => guard(`listing (${d})${p}`, () => fs.listDir(d, p)),
-    search: (k, v) => guard(`search ${k} ${v}`, () => fs.search(k, v)),
+    search: (k, v, h) => guard(`search ${k} ${v}`, () => fs.search(k, v, h)),
   };
 }
 

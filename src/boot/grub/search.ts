@@ -18,6 +18,9 @@ export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): n
   let kind: Kind | null = fixed;
   let variable: string | null = null;
   const pos: string[] = [];
+  const hints: string[] = [];
+  const platformHints: string[] = [];
+  const platformHint = ip.lookup('grub_platform') === 'efi' ? '--hint-efi' : '--hint-bios';
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const k = KIND_OPTS[a];
@@ -25,7 +28,13 @@ export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): n
     else if (a === '--set' || a === '-s') variable = 'root';
     else if (a.startsWith('--set=')) variable = a.slice(6);
     else if (a.startsWith('--hint')) {
-      if (!a.includes('=')) i++;
+      // --hint[-PLATFORM]=DEV or --hint[-PLATFORM] DEV: devices to try first (GRUB's search_wrap).
+      const eq = a.indexOf('=');
+      const opt = eq < 0 ? a : a.slice(0, eq);
+      const value = eq < 0 ? args[++i] : a.slice(eq + 1);
+      if (value === undefined) continue;
+      if (opt === '--hint') hints.push(value);
+      else if (opt === platformHint || opt === '--hint-baremetal') platformHints.push(value);
     } else if (a.startsWith('-') && a.length > 1) continue;
     else pos.push(a);
   }
@@ -39,7 +48,7 @@ export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): n
     ip.diag('error', `search ${name}: unspecified search type (GRUB needs --fs-uuid, --label or --file)`);
     return 1;
   }
-  const dev = ip.opts.fs.search(kind, name);
+  const dev = ip.opts.fs.search(kind, name, [...platformHints, ...hints]);
   if (dev === null) {
     ip.diag('warning', `search ${OPTION_NAME[kind]} ${name}: no such device`);
     return 1;

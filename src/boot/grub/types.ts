@@ -17,8 +17,12 @@ export interface GrubFs {
   readFile(device: GrubDevice, path: string): string | null;
   /** File names in a directory on a device; null if the directory is absent. */
   listDir(device: GrubDevice, path: string): string[] | null;
-  /** search --fs-uuid/--label/--file: the first matching device, or null when none matches. */
-  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string): GrubDevice | null;
+  /**
+   * search --fs-uuid/--label/--file: the first matching device, or null when none matches.
+   * hints: the --hint/--hint-<platform> device names in the order GRUB tries them; an
+   * implementation may use the first one as the name of the device it found.
+   */
+  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string, hints?: readonly string[]): GrubDevice | null;
 }
 
 /** A file as GRUB names it: on a device ("(dev)/p" or "/p" on $root). */

@@ -63,7 +63,7 @@ describe('kexecctl plan/list/load on fixture roots', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`kernel_fd=`);
     expect(r.stdout).toContain(`${root}/boot/vmlinuz-6.10.11-100.fc39.x86_64>`);
-    expect(r.stdout).toContain('cmdline="BOOT_IMAGE=(uuid:7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e)/vmlinuz-6.10.11-100.fc39.x86_64 root=UUID=2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b ro rootflags=subvol=root rhgb quiet"');
+    expect(r.stdout).toContain('cmdline="BOOT_IMAGE=(hd0,gpt2)/vmlinuz-6.10.11-100.fc39.x86_64 root=UUID=2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b ro rootflags=subvol=root rhgb quiet"');
   });
 
   it('load without --kernel loads nothing and says why when the plan skips', async () => {
