@@ -35,9 +35,11 @@ if [ "$mode" = deb ]; then
   [ -n "$deb" ] || { echo "distro: no .deb in build/packages (run npm run package)" >&2; exit 1; }
   log "installing $(basename "$deb")"
   cp "$deb" "$root/tmp/kexecctl.deb"
+  # The maintainer scripts must never reach the host's kernel from this chroot: KEXECCTL_TEST makes
+  # the real binding refuse, KEXECCTL_FAKE gives them a fake kernel (and policy-rc.d stops units).
   chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    dpkg -i /tmp/kexecctl.deb >"$out/dpkg.log" 2>&1 || { tail -20 "$out/dpkg.log" >&2; exit 1; }
-  rm -f "$root/tmp/kexecctl.deb"
+    KEXECCTL_TEST=1 KEXECCTL_FAKE=/tmp/kexecctl-fake.json dpkg -i /tmp/kexecctl.deb >"$out/dpkg.log" 2>&1 || { tail -20 "$out/dpkg.log" >&2; exit 1; }
+  rm -f "$root/tmp/kexecctl.deb" "$root/tmp/kexecctl-fake.json"
 else
   log "installing the built tree by hand"
   [ -f "$repo/dist/kexecctl.js" ] || (cd "$repo" && npm run -s build)
@@ -66,6 +68,8 @@ fi
 # --- the system --------------------------------------------------------------------------------
 APPEND="root=/dev/vda ro console=ttyS0,115200 quiet kx.grub=1"
 echo distro-guest >"$root/etc/hostname"
+# A fixed machine-id from the first boot on, so every boot's journal lands in one directory.
+tr -d '-' </proc/sys/kernel/random/uuid >"$root/etc/machine-id"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$root/etc/fstab"
 chroot "$root" passwd -dq root >/dev/null 2>&1 || chroot "$root" passwd -d root >/dev/null
 rm -f "$root/usr/sbin/policy-rc.d"
