@@ -241,8 +241,10 @@ export class RootGrubFs implements GrubFs {
   }
 
   describe(device: GrubDevice): string {
-    const dev = this.devices.find((d) => d.name === (this.aliases.get(device) ?? device));
-    if (dev === undefined) return `${device} (probed under / and /boot)`;
-    return `${device} (mounted at ${dev.mounts.map((m) => m.mountpoint).join(', ')})`;
+    const real = this.aliases.get(device);
+    const name = real === undefined ? device : `${device} = ${real}`;
+    const dev = this.devices.find((d) => d.name === (real ?? device));
+    if (dev === undefined) return `${name} (probed under / and /boot)`;
+    return `${name} (mounted at ${dev.mounts.map((m) => m.mountpoint).join(', ')})`;
   }
 }

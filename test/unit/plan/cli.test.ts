@@ -39,7 +39,7 @@ describe('kexecctl plan/list/load on fixture roots', () => {
     const r = await run(['plan', '--root', root, '--json']);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('kexecctl: GRUB entry "Ubuntu": initrd /boot/initrd.img-5.15.0-91-generic not found on uuid:a81b5c3d-6e2f-4a9b-8c7d-1e0f2a3b4c5d (mounted at /)');
+    expect(r.stderr).toBe('kexecctl: GRUB entry "Ubuntu": initrd /boot/initrd.img-5.15.0-91-generic not found on hd0,gpt2 = uuid:a81b5c3d-6e2f-4a9b-8c7d-1e0f2a3b4c5d (mounted at /)');
   });
 
   it('list --json gives the tree with the default marked; text marks it with *', async () => {
