@@ -60,7 +60,13 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
       const s = readKexecState(fs, o.stateKernel !== undefined ? o.stateKernel : k.kind === 'fake' ? k : null);
       return s.supported ? s.loaded : null;
     },
-    record: () => readLoadRecord(root, false),
+    record() {
+      // Under --root the load opened host paths; the plan speaks in-root paths.
+      const r = readLoadRecord(root, false);
+      if (r === null || root === '/') return r;
+      const strip = (p: string): string => (p.startsWith(`${root}/`) ? p.slice(root.length) : p);
+      return { ...r, kernel: strip(r.kernel), initrds: r.initrds.map(strip) };
+    },
     ctimeMs(p) {
       try {
         return statSync(at(p)).ctimeMs;

@@ -18,9 +18,10 @@ export function register(program: Command): void {
     .command('coldreboot')
     .description('reboot through the firmware: unload the kexec kernel, create /no-kexec-reboot, run reboot [ARGS]')
     .option('-n, --dry-run', 'print what would be done, change nothing')
+    .option('--root <dir>', 'the flag file and /run/kexecctl under DIR (testing)')
     .argument('[args...]', 'passed to reboot')
     .allowUnknownOption(true)
-    .action(async (args: string[], o: { dryRun?: boolean }) => {
-      process.exitCode = await coldrebootMain(args, o.dryRun === true);
+    .action(async (args: string[], o: { dryRun?: boolean; root?: string }) => {
+      process.exitCode = await coldrebootMain(args, o.dryRun === true, o.root);
     });
 }
