@@ -26,8 +26,8 @@ finish() {
   [ -n "${KEXECCTL_RESULTS:-}" ] && echo "guest $passed $failed" >>"$KEXECCTL_RESULTS"
   echo "guest tier: total $(($(kx_ms) - T0)) ms"
   echo "guest: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
-  exit $?
+  if [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then exit 0; fi
+  exit 1
 }
 trap 'kx_qemu_stop' EXIT
 
