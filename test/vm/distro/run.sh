@@ -8,8 +8,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-# shellcheck source=test/vm/lib/common.sh
-. "$repo/test/vm/lib/common.sh"
+# shellcheck source=test/vm/lib/vm.sh
+. "$repo/test/vm/lib/vm.sh"
 t0=$(kx_ms)
 kx_need_pkgs qemu-system-x86 debootstrap e2fsprogs ovmf
 work="$KX_CACHE/distro/run"
