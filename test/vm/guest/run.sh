@@ -4,7 +4,7 @@
 # (scenarios in scenario.sh). Also runs the fallback-rule check on the host through the fake.
 # Prints timings; appends "guest <passed> <failed>" to $KEXECCTL_RESULTS; exits non-zero on failure.
 # Env: KEXECCTL_CACHE (downloads, default /var/cache/kexecctl-test), KEXECCTL_ACCEL=kvm|tcg,
-#      KEXECCTL_GUEST_TIMEOUT (seconds for the whole QEMU run, default 420), KEXECCTL_KEEP=1 keeps logs.
+#      KEXECCTL_GUEST_TIMEOUT (seconds for the whole QEMU run, default 420). Logs stay in the cache.
 set -euo pipefail
 trap 'echo "$0: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/../../.."
