@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark, each printing its own medians and ratios.
-# Benchmarks measure; they never assert timings. Set BENCH_ONLY=host,grub,guest,distro to choose.
+# Benchmarks measure; they never assert timings. Set BENCH_ONLY=host,grub,plan,guest,distro to choose.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export KEXECCTL_TEST=1
 [ -d dist ] || npm run -s build
-only=",${BENCH_ONLY:-host,grub,guest,distro},"
+only=",${BENCH_ONLY:-host,grub,plan,guest,distro},"
 status=0
 run() {
   local name=$1; shift
@@ -16,6 +16,7 @@ run() {
 }
 run host node bench/host.mjs
 run grub node bench/grub.mjs
+run plan node bench/plan.mjs
 run guest bash bench/guest.sh
 run distro bash bench/distro.sh
 exit $status
