@@ -1,6 +1,8 @@
 /**
  * Several initrds become one file for kexec_file_load: a memfd filled with each file in
  * order, copied through one fixed-size buffer (never a whole file in the JS heap).
+ * Like GRUB's `initrd A B`, each file but the last is zero-padded to a 4-byte boundary: the
+ * kernel's initramfs unpacker only finds an uncompressed cpio archive at an aligned offset.
  */
 import { readSync, writeSync } from 'node:fs';
 import { KexecError } from '../errors.js';
@@ -9,6 +11,7 @@ import type { Kernel } from '../sys/kernel.js';
 import { closeQuietly, type OpenedFile } from './open-checked.js';
 
 export const COPY_CHUNK = 1 << 20;
+export const INITRD_ALIGN = 4;
 
 function copyAll(src: OpenedFile, dst: number, buf: Buffer): number {
   let pos = 0;
@@ -35,7 +38,11 @@ export function concatIntoMemfd(kernel: Kernel, files: readonly OpenedFile[], na
   const buf = Buffer.allocUnsafe(COPY_CHUNK);
   let size = 0;
   try {
-    for (const f of files) size += copyAll(f, fd, buf);
+    files.forEach((f, i) => {
+      size += copyAll(f, fd, buf);
+      const pad = (INITRD_ALIGN - (size % INITRD_ALIGN)) % INITRD_ALIGN;
+      if (pad > 0 && i < files.length - 1) size += writeSync(fd, Buffer.alloc(pad));
+    });
   } catch (e) {
     closeQuietly(fd);
     if (e instanceof KexecError) throw e;

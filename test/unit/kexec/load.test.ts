@@ -48,7 +48,7 @@ describe('loadKernel', () => {
     expect(k.calls).toHaveLength(0);
   });
 
-  it('concatenates several initrds in order through a memfd', () => {
+  it('concatenates several initrds in order through a memfd, 4-byte aligned as GRUB does', () => {
     const k = new FakeKernel();
     let memfdContent: Buffer | null = null;
     const orig = k.kexecFileLoad.bind(k);
@@ -58,7 +58,8 @@ describe('loadKernel', () => {
     };
     const r = loadKernel(k, req({ initrdPaths: [fx.initrd1, fx.initrd2] }), { root: fx.root, trust: fx.trust });
     expect(k.calls.map((c) => c.syscall)).toEqual(['memfd_create', 'kexec_file_load']);
-    const expected = Buffer.concat([readFileSync(fx.initrd1), readFileSync(fx.initrd2)]);
+    // initrd1 is 13 bytes: 3 zero bytes align initrd2 to offset 16; nothing follows the last file.
+    const expected = Buffer.concat([readFileSync(fx.initrd1), Buffer.alloc(3), readFileSync(fx.initrd2)]);
     expect(memfdContent!.equals(expected)).toBe(true);
     expect(r.call).toContain(`memfd:kexecctl-initrd = ${fx.initrd1} + ${fx.initrd2}`);
     expect(r.record.initrds).toEqual([fx.initrd1, fx.initrd2]);
