@@ -4,30 +4,48 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
-import { register as registerStatus } from './commands/status.js';
-import { register as registerLoad } from './commands/load.js';
-import { register as registerUnload } from './commands/unload.js';
-import { register as registerExec } from './commands/exec.js';
-import { register as registerPlan } from './commands/plan.js';
-import { register as registerList } from './commands/list.js';
-import { register as registerReboot } from './commands/reboot.js';
-import { register as registerColdreboot } from './commands/coldreboot.js';
-import { register as registerKdump } from './commands/kdump.js';
 
-export function buildKexecctl(): Command {
-  const program = new Command('kexecctl')
+type Register = (program: Command) => void;
+
+/**
+ * Subcommand modules, loaded on demand: `kexecctl plan` loads only plan's module (and the GRUB
+ * evaluator it needs), `status` never loads the evaluator; `--help` loads every module's
+ * registration (each keeps its heavy imports inside its action).
+ */
+const COMMANDS: Array<[string, () => Promise<{ register: Register }>]> = [
+  ['plan', () => import('./commands/plan.js')],
+  ['list', () => import('./commands/list.js')],
+  ['load', () => import('./commands/load.js')],
+  ['unload', () => import('./commands/unload.js')],
+  ['status', () => import('./commands/status.js')],
+  ['exec', () => import('./commands/exec.js')],
+  ['reboot', () => import('./commands/reboot.js')],
+  ['coldreboot', () => import('./commands/coldreboot.js')],
+  ['kdump', () => import('./commands/kdump.js')],
+];
+
+function newProgram(): Command {
+  return new Command('kexecctl')
     .description('Fast reboots through kexec: plan, load and boot the kernel your boot loader would boot.')
     .version(VERSION, '-V, --version')
     .exitOverride()
     .showHelpAfterError('(run "kexecctl --help" for usage)');
-  for (const register of [registerPlan, registerList, registerLoad, registerUnload, registerStatus, registerExec, registerReboot, registerColdreboot, registerKdump]) {
-    register(program);
-  }
+}
+
+/**
+ * The program with every subcommand, or (when `only` names one) with that one alone: commander
+ * dispatches `kexecctl NAME ...` to NAME without looking at the others, so the result is the same.
+ */
+export async function buildKexecctl(only?: string): Promise<Command> {
+  const program = newProgram();
+  const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
+  const modules = await Promise.all((wanted.length > 0 ? wanted : COMMANDS).map(([, load]) => load()));
+  for (const m of modules) m.register(program);
   return program;
 }
 
 export async function kexecctlMain(argv: string[]): Promise<number> {
-  const program = buildKexecctl();
+  const program = await buildKexecctl(argv[0] !== undefined && COMMANDS.some(([n]) => n === argv[0]) ? argv[0] : undefined);
   await program.parseAsync(argv, { from: 'user' });
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

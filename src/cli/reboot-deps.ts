@@ -2,13 +2,13 @@
  * Builds the reboot paths' dependencies for a CLI process. With a fake kernel (KEXECCTL_FAKE or
  * --dry-run) child processes are recorded in the fake instead of run, so no test and no dry run
  * can ever start systemctl kexec, telinit 6 or reboot on the machine it runs on.
+ * host-deps (execa) and the planner (GRUB evaluator) load on first use: `kexecctl --help` and a
+ * `status` that never needs the plan stay light.
  */
-import { execaRunner, hostRebootDeps } from '../reboot/host-deps.js';
 import { systemdVersion } from '../reboot/init-system.js';
 import { nextRebootWillKexec, type NextReboot } from '../reboot/next-reboot.js';
 import { wantedFromPlan } from '../reboot/plan-adapter.js';
 import type { RebootDeps, Runner } from '../reboot/types.js';
-import { resolveSystemPlan } from '../plan/system-plan.js';
 import { FakeKernel } from '../sys/fake-kernel.js';
 import type { Kernel } from '../sys/kernel.js';
 import type { CliContext } from './context.js';
@@ -24,13 +24,14 @@ export function recordingRunner(kernel: FakeKernel): Runner {
 
 export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ deps: RebootDeps; kernel: Kernel }> {
   const kernel = await ctx.getKernel(dryRun);
+  const { hostRebootDeps } = await import('../reboot/host-deps.js');
   const state = ctx.stateKernel();
   const deps = hostRebootDeps({
     kernel,
     stateKernel: state,
     root: ctx.root,
     trust: ctx.trust,
-    plan: async () => wantedFromPlan(resolveSystemPlan(ctx.fs)),
+    plan: async () => wantedFromPlan((await import('../plan/system-plan.js')).resolveSystemPlan(ctx.fs)),
     ...(kernel instanceof FakeKernel ? { runner: recordingRunner(kernel), syslog: false } : {}),
   });
   return { deps, kernel };
@@ -39,6 +40,6 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
 /** For `kexecctl status`: reads only (a dry-run kernel, /sys or the KEXECCTL_FAKE state, systemctl --version). */
 export async function nextRebootStatus(ctx: CliContext): Promise<NextReboot> {
   const { deps } = await rebootDeps(ctx, true);
-  const version = deps.exists('/run/systemd/system') ? await systemdVersion(execaRunner) : null;
+  const version = deps.exists('/run/systemd/system') ? await systemdVersion((await import('../reboot/host-deps.js')).execaRunner) : null;
   return nextRebootWillKexec(deps, version);
 }

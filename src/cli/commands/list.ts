@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { openRoot } from './plan.js';
-import { listBootMenu, type ListNode, type MenuListing } from '../../plan/menu-listing.js';
+import type { ListNode, MenuListing } from '../../plan/menu-listing.js';
 
 function fileText(real: string | null, written: string | null): string {
   if (real !== null) return real;
@@ -39,7 +39,8 @@ export function register(program: Command): void {
     .description("show the boot loader's menu with the default marked, and what each entry boots")
     .option('--root <dir>', 'read the boot loader configuration under DIR', '/')
     .option('--json', 'print JSON')
-    .action((opts: { root: string; json?: boolean }) => {
+    .action(async (opts: { root: string; json?: boolean }) => {
+      const { listBootMenu } = await import('../../plan/menu-listing.js'); // lazy: --help stays light
       const listing = listBootMenu(openRoot(opts.root));
       process.stdout.write(opts.json === true ? `${JSON.stringify(listing, null, 2)}\n` : formatListing(listing));
     });

@@ -8,7 +8,6 @@ import { KexecError } from '../../errors.js';
 import { loadKernel, type LoadResult } from '../../kexec/load.js';
 import { makeContext } from '../context.js';
 import { addCommon, collect, debugSink, type CommonOpts } from './load-common.js';
-import { resolvePlanRequest } from './plan-hook.js';
 
 type LoadOpts = CommonOpts & { kernel?: string; initrd: string[]; append?: string };
 
@@ -37,6 +36,7 @@ export function register(program: Command): void {
       if (opts.initrd.length > 0 || opts.append !== undefined) {
         throw new KexecError({ code: 'EUSAGE', message: '--initrd and --append need --kernel', exitCode: 2 });
       }
+      const { resolvePlanRequest } = await import('./plan-hook.js'); // lazy: the GRUB evaluator
       req = await resolvePlanRequest(ctx, { crash: opts.crash === true, mode: opts.mode });
     } else {
       req = {

@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { KexecError } from '../../errors.js';
 import { RootFs } from '../../host/rootfs.js';
-import { resolveSystemPlan } from '../../plan/system-plan.js';
 import type { KexecPlan } from '../../plan/types.js';
 
 export function formatPlan(p: KexecPlan): string {
@@ -40,7 +39,8 @@ export function register(program: Command): void {
     .option('--root <dir>', 'plan for the system under DIR (config, boot loader, /proc/cmdline)', '/')
     .option('--json', 'print JSON')
     .option('--instance <name>', 'plan the kexec-load@NAME template: /boot/vmlinuz-NAME, /boot/initramfs-NAME.img')
-    .action((opts: { root: string; json?: boolean; instance?: string }) => {
+    .action(async (opts: { root: string; json?: boolean; instance?: string }) => {
+      const { resolveSystemPlan } = await import('../../plan/system-plan.js'); // lazy: --help stays light
       const plan = resolveSystemPlan(openRoot(opts.root), opts.instance === undefined ? {} : { instance: opts.instance });
       process.stdout.write(opts.json === true ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
     });

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { readStatus, type KexecStatus } from '../../kexec/status.js';
 import type { LoadRecord } from '../../kexec/record.js';
 import { makeContext } from '../context.js';
-import { nextRebootStatus } from '../reboot-deps.js';
 
 function yesNo(b: boolean | null): string {
   return b === null ? 'unknown' : b ? 'yes' : 'no';
@@ -59,6 +58,7 @@ export function register(program: Command): void {
       const ctx = makeContext(opts.root);
       const s = readStatus(ctx.fs, ctx.stateKernel());
       // Reboot paths (issue 4): will a plain `reboot` kexec, and why (not).
+      const { nextRebootStatus } = await import('../reboot-deps.js'); // lazy: --help stays light
       const next = await nextRebootStatus(ctx).catch((e: unknown) => ({ kexec: false, reason: `unknown: ${e instanceof Error ? e.message : String(e)}` }));
       const rows = formatStatus(s) + `next reboot will kexec: ${next.kexec ? 'yes' : 'no'} (${next.reason})\n`;
       process.stdout.write(opts.json ? JSON.stringify({ ...s, nextReboot: next }, null, 2) + '\n' : rows);
