@@ -77,29 +77,44 @@ function bootOf(c: Capture): BootSpec | null {
  * Off the default path, an entry's `boot` and a submenu's `children` are computed on first read
  * (memoised, enumerable getters): `plan` only pays for the default entry, `list` for all.
  * Diagnostics of a late evaluation are appended to the result's diagnostics array then.
+ * The getter and setter are shared by every node (state lives in WeakMaps), so all entries keep
+ * one hidden class: a per-node closure pair made each node's property definition slow.
  */
-function lazy<T extends object, K extends keyof T>(ip: Interp, obj: T, key: K, compute: () => T[K], fallback: T[K]): void {
-  let done = false;
-  let memo: T[K];
-  Object.defineProperty(obj, key, {
+function lazyProperty(): { desc: PropertyDescriptor; pending: WeakMap<object, () => unknown> } {
+  const pending = new WeakMap<object, () => unknown>();
+  const memo = new WeakMap<object, unknown>();
+  const desc: PropertyDescriptor = {
     enumerable: true,
     configurable: true,
-    get: () => {
-      if (!done) {
-        done = true;
-        try {
-          memo = compute();
-        } catch (e) {
-          ip.diag('error', `internal error while evaluating the menu: ${e instanceof Error ? e.message : String(e)}`);
-          memo = fallback;
-        }
+    get(this: object): unknown {
+      const compute = pending.get(this);
+      if (compute !== undefined) {
+        pending.delete(this);
+        memo.set(this, compute());
       }
-      return memo;
+      return memo.get(this);
     },
-    set: (v: T[K]) => {
-      memo = v;
-      done = true;
+    set(this: object, v: unknown): void {
+      pending.delete(this);
+      memo.set(this, v);
     },
+  };
+  return { desc, pending };
+}
+
+const LAZY_BOOT = lazyProperty();
+const LAZY_CHILDREN = lazyProperty();
+
+function lazy<T extends object, K extends keyof T>(ip: Interp, obj: T, key: K, compute: () => T[K], fallback: T[K]): void {
+  const prop = key === 'boot' ? LAZY_BOOT : LAZY_CHILDREN;
+  Object.defineProperty(obj, key, prop.desc);
+  prop.pending.set(obj, () => {
+    try {
+      return compute();
+    } catch (e) {
+      ip.diag('error', `internal error while evaluating the menu: ${e instanceof Error ? e.message : String(e)}`);
+      return fallback;
+    }
   });
 }
 
@@ -148,17 +163,18 @@ function buildLevel(ip: Interp, ctx: Ctx, flavor: GrubFlavor, onPath: boolean, d
   let selection: GrubSelection | null = null;
   for (const [index, node] of ctx.menu.entries()) {
     const mine = index === chosen;
-    const base = { title: node.title, id: node.id, index };
     if (!node.sub) {
-      const entry = { kind: 'entry', ...base } as MenuEntry;
+      const entry = { kind: 'entry', title: node.title, id: node.id, index } as MenuEntry;
       if (mine) entry.boot = entryBoot(ip, ctx, node, childDefault, flavor, depth);
       else lazy(ip, entry, 'boot', () => entryBoot(ip, ctx, node, undefined, flavor, depth), null);
-      Object.assign(entry, { origin: node.origin, users: node.users, classes: node.classes });
+      entry.origin = node.origin;
+      entry.users = node.users;
+      entry.classes = node.classes;
       nodes.push(entry);
       if (mine) selection = { indexPath: [index], idPath: node.id, titlePath: node.title, entry };
       continue;
     }
-    const sub = { kind: 'submenu', ...base } as Submenu;
+    const sub = { kind: 'submenu', title: node.title, id: node.id, index } as Submenu;
     nodes.push(sub);
     if (!mine) {
       lazy(ip, sub, 'children', () => submenuLevel(ip, ctx, node, undefined, flavor, false, depth).nodes, []);
