@@ -21,6 +21,19 @@ export const PROBE_DEVICE = 'probe';
 type Device = { name: GrubDevice; mounts: MountRecord[] };
 export type GrubFsRead = { device: GrubDevice; path: string; systemPath: string };
 
+/** Matches what posix.normalize would change in an absolute path: "//", "/./", "/../", a final "/." or "/..". */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)/;
+
+/** posix.normalize(posix.join('/', p)), without the cost when p is already normal (the common case). */
+function normAbs(p: string): string {
+  return p.startsWith('/') && !NOT_NORMAL.test(p) ? p : posix.normalize(posix.join('/', p));
+}
+
+/** posix.join(dir, name) for a normal absolute dir and a plain file name. */
+function joinName(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
 function within(path: string, base: string): string | null {
   if (base === '/' || base === '') return path;
   if (path === base) return '/';
@@ -103,7 +116,7 @@ export class RootGrubFs implements GrubFs {
 
   /** In-root candidates for a GRUB path on a device, most likely first. */
   candidates(device: GrubDevice, path: string): string[] {
-    const p = posix.normalize(posix.join('/', path));
+    const p = normAbs(path);
     const name = this.aliases.get(device) ?? device;
     const dev = this.devices.find((d) => d.name === name);
     if (dev !== undefined) {
@@ -144,20 +157,24 @@ export class RootGrubFs implements GrubFs {
    * resolved in full by RootFs.realpath, so nothing escapes the root.
    */
   private regularFile(inRoot: string): string | null {
-    const p = posix.normalize(posix.join('/', inRoot));
-    const dir = posix.dirname(p);
+    let p = normAbs(inRoot);
+    while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1); // as posix.dirname/basename read "/a/b/"
+    const slash = p.lastIndexOf('/');
+    const dir = slash === 0 ? '/' : p.slice(0, slash);
+    const base = p.slice(slash + 1);
     let realDir = this.realDirs.get(dir);
     if (realDir === undefined) {
       realDir = this.rootfs.realpath(dir);
       this.realDirs.set(dir, realDir);
     }
-    let real = posix.join(realDir, posix.basename(p));
-    const known = this.dirTypes.get(realDir)?.get(posix.basename(p));
+    if (base === '') return null; // the root directory
+    let real = joinName(realDir, base);
+    const known = this.dirTypes.get(realDir)?.get(base);
     if (known === 'file') return real;
     if (known === 'other' || (known === undefined && this.dirTypes.has(realDir))) return null;
     let st: Stats | undefined;
     try {
-      st = lstatSync(this.rootfs.hostPath(real), { throwIfNoEntry: false });
+      st = lstatSync(this.host(real), { throwIfNoEntry: false });
       if (st?.isSymbolicLink() === true) {
         real = this.rootfs.realpath(p);
         st = statSync(this.rootfs.hostPath(real), { throwIfNoEntry: false });
@@ -166,6 +183,11 @@ export class RootGrubFs implements GrubFs {
       st = undefined;
     }
     return st?.isFile() === true ? real : null;
+  }
+
+  /** RootFs.hostPath for an in-root path that is already normal and absolute (no re-normalizing). */
+  private host(normal: string): string {
+    return this.rootfs.root === '/' ? normal : `${this.rootfs.root}${normal}`;
   }
 
   private listDisk(dir: string): string[] {
@@ -182,7 +204,7 @@ export class RootGrubFs implements GrubFs {
     if (found === null) return null;
     let text: string;
     try {
-      text = readFileSync(this.rootfs.hostPath(found), 'utf8');
+      text = readFileSync(this.host(found), 'utf8');
     } catch {
       return null;
     }
