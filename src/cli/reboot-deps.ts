@@ -28,7 +28,9 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
   const state = ctx.stateKernel();
   const deps = hostRebootDeps({
     kernel,
-    stateKernel: state,
+    // With KEXECCTL_FAKE the kernel *is* the file-backed fake: read its state from that same
+    // instance (another instance would not see our own unload). Otherwise /sys (null).
+    stateKernel: state !== null ? kernel : null,
     root: ctx.root,
     trust: ctx.trust,
     plan: async () => wantedFromPlan((await import('../plan/system-plan.js')).resolveSystemPlan(ctx.fs)),

@@ -8,7 +8,7 @@
  */
 import { isKexecError } from '../errors.js';
 import { compareWithRecord } from './staleness.js';
-import type { RebootDeps, WantedLoad } from './types.js';
+import { NO_KEXEC_FLAG, type RebootDeps, type WantedLoad } from './types.js';
 
 export type RefreshOutcome =
   | { state: 'fresh'; want: Extract<WantedLoad, { action: 'load' }> }
@@ -53,7 +53,9 @@ export async function refreshLoad(deps: RebootDeps, opts: RefreshOptions = {}): 
     return { state: 'failed', reason, unloaded: await unloadQuietly(deps, false, dryRun) };
   }
   if (want.action === 'skip') {
-    return { state: 'skipped', reason: want.reason, unloaded: await unloadQuietly(deps, true, dryRun) };
+    // After coldreboot (/no-kexec-reboot) nothing at all may stay loaded; otherwise only our own load goes.
+    const onlyOurs = !deps.exists(NO_KEXEC_FLAG);
+    return { state: 'skipped', reason: want.reason, unloaded: await unloadQuietly(deps, onlyOurs, dryRun) };
   }
   const freshness = compareWithRecord(want, deps.loaded() === true, deps.record(), (p) => deps.ctimeMs(p));
   if (freshness.fresh) {

@@ -73,17 +73,31 @@ describe('coldreboot', () => {
     const w = world({ loaded: true, record: recordOf(WANT) });
     const code = await coldReboot(fakeDeps(w), ['--no-wall']);
     expect(code).toBe(0);
-    expect(w.events).toEqual(['unload', 'touch /no-kexec-reboot', 'run SYSTEMCTL_SKIP_AUTO_KEXEC=1 reboot --no-wall']);
+    expect(w.events).toEqual(['touch /no-kexec-reboot', 'unload', 'run SYSTEMCTL_SKIP_AUTO_KEXEC=1 reboot --no-wall']);
   });
   it('still reboots when unloading fails (the flag keeps kexec away)', async () => {
     const w = world({ loaded: true, unloadError: 'EPERM' });
-    await coldReboot(fakeDeps(w), []);
-    expect(w.events).toEqual(['unload', 'touch /no-kexec-reboot', 'run SYSTEMCTL_SKIP_AUTO_KEXEC=1 reboot']);
-    expect(w.warnings[0]).toMatch(/no-kexec-reboot/);
+    await coldReboot(fakeDeps(w), [], { retries: 2, retryDelayMs: 1 });
+    expect(w.events).toEqual(['touch /no-kexec-reboot', 'unload', 'unload', 'unload', 'run SYSTEMCTL_SKIP_AUTO_KEXEC=1 reboot']);
+    expect(w.warnings[0]).toMatch(/EPERM.*no-kexec-reboot/);
+  });
+  it('retries an unload that races with a load in progress (EBUSY)', async () => {
+    const w = world({ loaded: true, unloadError: 'Device or resource busy' });
+    const d = fakeDeps(w);
+    const unload = d.unload.bind(d);
+    let n = 0;
+    d.unload = async () => {
+      if (++n === 2) delete w.unloadError;
+      await unload();
+    };
+    await coldReboot(d, [], { retries: 5, retryDelayMs: 1 });
+    expect(w.events).toEqual(['touch /no-kexec-reboot', 'unload', 'unload', 'run SYSTEMCTL_SKIP_AUTO_KEXEC=1 reboot']);
+    expect(w.warnings).toEqual([]);
   });
   it('--dry-run changes nothing', async () => {
     const w = world({ loaded: true });
     await coldReboot(fakeDeps(w), ['-f'], { dryRun: true });
+    expect(w.files.has('/no-kexec-reboot')).toBe(false);
     expect(w.events).toEqual([]);
     expect(w.infos).toEqual(['would unload the loaded kexec kernel', 'would create /no-kexec-reboot', 'would run: SYSTEMCTL_SKIP_AUTO_KEXEC=1 reboot -f']);
   });

@@ -59,6 +59,9 @@ describe('refreshLoad', () => {
     const admins = world({ loaded: true, record: null });
     expect(await refreshLoad(fakeDeps(admins))).toMatchObject({ state: 'skipped', unloaded: false });
     expect(admins.events).toEqual([]);
+    // After coldreboot nothing may stay loaded, whoever loaded it.
+    const cold = world({ loaded: true, record: null, files: new Map([['/no-kexec-reboot', 0]]) });
+    expect(await refreshLoad(fakeDeps(cold))).toMatchObject({ state: 'skipped', unloaded: true });
   });
   it('dry run describes and changes nothing', async () => {
     const w = world({ plan: WANT, files: wantFiles() });

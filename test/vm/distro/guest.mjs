@@ -77,7 +77,7 @@ export class Guest {
     this.cursor = this.buf.length;
     this.send(`${cmd}; echo "${tag}=$?"`);
     const m = await this.expect(new RegExp(`([\\s\\S]*?)${tag}=(\\d+)`), timeoutMs);
-    const out = (m[1] ?? '').replace(/\r/g, '').split('\n').filter((l) => !l.includes(`${tag}=$?`) && !l.startsWith('KX# ')).join('\n').trim();
+    const out = (m[1] ?? '').replace(/\r/g, '').split('\n').filter((l) => !l.includes(`${tag}=$?`)).map((l) => l.replace(/^(KX# )+/, '')).join('\n').trim();
     return { code: Number(m[2]), out };
   }
 
