@@ -1,10 +1,15 @@
 // kexec's entry. Its own small error boundary instead of runCli: kexec parses its options
 // itself (getopt work-alike), so it never loads commander, which keeps startup short.
 import { isKexecError } from '../../errors.js';
-import { kexecMain } from '../kexec/main.js';
 
+const argv = process.argv.slice(2);
 try {
-  process.exitCode = await kexecMain(process.argv.slice(2));
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    // Fast path: scripts probe the version; skip loading the loader and its dependencies.
+    process.stdout.write((await import('../kexec/usage.js')).versionText());
+  } else {
+    process.exitCode = await (await import('../kexec/main.js')).kexecMain(argv);
+  }
 } catch (e) {
   if (isKexecError(e)) {
     process.stderr.write(`kexec: ${e.message}\n`);
