@@ -1,5 +1,6 @@
 /** Reads only the first bytes of a file under a root (a kernel header, not the 10 MB kernel). */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { readHead } from './open-checked.js';
 import type { RootFs } from './rootfs.js';
 
 export function readHeadUnder(rootfs: RootFs, inRoot: string, max: number): Buffer | null {
@@ -10,14 +11,7 @@ export function readHeadUnder(rootfs: RootFs, inRoot: string, max: number): Buff
     return null;
   }
   try {
-    const buf = Buffer.alloc(max);
-    let got = 0;
-    while (got < max) {
-      const n = readSync(fd, buf, got, max - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
+    return readHead(fd, max);
   } catch {
     return null;
   } finally {
