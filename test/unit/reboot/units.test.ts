@@ -28,12 +28,13 @@ describe('systemd units', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
-  it('kexec-load.service loads at boot, refreshes at shutdown and is wanted by kexec.target', () => {
+  it('kexec-load.service loads at boot and refreshes at shutdown; kexec.target does not keep it running', () => {
     const u = readFileSync(join(repo, 'systemd/kexec-load.service'), 'utf8');
     expect(u).toMatch(/^Type=oneshot$/m);
     expect(u).toMatch(/^RemainAfterExit=yes$/m);
     expect(u).toMatch(/^Before=.*systemd-kexec\.service/m);
-    expect(u).toMatch(/^WantedBy=.*kexec\.target/m);
+    expect(u).toMatch(/^WantedBy=multi-user\.target$/m);
+    expect(u).not.toMatch(/^WantedBy=.*kexec\.target/m);
     expect(u).toMatch(/^ExecStop=.*--prepare --at-shutdown$/m);
   });
   it('kexec-load.path watches the config, GRUB, grubenv, BLS and the kernels', () => {

@@ -50,13 +50,14 @@ for s in $suites; do
   kx_log "scenarios $variant/$fw ($suite)"
   ts=$(kx_ms)
   node "$here/scenarios.mjs" --image-dir "$d" --variant "$variant" --firmware "$fw" --suite "$suite" \
-    --accel "$accel" --times "$times" "${extra[@]}" | tee "$d/results.txt" | grep -E '^(RESULT|DOWNTIME|BOOT|SUMMARY)' || true
+    --accel "$accel" --times "$times" "${extra[@]}" | tee "$d/results.txt" | grep -E '^(RESULT|DOWNTIME|BOOT|SUMMARY|JOURNAL)' || true
   p=$(grep -c '^RESULT .* PASS' "$d/results.txt" || true)
   f=$(grep -c '^RESULT .* FAIL' "$d/results.txt" || true)
   [ "$p" -gt 0 ] || f=$((f + 1))
   passed=$((passed + p)) failed=$((failed + f))
   kx_log "$variant/$fw: $p passed, $f failed in $(( ($(kx_ms) - ts) / 1000 )) s (console: $d/console-$fw.log)"
-  rm -f "$d/root.img"
+  # A failed suite keeps its disk, so its journal can be read (debugfs rdump /var/log/journal).
+  [ "$f" -gt 0 ] || rm -f "$d/root.img"
 done
 
 node "$here/downtime-report.mjs" "$times" || true

@@ -85,6 +85,29 @@ async function checkFsAndShutdown(name, token) {
   }
 }
 
+/**
+ * After grub-reboot / grub-set-default, waits until the path-triggered reload has loaded `kernel`
+ * (kexec-reload.service no longer activating), so the reboot that follows tests the steady state.
+ * Typing reboot while that reload still runs leaves the refresh to kexec-load's ExecStop; that race
+ * is a known open defect (it lost once in three CI-like runs), not something this scenario hides:
+ * the wait's outcome is reported as its own result.
+ */
+async function waitForReload(name, kernel) {
+  const r = await sh(
+    `for i in $(seq 150); do s=$(systemctl show -p ActiveState --value kexec-reload.service); ` +
+      `if [ "$s" != activating ] && grep -q 'vmlinuz-${kernel}"' /run/kexecctl/loaded.json 2>/dev/null; then echo ready; break; fi; sleep 1; done; ` +
+      `systemctl is-active kexec-load.service; grep '"kernel"' /run/kexecctl/loaded.json`,
+    200000,
+  );
+  result(`${name}-reloaded-before-reboot`, r.out.startsWith('ready\nactive'), r.out.replace(/\n/g, ' '));
+}
+
+/** On a wrong kernel, the previous boot's kexec-load/kexec-reload log says why (for the report). */
+async function kexecJournal() {
+  const j = await sh("journalctl -b -1 -o short-precise --no-pager -u kexec-load.service -u kexec-reload.service | tail -n 12");
+  return j.out.replace(/\n/g, ' | ');
+}
+
 async function writeToken() {
   const token = `tok-${Date.now()}`;
   await sh(`echo ${token} > /root/persist-token && sync`);
@@ -121,15 +144,18 @@ async function main() {
   if (a.suite === 'full') {
     const adv = `gnulinux-advanced-${env.GRUB_UUID}>gnulinux-${env.KERNEL_OLD}-advanced-${env.GRUB_UUID}`;
     // (2a) grub-reboot: the other kernel once.
-    await sh(`grub-reboot '${adv}' && sleep 2`);
+    await sh(`grub-reboot '${adv}'`);
+    await waitForReload('grub-reboot', env.KERNEL_OLD);
     r = await rebootWith('reboot', 'kexec');
     await checkCleanKexec('grub-reboot-once', r, env.KERNEL_OLD);
+    if (r.kernel !== env.KERNEL_OLD) console.log(`JOURNAL grub-reboot: ${await kexecJournal()}`);
     const ne = await sh('grub-editenv list');
     result('grub-reboot-next-entry-consumed', !/^next_entry=./m.test(ne.out), ne.out.replace(/\n/g, ' '));
     r = await rebootWith('reboot', 'kexec');
     await checkCleanKexec('grub-reboot-then-default', r, env.KERNEL_NEW);
     // (2b) grub-set-default: the other kernel from now on.
-    await sh(`grub-set-default '${adv}' && sleep 2`);
+    await sh(`grub-set-default '${adv}'`);
+    await waitForReload('grub-set-default', env.KERNEL_OLD);
     r = await rebootWith('reboot', 'kexec');
     await checkCleanKexec('grub-set-default', r, env.KERNEL_OLD);
     const again = await sh("sleep 2; kexecctl status | grep -E 'loaded kernel|next reboot'; cat /run/kexecctl/loaded.json");
