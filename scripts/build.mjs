@@ -1,68 +1,11 @@
-// Bundles each CLI entry into one ESM file under dist/ for Node 18.19+.
-// koffi stays external: it carries a native module and is only loaded inside a real kexec.
+// Bundles each CLI entry into dist/ for Node 18.19+ (options in build-options.mjs).
 import { build } from 'esbuild';
-import { chmod, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, readdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-
-/**
- * Two dependencies load a heavy Node built-in at startup for a feature kexecctl never uses:
- * commander requires child_process (only for executable subcommands) and dotenv requires crypto
- * (only for encrypted .env.vault files). Deferring those requires to first use saves ~10-20 ms of
- * every CLI start. If a dependency update changes the line, the file is bundled unchanged (a
- * warning, never a broken build).
- */
-const LAZY_BUILTINS = [
-  {
-    file: /[\\/]commander[\\/]lib[\\/]command\.js$/,
-    from: "const childProcess = require('node:child_process');",
-    to: "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };",
-  },
-  {
-    file: /[\\/]dotenv[\\/]lib[\\/]main\.js$/,
-    from: "const crypto = require('crypto')",
-    to: "const crypto = { createDecipheriv: (...a) => require('crypto').createDecipheriv(...a) }",
-  },
-];
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(b) {
-    for (const { file, from, to } of LAZY_BUILTINS) {
-      b.onLoad({ filter: file }, async ({ path }) => {
-        const text = await readFile(path, 'utf8');
-        if (!text.includes(from)) return { contents: text, loader: 'js', warnings: [{ text: `lazy-builtins: "${from}" not found, left as is` }] };
-        return { contents: text.replace(from, to), loader: 'js' };
-      });
-    }
-  },
-};
+import { bundleEntries } from './build-options.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const entries = (await readdir(new URL('../src/cli/bin', import.meta.url))).filter((f) => f.endsWith('.ts'));
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
-const common = {
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node18.19',
-  external: ['koffi'],
-  define: { __KEXECCTL_VERSION__: JSON.stringify(pkg.version) },
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __kxcr } from 'node:module'; const require = __kxcr(import.meta.url);",
-  },
-  plugins: [lazyBuiltins],
-  logLevel: 'warning',
-};
-// kexec is built on its own: kexecctl's many lazy split points would otherwise cut the modules
-// kexec shares with it into ~17 small chunks, and every extra ES module costs startup time.
-const SEPARATE = ['kexec.ts'];
-await build({
-  ...common,
-  entryPoints: entries.filter((f) => !SEPARATE.includes(f)).map((f) => `src/cli/bin/${f}`),
-  chunkNames: 'chunks/[name]-[hash]',
-});
-for (const f of SEPARATE.filter((x) => entries.includes(x))) {
-  await build({ ...common, entryPoints: [`src/cli/bin/${f}`], chunkNames: `chunks/${f.replace(/\.ts$/, '')}-[name]-[hash]` });
-}
+await bundleEntries(build, { entries, outdir: 'dist', version: pkg.version });
 for (const f of entries) await chmod(`dist/${f.replace(/\.ts$/, '.js')}`, 0o755);

@@ -1,5 +1,5 @@
 /**
- * Bundles the CLI entries into a temp dir (as scripts/build.mjs does) so CLI tests spawn real
+ * Bundles the CLI entries into a temp dir with scripts/build.mjs's own options so CLI tests spawn real
  * processes without depending on, or racing with, the shared dist/. The koffi binding is never
  * reached: every spawned process gets KEXECCTL_TEST=1 and a KEXECCTL_FAKE state file.
  */
@@ -8,25 +8,14 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleEntries } from '../../scripts/build-options.mjs';
 import { initialFakeState, type FakeState } from '../../src/sys/fake-kernel.js';
 
 export type CliBundle = { dir: string; kexec: string; kexecctl: string; cleanup(): void };
 
 export async function bundleCli(): Promise<CliBundle> {
   const dir = mkdtempSync(join(tmpdir(), 'kexecctl-cli-'));
-  await build({
-    entryPoints: ['src/cli/bin/kexec.ts', 'src/cli/bin/kexecctl.ts'],
-    outdir: dir,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node18.19',
-    external: ['koffi'],
-    define: { __KEXECCTL_VERSION__: JSON.stringify('9.9.9-test') },
-    banner: { js: "import { createRequire as __kxcr } from 'node:module'; const require = __kxcr(import.meta.url);" },
-    logLevel: 'error',
-  });
+  await bundleEntries(build, { entries: ['kexec.ts', 'kexecctl.ts'], outdir: dir, version: '9.9.9-test', logLevel: 'error' });
   return { dir, kexec: join(dir, 'kexec.js'), kexecctl: join(dir, 'kexecctl.js'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
