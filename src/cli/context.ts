@@ -1,35 +1,46 @@
 /**
- * What a CLI command needs from the outside world, chosen in one place: the Kernel (fake under
- * KEXECCTL_FAKE or --dry-run, never the real binding in a test run), the root for /proc, /sys
- * and /run, the file-ownership policy, network control and the shutdown command.
+ * What a CLI command needs from the outside world, chosen in one place for every command
+ * (kexecctl, kexec, coldreboot, kdumpctl): the root for files, /proc, /sys and /run, the
+ * file-ownership policy, and the effects (Kernel, Processes, network, shutdown) through
+ * getEffects(): a fake under KEXECCTL_FAKE or --dry-run, never the real binding or a real
+ * systemctl/telinit/shutdown/reboot in a test run, and never with --root DIR.
  */
 import { SysfsNetControl, type NetControl } from '../host/net-ifaces.js';
 import { ROOT_ONLY, type TrustPolicy } from '../host/open-checked.js';
 import { RootFs } from '../host/rootfs.js';
 import { FakeKernel } from '../sys/fake-kernel.js';
 import { FakeNetControl } from '../sys/fake-net.js';
-import { getKernel, isTestRun } from '../sys/get-kernel.js';
+import { getEffects, isTestRun, rootRefusal, type Effects } from '../sys/get-kernel.js';
 import type { Kernel } from '../sys/kernel.js';
 
 export type CliContext = {
   fs: RootFs;
   root: string;
+  /** The --root the user gave (read-only mode), or undefined. */
+  readOnlyRoot: string | undefined;
   trust: TrustPolicy;
   testRun: boolean;
+  /** Kernel + Processes for a command that acts; throws EREADONLYROOT (exit 2) under --root without --dry-run. */
+  effects(dryRun?: boolean): Promise<Effects>;
   getKernel(dryRun?: boolean): Promise<Kernel>;
+  /** Throws EREADONLYROOT (exit 2) when this invocation may not act: --root without --dry-run or a fake. */
+  requireEffects(dryRun: boolean): void;
   /** A kernel for reading state only: the fake when one is configured, else null (read sysfs). */
   stateKernel(): Kernel | null;
-  /** The fake's interfaces for a fake kernel, else /sys/class/net + `ip link`. */
+  /** The fake's interfaces for a fake kernel, else /sys/class/net + the kernel's ioctls. */
   net(kernel: Kernel | null): NetControl;
-  /** Runs `shutdown -r now` (kexec KERNEL without -l/-e); returns its exit status. */
+  /** Runs `shutdown -r now` (kexec KERNEL without -l/-e) through the Processes port; returns its exit status. */
   shutdownReboot(kernel: Kernel): Promise<number>;
 };
+
+export type ContextOptions = { env?: NodeJS.ProcessEnv; command?: string };
 
 /**
  * root: --root when given. Otherwise "/", except that test runs and fake runs may move it with
  * KEXECCTL_ROOT, so no test ever reads the host's /sys or writes the host's /run/kexecctl.
  */
-export function makeContext(root: string | undefined, env: NodeJS.ProcessEnv = process.env): CliContext {
+export function makeContext(root: string | undefined, o: ContextOptions = {}): CliContext {
+  const env = o.env ?? process.env;
   const testRun = isTestRun(env);
   const fakeFile = env['KEXECCTL_FAKE'];
   const hasFake = fakeFile !== undefined && fakeFile !== '';
@@ -39,23 +50,35 @@ export function makeContext(root: string | undefined, env: NodeJS.ProcessEnv = p
   // Test runs can never reach the real binding, so this cannot weaken a real load.
   const uid = process.getuid?.() ?? 0;
   const trust: TrustPolicy = testRun ? { trustedUids: [0, uid] } : ROOT_ONLY;
+  const command = o.command;
+  const effects = (dryRun = false): Promise<Effects> =>
+    getEffects({ dryRun, env, ...(root !== undefined ? { readOnlyRoot: root } : {}), ...(command !== undefined ? { command } : {}) });
+  let processesFor: Effects['processes'] | null = null;
   return {
     fs,
     root: fs.root,
+    readOnlyRoot: root,
     trust,
     testRun,
-    getKernel: (dryRun = false) => getKernel({ dryRun, env }),
+    effects: async (dryRun = false) => {
+      const e = await effects(dryRun);
+      processesFor = e.processes;
+      return e;
+    },
+    getKernel: async (dryRun = false) => {
+      const e = await effects(dryRun);
+      processesFor = e.processes;
+      return e.kernel;
+    },
+    requireEffects: (dryRun) => {
+      if (root !== undefined && !dryRun && !hasFake) throw rootRefusal(root, command);
+    },
     stateKernel: () => (hasFake ? FakeKernel.fromFile(fakeFile) : null),
     net: (kernel) => (kernel instanceof FakeKernel ? new FakeNetControl(kernel) : new SysfsNetControl(fs)),
     shutdownReboot: async (kernel) => {
-      if (kernel instanceof FakeKernel) {
-        kernel.note('shutdown', { argv: ['shutdown', '-r', 'now'] });
-        return 0;
-      }
-      const { execa } = await import('execa'); // lazy: keeps status/--version fast
-      const r = await execa('shutdown', ['-r', 'now'], { stdio: 'inherit', reject: false });
-      if (r.exitCode === undefined) process.stderr.write(`shutdown: ${r.shortMessage}\n`); // like kexec-tools' perror("shutdown")
-      return r.exitCode ?? 255;
+      const processes = processesFor ?? (await effects(kernel.kind === 'fake')).processes;
+      const r = await processes.run('shutdown', ['-r', 'now'], undefined, { inherit: true });
+      return r.exitCode;
     },
   };
 }

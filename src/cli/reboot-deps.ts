@@ -8,22 +8,13 @@
 import { systemdVersion } from '../reboot/init-system.js';
 import { nextRebootWillKexec, type NextReboot } from '../reboot/next-reboot.js';
 import { wantedFromPlan } from '../reboot/plan-adapter.js';
-import type { RebootDeps, Runner } from '../reboot/types.js';
-import { FakeKernel } from '../sys/fake-kernel.js';
+import type { RebootDeps } from '../reboot/types.js';
+import { execProcesses } from '../sys/exec-processes.js';
 import type { Kernel } from '../sys/kernel.js';
 import type { CliContext } from './context.js';
 
-export function recordingRunner(kernel: FakeKernel): Runner {
-  return {
-    async run(cmd, args, env) {
-      kernel.note('run', { argv: [cmd, ...args], ...(env ? { env } : {}) });
-      return { exitCode: 0, stdout: '', stderr: '' };
-    },
-  };
-}
-
 export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ deps: RebootDeps; kernel: Kernel }> {
-  const kernel = await ctx.getKernel(dryRun);
+  const { kernel, processes, recording } = await ctx.effects(dryRun);
   const { hostRebootDeps } = await import('../reboot/host-deps.js');
   const state = ctx.stateKernel();
   const deps = hostRebootDeps({
@@ -34,7 +25,8 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
     root: ctx.root,
     trust: ctx.trust,
     plan: async () => wantedFromPlan((await import('../plan/system-plan.js')).resolveSystemPlan(ctx.fs)),
-    ...(kernel instanceof FakeKernel ? { runner: recordingRunner(kernel), syslog: false } : {}),
+    runner: processes,
+    ...(recording ? { syslog: false } : {}),
   });
   return { deps, kernel };
 }
@@ -42,6 +34,8 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
 /** For `kexecctl status`: reads only (a dry-run kernel, /sys or the KEXECCTL_FAKE state, systemctl --version). */
 export async function nextRebootStatus(ctx: CliContext): Promise<NextReboot> {
   const { deps } = await rebootDeps(ctx, true);
-  const version = deps.exists('/run/systemd/system') ? await systemdVersion((await import('../reboot/host-deps.js')).execaRunner) : null;
+  // Ask the host's systemctl only about the host: never under --root or a fake (refused in test runs).
+  const onHost = ctx.readOnlyRoot === undefined && ctx.stateKernel() === null;
+  const version = onHost && deps.exists('/run/systemd/system') ? await systemdVersion(execProcesses()) : null;
   return nextRebootWillKexec(deps, version);
 }

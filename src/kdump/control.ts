@@ -11,7 +11,7 @@ import { loadKernel, type LoadMode, type LoadResult } from '../kexec/load.js';
 import { readLoadRecord, removeLoadRecord, type LoadRecord } from '../kexec/record.js';
 import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH } from '../sys/constants.js';
 import { strerror } from '../sys/errno.js';
-import type { Kernel } from '../sys/kernel.js';
+import type { Kernel, KexecState } from '../sys/kernel.js';
 import { buildKdumpPlan, type KdumpPlan, type KdumpSyscall } from './plan.js';
 
 export const SYSCONFIG_KDUMP = '/etc/sysconfig/kdump';
@@ -44,8 +44,8 @@ export type KdumpStatus = {
   message: string;
 };
 
-export function kdumpStatus(kernel: Kernel, root: string): KdumpStatus {
-  const st = kernel.state();
+/** st: readKexecState() (sysfs under the root, or the fake's state). */
+export function kdumpStatus(st: KexecState, root: string): KdumpStatus {
   const record = st.crashLoaded ? readLoadRecord(root, true) : null;
   let message: string;
   if (!st.supported) message = 'Kdump is not operational: this kernel has no kexec support (/sys/kernel/kexec_loaded is missing)';

@@ -5,7 +5,6 @@
  */
 import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { execa } from 'execa';
 import { loadKernel } from '../kexec/load.js';
 import { readLoadRecord } from '../kexec/record.js';
 import { readKexecState } from '../kexec/state.js';
@@ -15,7 +14,7 @@ import { RootFs } from '../host/rootfs.js';
 import { LINUX_REBOOT_CMD_KEXEC, LINUX_REBOOT_CMD_RESTART } from '../sys/constants.js';
 import type { Kernel } from '../sys/kernel.js';
 import { withoutNextEntry } from './grubenv.js';
-import type { RebootDeps, RunResult, Runner, WantedLoad } from './types.js';
+import type { RebootDeps, Runner, WantedLoad } from './types.js';
 
 export type HostDepsOptions = {
   kernel: Kernel;
@@ -29,14 +28,8 @@ export type HostDepsOptions = {
   err?: (line: string) => void;
   /** Send warnings to logger(1) too (default: when not running under a systemd unit, whose stderr is logged already). */
   syslog?: boolean;
-  runner?: Runner;
-};
-
-export const execaRunner: Runner = {
-  async run(cmd: string, args: readonly string[], env?: Record<string, string>): Promise<RunResult> {
-    const r = await execa(cmd, [...args], { reject: false, env: env ?? {}, stdin: 'ignore' });
-    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-  },
+  /** The Processes port (systemctl, telinit, reboot, logger): recording or guarded execa. */
+  runner: Runner;
 };
 
 export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
@@ -44,7 +37,7 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
   const at = (p: string): string => (root === '/' ? p : posix.join(root, p));
   const out = o.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const err = o.err ?? ((l: string) => process.stderr.write(`kexecctl: ${l}\n`));
-  const runner = o.runner ?? execaRunner;
+  const runner = o.runner;
   const syslog = o.syslog ?? process.env['INVOCATION_ID'] === undefined;
   const k = o.kernel;
   const fs = new RootFs(root);

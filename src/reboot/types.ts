@@ -4,6 +4,7 @@
  * the fake kernel and a recording runner, and --dry-run swaps the effects for descriptions.
  */
 import type { LoadRecord } from '../kexec/record.js';
+import type { Processes as Runner } from '../sys/processes.js';
 
 export type InitSystem = 'systemd' | 'sysvinit' | 'unknown';
 
@@ -20,11 +21,8 @@ export type WantedLoad =
     }
   | { action: 'skip'; reason: string };
 
-export type RunResult = { exitCode: number; stdout: string; stderr: string };
-
-export interface Runner {
-  run(cmd: string, args: readonly string[], env?: Record<string, string>): Promise<RunResult>;
-}
+/** The Processes port (src/sys/processes.ts) under the name the reboot paths use. */
+export type { RunResult, Processes as Runner } from '../sys/processes.js';
 
 export interface RebootDeps {
   /** Fresh plan from /etc/default/kexec + the boot loader; throws KexecError when it cannot plan. */

@@ -1,29 +1,61 @@
 /**
- * The one way to obtain a Kernel. The real koffi binding is loaded lazily, and never
- * inside a test run: KEXECCTL_TEST=1 (set by vitest and the test scripts) or VITEST
- * makes asking for it an error, so no test can reboot the machine it runs on.
+ * The one way to obtain the effects a command may have: a Kernel and the Processes port.
+ *  - KEXECCTL_FAKE=<file>: the file-backed recording fake, and processes recorded in it;
+ *  - --dry-run: an in-memory fake, processes recorded (and printed by the caller);
+ *  - --root DIR (without a fake): refused with exit 2, because --root only reads files under DIR;
+ *  - a test run (KEXECCTL_TEST=1): refused, so no test can reboot or kexec the machine it runs on;
+ *  - otherwise the real koffi binding (loaded lazily) and execa.
  */
 import { KexecError } from '../errors.js';
+import { execProcesses } from './exec-processes.js';
 import { FakeKernel } from './fake-kernel.js';
 import type { Kernel } from './kernel.js';
+import { recordingProcesses, type Processes } from './processes.js';
+import { isTestRun } from './test-run.js';
 
-export type KernelChoice = { dryRun?: boolean; env?: NodeJS.ProcessEnv };
+export { isTestRun } from './test-run.js';
 
-export function isTestRun(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env['KEXECCTL_TEST'] === '1' || env['VITEST'] !== undefined || env['NODE_ENV'] === 'test';
+export type KernelChoice = {
+  dryRun?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** The --root the user gave, if any: a read-only root never reaches the real kernel or init system. */
+  readOnlyRoot?: string;
+  /** The command that wants the effects, for the --root refusal ("kexecctl reboot"). */
+  command?: string;
+};
+
+export type Effects = { kernel: Kernel; processes: Processes; recording: boolean };
+
+export function rootRefusal(root: string, command = 'this command'): KexecError {
+  return new KexecError({
+    code: 'EREADONLYROOT',
+    exitCode: 2,
+    message: `--root ${root} only reads files under ${root}: ${command} loads, unloads or reboots nothing with it; add --dry-run to see what it would do`,
+  });
 }
 
-export async function getKernel(choice: KernelChoice = {}): Promise<Kernel> {
+export async function getEffects(choice: KernelChoice = {}): Promise<Effects> {
   const env = choice.env ?? process.env;
   const fakeFile = env['KEXECCTL_FAKE'];
-  if (fakeFile !== undefined && fakeFile !== '') return FakeKernel.fromFile(fakeFile);
-  if (choice.dryRun === true) return new FakeKernel();
+  if (fakeFile !== undefined && fakeFile !== '') {
+    const k = FakeKernel.fromFile(fakeFile);
+    return { kernel: k, processes: recordingProcesses(k), recording: true };
+  }
+  if (choice.dryRun === true) {
+    const k = new FakeKernel();
+    return { kernel: k, processes: recordingProcesses(k), recording: true };
+  }
+  if (choice.readOnlyRoot !== undefined) throw rootRefusal(choice.readOnlyRoot, choice.command);
   if (isTestRun(env)) {
     throw new KexecError({
       code: 'ETESTGUARD',
-      message: 'refusing to load the real kexec binding inside a test run (KEXECCTL_TEST/VITEST is set); use KEXECCTL_FAKE or --dry-run',
+      message: 'refusing to load the real kexec binding inside a test run (KEXECCTL_TEST=1); use KEXECCTL_FAKE or --dry-run',
     });
   }
   const mod = await import('./koffi-kernel.js');
-  return mod.createKoffiKernel();
+  return { kernel: mod.createKoffiKernel(), processes: execProcesses(env), recording: false };
+}
+
+export async function getKernel(choice: KernelChoice = {}): Promise<Kernel> {
+  return (await getEffects(choice)).kernel;
 }

@@ -8,7 +8,8 @@ import { makeContext } from '../context.js';
 import { rebootDeps } from '../reboot-deps.js';
 
 export async function coldrebootMain(args: readonly string[], dryRun: boolean, root?: string): Promise<number> {
-  const ctx = makeContext(root);
+  const ctx = makeContext(root, { command: 'coldreboot' });
+  ctx.requireEffects(dryRun);
   const { deps } = await rebootDeps(ctx, dryRun);
   return coldReboot(deps, args, { dryRun });
 }

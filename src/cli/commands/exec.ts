@@ -20,7 +20,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON (the steps of a dry run; what was done when the jump returns under a fake)')
     .option('-d, --debug', 'print each step')
     .action(async (opts: ExecOpts) => {
-      const ctx = makeContext(opts.root);
+      const ctx = makeContext(opts.root, { command: 'kexecctl exec' });
+      ctx.requireEffects(opts.dryRun === true);
       if (opts.dryRun) {
         const k = ctx.stateKernel();
         assertLoaded(ctx.fs, k);

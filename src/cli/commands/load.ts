@@ -30,7 +30,8 @@ export function register(program: Command): void {
     .option('--append <cmdline>', 'the new kernel command line (the last one wins)')
     .option('--crash', 'load as the crash (panic) kernel');
   addCommon(cmd).action(async (opts: LoadOpts) => {
-    const ctx = makeContext(opts.root);
+    const ctx = makeContext(opts.root, { command: 'kexecctl load' });
+    ctx.requireEffects(opts.dryRun === true);
     let req;
     if (opts.kernel === undefined) {
       if (opts.initrd.length > 0 || opts.append !== undefined) {

@@ -21,8 +21,9 @@ export function register(program: Command): void {
     .option('--at-shutdown', 'with --prepare: the system is shutting down (consume grub-reboot\'s one-shot entry if rebooting)')
     .option('--root <dir>', 'read configuration and boot files under DIR (testing)')
     .action(async (o: Opts) => {
-      const ctx = makeContext(o.root);
+      const ctx = makeContext(o.root, { command: 'kexecctl reboot' });
       const dryRun = o.dryRun === true;
+      ctx.requireEffects(dryRun);
       const { deps } = await rebootDeps(ctx, dryRun);
       if (o.prepare === true) {
         const r = await refreshLoad(deps, { dryRun, atShutdown: o.atShutdown === true });

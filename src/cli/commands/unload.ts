@@ -7,7 +7,8 @@ import { addCommon, debugSink, type CommonOpts } from './load-common.js';
 export function register(program: Command): void {
   const cmd = program.command('unload').description('unload the loaded kernel (or, with --crash, the crash kernel)').option('--crash', 'unload the crash kernel');
   addCommon(cmd).action(async (opts: CommonOpts) => {
-    const ctx = makeContext(opts.root);
+    const ctx = makeContext(opts.root, { command: 'kexecctl unload' });
+    ctx.requireEffects(opts.dryRun === true);
     const kernel = await ctx.getKernel(opts.dryRun);
     const r = unloadKernel(kernel, { crash: opts.crash === true, mode: opts.mode }, { root: ctx.root, dryRun: opts.dryRun === true, ...debugSink(opts.debug) });
     if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');

@@ -3,17 +3,15 @@ import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { writeFileSync } from 'node:fs';
-import { execa } from 'execa';
 import { KexecError } from '../../errors.js';
-import { RootFs } from '../../host/rootfs.js';
+import type { RootFs } from '../../host/rootfs.js';
 import { isCaptureCmdline } from '../../kdump/cmdline-edit.js';
 import { kdumpStatus } from '../../kdump/control.js';
 import { saveVmcore } from '../../kdump/save.js';
-import { LINUX_REBOOT_CMD_RESTART } from '../../sys/constants.js';
-import { getKernel, isTestRun } from '../../sys/get-kernel.js';
-
-const LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedc;
-const LINUX_REBOOT_CMD_HALT = 0xcdef0123;
+import { readKexecState } from '../../kexec/state.js';
+import { LINUX_REBOOT_CMD_HALT, LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_RESTART } from '../../sys/constants.js';
+import type { Effects } from '../../sys/get-kernel.js';
+import { makeContext } from '../context.js';
 type FinalAction = 'reboot' | 'poweroff' | 'halt' | 'none';
 const FINAL_ACTIONS: readonly FinalAction[] = ['reboot', 'poweroff', 'halt', 'none'];
 
@@ -34,12 +32,12 @@ async function confirm(question: string, input: NodeJS.ReadableStream): Promise<
   }
 }
 
-export async function crashTest(opts: { root: string; force?: boolean }, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
-  const fs = new RootFs(opts.root);
-  if (fs.isHost && isTestRun()) {
-    throw new KexecError({ code: 'ETESTGUARD', message: 'refusing to crash the machine inside a test run; use --root DIR' });
-  }
-  const st = kdumpStatus(await getKernel(), fs.root);
+export async function crashTest(opts: { root?: string; force?: boolean }, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  const ctx = makeContext(opts.root, { command: 'kdumpctl test' });
+  // The effects first: a test run, or --root without a fake, is refused before anything is read or asked.
+  await ctx.effects(false);
+  const fs = ctx.fs;
+  const st = kdumpStatus(readKexecState(fs, ctx.stateKernel()), fs.root);
   if (!st.operational) throw new KexecError({ code: 'EKDUMPNOTREADY', message: `${st.message}\nnot crashing: the dump would be lost`, exitCode: 3 });
   if (opts.force !== true) {
     process.stderr.write('kdumpctl test panics the kernel now (echo c > /proc/sysrq-trigger): the machine stops, the capture kernel saves a vmcore, then it reboots.\n');
@@ -59,26 +57,32 @@ function dumpHost(fs: RootFs): string {
   return fs.readText('/etc/hostname')?.trim() || h || 'localhost';
 }
 
-async function finalAction(action: FinalAction, fs: RootFs): Promise<void> {
+/** After saving: through systemd when it runs the capture system, else reboot(2) directly. */
+async function finalAction(action: FinalAction, fs: RootFs, effects: Effects): Promise<void> {
   if (action === 'none') return;
   log(`final action: ${action}`);
-  if (fs.isHost && fs.isDir('/run/systemd/system')) {
-    await execa('systemctl', ['--no-block', action]);
-    return;
+  if (fs.isDir('/run/systemd/system')) {
+    const r = await effects.processes.run('systemctl', ['--no-block', action]);
+    if (r.exitCode === 0) return;
+    log(`systemctl --no-block ${action} exited with ${r.exitCode}; calling reboot(2) directly`);
   }
-  const kernel = await getKernel();
+  const kernel = effects.kernel;
   kernel.sync();
   const cmd = action === 'reboot' ? LINUX_REBOOT_CMD_RESTART : action === 'poweroff' ? LINUX_REBOOT_CMD_POWER_OFF : LINUX_REBOOT_CMD_HALT;
   const res = kernel.reboot(cmd);
   if (!res.ok) throw new KexecError({ code: 'EREBOOT', errno: res.errno, syscall: 'reboot', message: `${action} failed: ${res.message}` });
 }
 
-type SaveCli = { root: string; dir: string; vmcore: string; finalAction: string };
+type SaveCli = { root?: string; dir: string; vmcore: string; finalAction: string };
 
 async function save(opts: SaveCli): Promise<number> {
   const action = opts.finalAction as FinalAction;
   if (!FINAL_ACTIONS.includes(action)) throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
-  const fs = new RootFs(opts.root);
+  const ctx = makeContext(opts.root, { command: 'kdumpctl save' });
+  // The effects (reboot/poweroff at the end) first: refused in a test run or under --root without a
+  // fake before anything is written, so no code path can save and then reboot the wrong machine.
+  const effects = action === 'none' ? null : await ctx.effects(false);
+  const fs = ctx.fs;
   const trigger = isCaptureCmdline(fs.readText('/proc/cmdline') ?? '');
   if (!trigger && !fs.exists(opts.vmcore)) {
     // Not a capture kernel: nothing to save, and above all no reboot of a healthy machine.
@@ -95,15 +99,15 @@ async function save(opts: SaveCli): Promise<number> {
     log(e instanceof Error ? e.message : String(e));
     code = 1;
   }
-  await finalAction(action, fs);
+  if (effects !== null) await finalAction(action, fs, effects);
   return code;
 }
 
 export function addCrashCommands(program: Command, setExit: (code: number) => void): void {
-  program.command('test').description('panic the kernel on purpose to test kdump (asks for confirmation)').option('--root <dir>', 'system root', '/').option('--force', 'do not ask for confirmation')
+  program.command('test').description('panic the kernel on purpose to test kdump (asks for confirmation)').option('--root <dir>', 'read /sys and write proc/sysrq-trigger under DIR (only with a test fake)').option('--force', 'do not ask for confirmation')
     .action(async (o: { root: string; force?: boolean }) => setExit(await crashTest(o)));
   program.command('save').description('capture kernel: save /proc/vmcore and its kernel log under /var/crash, then reboot')
-    .option('--root <dir>', 'system root', '/')
+    .option('--root <dir>', 'read and write under DIR (the final action needs a test fake)')
     .option('--dir <dir>', 'dump directory', '/var/crash')
     .option('--vmcore <file>', 'core to save', '/proc/vmcore')
     .option('--final-action <action>', `after saving: ${FINAL_ACTIONS.join(', ')}`, 'reboot')

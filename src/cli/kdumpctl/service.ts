@@ -2,19 +2,25 @@
 import type { Command } from 'commander';
 import { formatDiagnostic, KexecError } from '../../errors.js';
 import { readSysInt, KEXEC_CRASH_SIZE } from '../../host/kexec-sysfs.js';
-import { RootFs } from '../../host/rootfs.js';
 import { kdumpStatus, startKdump, stopKdump } from '../../kdump/control.js';
-import { getKernel } from '../../sys/get-kernel.js';
+import { readKexecState } from '../../kexec/state.js';
+import { makeContext, type CliContext } from '../context.js';
 
-type Common = { root: string; dryRun?: boolean };
+type Common = { root?: string; dryRun?: boolean };
+
+/** One context per kdumpctl command; --root DIR is read-only (start/stop refuse without --dry-run). */
+function context(opts: Common, command: string): CliContext {
+  return makeContext(opts.root, { command: `kdumpctl ${command}` });
+}
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const warn = (s: string): void => void process.stderr.write(`kdumpctl: warning: ${s}\n`);
 
 async function start(opts: Common & { debug?: boolean }): Promise<number> {
-  const kernel = await getKernel({ dryRun: opts.dryRun === true });
-  const fs = new RootFs(opts.root);
+  const ctx = context(opts, 'start');
+  ctx.requireEffects(opts.dryRun === true);
+  const kernel = await ctx.getKernel(opts.dryRun === true);
   const sink = (l: string): void => void process.stderr.write(`kdumpctl: ${l}\n`);
-  const r = startKdump(kernel, fs, { dryRun: opts.dryRun === true, debugSink: sink, ...(opts.debug === true ? { debug: sink } : {}) });
+  const r = startKdump(kernel, ctx.fs, { dryRun: opts.dryRun === true, trust: ctx.trust, debugSink: sink, ...(opts.debug === true ? { debug: sink } : {}) });
   for (const d of r.diagnostics) warn(formatDiagnostic(d));
   for (const w of r.plan.warnings) warn(w);
   if (r.alreadyLoaded) {
@@ -31,16 +37,18 @@ async function start(opts: Common & { debug?: boolean }): Promise<number> {
 }
 
 async function stop(opts: Common): Promise<number> {
-  const kernel = await getKernel({ dryRun: opts.dryRun === true });
-  const was = stopKdump(kernel, new RootFs(opts.root).root);
+  const ctx = context(opts, 'stop');
+  ctx.requireEffects(opts.dryRun === true);
+  const kernel = await ctx.getKernel(opts.dryRun === true);
+  const was = stopKdump(kernel, ctx.root);
   say(was ? 'kexec: unloaded kdump kernel' : 'kexec: no kdump kernel was loaded');
   say('Stopping kdump: [OK]');
   return 0;
 }
 
 async function status(opts: Common & { json?: boolean }): Promise<number> {
-  const kernel = await getKernel({ dryRun: opts.dryRun === true });
-  const st = kdumpStatus(kernel, new RootFs(opts.root).root);
+  const ctx = context(opts, 'status');
+  const st = kdumpStatus(readKexecState(ctx.fs, ctx.stateKernel()), ctx.root);
   if (opts.json === true) {
     say(JSON.stringify({ operational: st.operational, loaded: st.loaded, reservedBytes: st.reservedBytes, loadedKernel: st.record?.kernel ?? null, cmdline: st.record?.cmdline ?? null, message: st.message }, null, 2));
   } else {
@@ -51,7 +59,7 @@ async function status(opts: Common & { json?: boolean }): Promise<number> {
 }
 
 function showmem(opts: Common): number {
-  const fs = new RootFs(opts.root);
+  const fs = context(opts, 'showmem').fs;
   const size = readSysInt(fs, KEXEC_CRASH_SIZE);
   if (size === null) throw new KexecError({ code: 'ENOCRASHSIZE', message: `cannot read ${KEXEC_CRASH_SIZE}: this kernel has no kexec crash support` });
   say(`Reserved ${Math.floor(size / 1048576)}MB memory for crash kernel`);
@@ -59,7 +67,7 @@ function showmem(opts: Common): number {
 }
 
 export function addServiceCommands(program: Command, setExit: (code: number) => void): void {
-  const rootOpt = ['--root <dir>', 'system root (configuration, /sys, /run records)', '/'] as const;
+  const rootOpt = ['--root <dir>', 'read configuration, /sys and /run records under DIR (start/stop then need --dry-run)'] as const;
   const dry = ['--dry-run', 'check and print the load, change nothing'] as const;
   program.command('start').description('load the crash kernel into the crashkernel= reservation').option(...rootOpt).option(...dry).option('-d, --debug', 'print each system call')
     .action(async (o: Common & { debug?: boolean }) => setExit(await start(o)));

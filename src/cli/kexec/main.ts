@@ -32,13 +32,13 @@ export async function kexecMain(argv: string[], env: NodeJS.ProcessEnv = process
     case 'version': out(versionText()); return 0;
     case 'usage-error': err(`kexec: ${inv.message}`); out(usageText()); return 1;
     case 'print-ckr-size': {
-      const ctx = makeContext(undefined, env);
+      const ctx = makeContext(undefined, { env, command: 'kexec' });
       out(`${readKexecState(ctx.fs, ctx.stateKernel()).crashSize}\n`);
       return 0;
     }
     case 'run': break;
   }
-  const ctx = makeContext(undefined, env);
+  const ctx = makeContext(undefined, { env, command: 'kexec' });
   try {
     return await run(inv, ctx);
   } catch (e) {
