@@ -22,6 +22,7 @@ const COMMANDS: Array<[string, () => Promise<{ register: Register }>]> = [
   ['reboot', () => import('./commands/reboot.js')],
   ['coldreboot', () => import('./commands/coldreboot.js')],
   ['kdump', () => import('./commands/kdump.js')],
+  ['config', () => import('./commands/config.js')],
 ];
 
 function newProgram(): Command {

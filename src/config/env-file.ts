@@ -3,6 +3,12 @@
  * with a shell. dotenv gives the values; this module adds what a shell would have done differently
  * as located warnings: command substitution, backticks and variable expansion are kept literally,
  * lines that are not assignments are ignored, and unknown keys are reported.
+ *
+ * One file means one thing to every reader: only what a POSIX shell would take as an assignment
+ * (NAME=value, NAME a shell name, no blank before '=') is a setting. dotenv alone would also take
+ * `KEY: value`, `KEY = value` and `a.b=c`; those lines are warned about AND left out of what
+ * dotenv sees, so a line reported as ignored is really ignored. Shell code (postinst, the kernel
+ * hooks, kexecctl-reload) asks `kexecctl config get KEY` instead of parsing the file again.
  */
 import { parse } from 'dotenv';
 import type { Diagnostic } from '../errors.js';
@@ -18,7 +24,9 @@ export type EnvFileOptions = {
   knownKeys?: readonly string[];
 };
 
-const ASSIGN = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$/;
+const ASSIGN = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+/** What dotenv would also accept as a setting although a shell would not (dotenv's LINE regex). */
+const DOTENV_ONLY = /^\s*(?:export\s+)?[\w.-]+(?:\s*=|:\s)/;
 
 function warn(origin: string, line: number, message: string): Diagnostic {
   return { severity: 'warning', origin, line, message };
@@ -65,10 +73,14 @@ export function parseEnvFile(text: string, origin: string, opts: EnvFileOptions 
   const diagnostics: Diagnostic[] = [];
   const lines: Record<string, number> = {};
   const rows = text.split(/\r?\n/);
+  // The lines dotenv is allowed to see: accepted assignments and their continuation lines.
+  const kept: string[] = [];
   let pending: string | null = null;
   rows.forEach((row, i) => {
     const n = i + 1;
+    kept.push('');
     if (pending !== null) {
+      kept[i] = row;
       if (closes(row, pending)) pending = null;
       return;
     }
@@ -76,9 +88,11 @@ export function parseEnvFile(text: string, origin: string, opts: EnvFileOptions 
     if (t === '' || t.startsWith('#')) return;
     const m = ASSIGN.exec(row);
     if (m === null) {
-      diagnostics.push(warn(origin, n, `not a KEY=value line, ignored (no shell runs this file): ${t.slice(0, 60)}`));
+      const why = DOTENV_ONLY.test(row) ? 'not a shell assignment (NAME=value, no blank before "="), ignored' : 'not a KEY=value line, ignored (no shell runs this file)';
+      diagnostics.push(warn(origin, n, `${why}: ${t.slice(0, 60)}`));
       return;
     }
+    kept[i] = row;
     const key = m[1] as string;
     const raw = m[2] as string;
     lines[key] = n;
@@ -90,6 +104,6 @@ export function parseEnvFile(text: string, origin: string, opts: EnvFileOptions 
     }
     pending = openQuote(raw);
   });
-  const values = parse(text);
+  const values = parse(kept.join('\n'));
   return { value: { values, lines }, diagnostics };
 }

@@ -19,7 +19,7 @@ export const SYSCONFIG_KDUMP = '/etc/sysconfig/kdump';
 export const NO_RESERVATION_HELP = [
   'no memory is reserved for the crash kernel (/sys/kernel/kexec_crash_size is 0): boot with a crashkernel= parameter, e.g. crashkernel=256M',
   '  Debian/Ubuntu: add crashkernel=256M to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, and reboot',
-  '  Red Hat/Fedora: grubby --update-kernel=ALL --args=crashkernel=256M (or kdumpctl reset-crashkernel on recent releases), and reboot',
+  '  Red Hat/Fedora: grubby --update-kernel=ALL --args=crashkernel=256M, and reboot',
 ].join('\n');
 
 export function readKdumpPlan(fs: RootFs): { plan: KdumpPlan; diagnostics: Diagnostic[] } {

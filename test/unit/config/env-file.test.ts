@@ -40,3 +40,21 @@ describe('runPartsOrder', () => {
     expect(r.skipped).toContain('foo~');
   });
 });
+
+describe('one meaning for every reader (issue 9 §3)', () => {
+  it('a line reported as ignored is not used: KEY: value, KEY = value, a.b=c', () => {
+    const text = ['LOAD_KEXEC: true', 'APPEND = quiet', 'a.b=c', 'KERNEL_IMAGE=/boot/vmlinuz'].join('\n');
+    const { value, diagnostics } = parseEnvFile(text, '/etc/default/kexec');
+    expect(value.values).toEqual({ KERNEL_IMAGE: '/boot/vmlinuz' });
+    expect(diagnostics.map((d) => [d.line, d.message.split(':')[0]])).toEqual([
+      [1, 'not a shell assignment (NAME=value, no blank before "="), ignored'],
+      [2, 'not a shell assignment (NAME=value, no blank before "="), ignored'],
+      [3, 'not a shell assignment (NAME=value, no blank before "="), ignored'],
+    ]);
+  });
+  it('a rejected line inside a file does not shift the values of the accepted ones', () => {
+    const { value } = parseEnvFile('X: 1\nA="two\nlines"\nB=3\n', 'f');
+    expect(value.values).toEqual({ A: 'two\nlines', B: '3' });
+    expect(value.lines).toEqual({ A: 2, B: 4 });
+  });
+});
