@@ -4,14 +4,17 @@
 # Writes OUTDIR/root.img (ext4, root=/dev/vda), OUTDIR/vmlinuz + OUTDIR/initrd.img (the default
 # kernel, for QEMU's direct boot) and OUTDIR/image.env (KERNEL_NEW, KERNEL_OLD, APPEND).
 # The base (debootstrap + packages) is cached by build-base.sh; this project layer is re-applied
-# at every run: the built tree or the .deb (KEXECCTL_DISTRO_INSTALL=deb|tree, default deb when
-# build/packages has one), config, grub.cfg + grubenv as update-grub/grub-set-default would write.
+# at every run: the .deb named by KEXECCTL_DISTRO_DEB (KEXECCTL_DISTRO_INSTALL=deb, the default) or
+# the built tree (=tree, only on request), config, grub.cfg + grubenv as update-grub/grub-set-default
+# would write.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 variant=${1:?systemd|sysvinit}
 out=${2:?OUTDIR}
 log() { echo "[distro-image $(date +%T)] $*" >&2; }
+# shellcheck source=test/vm/lib/common.sh
+. "$repo/test/vm/lib/common.sh"
 
 base=$("$here/build-base.sh" "$variant")
 mkdir -p "$out"
@@ -27,22 +30,24 @@ KERNEL_OLD=$(echo "$kernels" | head -n1)
 [ "$KERNEL_NEW" != "$KERNEL_OLD" ] || { echo "distro: the base needs two kernels" >&2; exit 1; }
 
 # --- the project -----------------------------------------------------------------------------
-mode=${KEXECCTL_DISTRO_INSTALL:-auto}
-# shellcheck disable=SC2012
-deb=$(ls -t "$repo"/build/packages/kexecctl_*_amd64.deb 2>/dev/null | head -n1 || true)
-if [ "$mode" = auto ]; then if [ -n "$deb" ]; then mode=deb; else mode=tree; fi; fi
+# deb (default): exactly the .deb named by KEXECCTL_DISTRO_DEB (run.sh packages it in this run);
+# tree: the built tree copied by hand, only when asked for. Nothing falls back to the other.
+mode=${KEXECCTL_DISTRO_INSTALL:-deb}
 if [ "$mode" = deb ]; then
-  [ -n "$deb" ] || { echo "distro: no .deb in build/packages (run npm run package)" >&2; exit 1; }
+  deb=${KEXECCTL_DISTRO_DEB:-}
+  [ -s "$deb" ] || { echo "distro: KEXECCTL_DISTRO_DEB does not name a .deb (run.sh sets it)" >&2; exit 1; }
   log "installing $(basename "$deb")"
   cp "$deb" "$root/tmp/kexecctl.deb"
-  # The maintainer scripts must never reach the host's kernel from this chroot: KEXECCTL_TEST makes
-  # the real binding refuse, KEXECCTL_FAKE gives them a fake kernel (and policy-rc.d stops units).
-  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+  # The maintainer scripts must never reach the host's kernel from this chroot: without CAP_SYS_BOOT
+  # in the bounding set no process in it can kexec_load, kexec_file_load or reboot (kernel/kexec.c,
+  # kernel/kexec_file.c, kernel/reboot.c check capable(CAP_SYS_BOOT)); KEXECCTL_TEST makes the real
+  # binding refuse, KEXECCTL_FAKE gives them a fake kernel (and policy-rc.d stops units).
+  setpriv --bounding-set -sys_boot --inh-caps -sys_boot -- chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
     KEXECCTL_TEST=1 KEXECCTL_FAKE=/tmp/kexecctl-fake.json dpkg -i /tmp/kexecctl.deb >"$out/dpkg.log" 2>&1 || { tail -20 "$out/dpkg.log" >&2; exit 1; }
   rm -f "$root/tmp/kexecctl.deb" "$root/tmp/kexecctl-fake.json"
-else
-  log "installing the built tree by hand"
-  [ -f "$repo/dist/kexecctl.js" ] || (cd "$repo" && npm run -s build)
+elif [ "$mode" = tree ]; then
+  log "installing the built tree by hand (KEXECCTL_DISTRO_INSTALL=tree)"
+  kx_ensure_built
   lib="$root/usr/lib/kexecctl"
   mkdir -p "$lib/node_modules"
   cp -a "$repo/dist" "$lib/dist"
@@ -57,6 +62,9 @@ else
   install -D -m 755 "$repo/systemd/system-shutdown/kexecctl" "$root/usr/lib/systemd/system-shutdown/kexecctl"
   install -m 755 "$repo/sysv/kexec" "$repo/sysv/kexec-load" "$root/etc/init.d/"
   install -D -m 644 "$repo/etc-defaults/kexec" "$root/etc/default/kexec"
+else
+  echo "distro: KEXECCTL_DISTRO_INSTALL must be deb or tree, not $mode" >&2
+  exit 1
 fi
 if [ "$variant" = systemd ]; then
   systemctl --root="$root" enable kexec-load.service kexec-load.path >/dev/null 2>&1

@@ -4,7 +4,11 @@
 # grub-set-default; coldreboot → firmware; broken config → cold reboot with the reason logged;
 # the same reboot/coldreboot on sysvinit; downtimes for SeaBIOS and OVMF.
 # Env: KEXECCTL_DISTRO_SUITES (default "systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic"),
-#      KEXECCTL_DISTRO_INSTALL=deb|tree|auto, KEXECCTL_CACHE, KEXECCTL_DEBIAN_MIRROR.
+#      KEXECCTL_DISTRO_INSTALL=deb (default: the .deb this run packages; a packaging failure fails the
+#      tier) or tree (only when asked for: the built tree copied by hand), KEXECCTL_CACHE,
+#      KEXECCTL_DEBIAN_MIRROR.
+# Each suite's checks are tallied by results.mjs: anchored "KXD RESULT" lines against the suite's
+# "KXD PLAN" list and scenarios.mjs's exit status, so a crash or a partial run fails the tier.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -16,28 +20,43 @@ work="$KX_CACHE/distro/run"
 mkdir -p "$work"
 suites=${KEXECCTL_DISTRO_SUITES:-"systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic"}
 extra=("$@")
+passed=0 failed=0
+fail_tier() { # fail_tier MSG: one failure the tally cannot see (build, packaging, images)
+  kx_log "FAILED: $*"
+  echo "distro: $passed passed, $((failed + 1)) failed"
+  [ -n "${KEXECCTL_RESULTS:-}" ] && echo "distro $passed $((failed + 1))" >>"$KEXECCTL_RESULTS"
+  exit 1
+}
 
-# The project: the .deb when packaging works (as an admin installs it), else the built tree.
-(cd "$repo" && npm run -s build)
-if [ "${KEXECCTL_DISTRO_INSTALL:-auto}" != tree ]; then
-  if (cd "$repo" && npm run -s package >"$work/package.log" 2>&1); then
-    export KEXECCTL_DISTRO_INSTALL=deb
-  else
-    kx_log "npm run package failed (see $work/package.log): installing the built tree by hand"
-    export KEXECCTL_DISTRO_INSTALL=tree
-  fi
-fi
+# The project, as an admin installs it: the .deb packaged by this run (never an older one left in
+# build/packages). The hand-copied tree only when KEXECCTL_DISTRO_INSTALL=tree asks for it.
+kx_ensure_built
+export KEXECCTL_DISTRO_INSTALL=${KEXECCTL_DISTRO_INSTALL:-deb}
+case $KEXECCTL_DISTRO_INSTALL in
+  deb)
+    rm -rf "$work/packages"
+    if ! (cd "$repo" && KEXECCTL_PKG_NO_BUILD=1 KEXECCTL_PKG_ONLY=deb KEXECCTL_PKG_OUT="$work/packages" \
+      npm run -s package >"$work/package.log" 2>&1); then
+      tail -n 15 "$work/package.log" >&2
+      fail_tier "npm run package failed (log: $work/package.log); KEXECCTL_DISTRO_INSTALL=tree tests the built tree instead"
+    fi
+    KEXECCTL_DISTRO_DEB=$(find "$work/packages" -name 'kexecctl_*.deb' | head -n 1)
+    [ -s "$KEXECCTL_DISTRO_DEB" ] || fail_tier "npm run package wrote no .deb into $work/packages"
+    export KEXECCTL_DISTRO_DEB
+    ;;
+  tree) kx_log "KEXECCTL_DISTRO_INSTALL=tree: installing the built tree by hand, not the .deb" ;;
+  *) fail_tier "KEXECCTL_DISTRO_INSTALL must be deb or tree, not $KEXECCTL_DISTRO_INSTALL" ;;
+esac
 t_build=$(kx_ms)
 
 # One pristine image per init system; each suite boots a copy.
 # shellcheck disable=SC2086 # suites is a word list
 for v in $(printf '%s\n' $suites | cut -d: -f1 | sort -u); do
-  "$here/build-image.sh" "$v" "$work/$v"
+  "$here/build-image.sh" "$v" "$work/$v" || fail_tier "building the $v image failed"
 done
 t_images=$(kx_ms)
 kx_log "images ready in $(( (t_images - t_build) / 1000 )) s"
 
-passed=0 failed=0
 times="$work/downtimes.txt"
 : >"$times"
 accel=$(kx_accel)
@@ -49,11 +68,14 @@ for s in $suites; do
   cp "$work/$variant/vmlinuz" "$work/$variant/initrd.img" "$work/$variant/image.env" "$d/"
   kx_log "scenarios $variant/$fw ($suite)"
   ts=$(kx_ms)
+  rc=0
   node "$here/scenarios.mjs" --image-dir "$d" --variant "$variant" --firmware "$fw" --suite "$suite" \
-    --accel "$accel" --times "$times" "${extra[@]}" | tee "$d/results.txt" | grep -E '^(RESULT|DOWNTIME|BOOT|SUMMARY|JOURNAL)' || true
-  p=$(grep -c '^RESULT .* PASS' "$d/results.txt" || true)
-  f=$(grep -c '^RESULT .* FAIL' "$d/results.txt" || true)
-  [ "$p" -gt 0 ] || f=$((f + 1))
+    --accel "$accel" --times "$times" "${extra[@]}" 2>&1 | tee "$d/results.txt" || rc=$?
+  # results.mjs prints "<passed> <failed>" then a "problem: ..." line per planned check never reported,
+  # unplanned or duplicate PASS, missing plan, or crash (non-zero exit without a FAIL line).
+  tally=$(node "$here/results.mjs" "$d/results.txt" "$rc") || tally="0 1"$'\n'"problem: results.mjs failed"
+  read -r p f <<<"$tally"
+  grep '^problem: ' <<<"$tally" | sed "s|^|  $variant/$fw: |" >&2 || true
   passed=$((passed + p)) failed=$((failed + f))
   kx_log "$variant/$fw: $p passed, $f failed in $(( ($(kx_ms) - ts) / 1000 )) s (console: $d/console-$fw.log)"
   # A failed suite keeps its disk, so its journal can be read (debugfs rdump /var/log/journal).

@@ -23,8 +23,16 @@
 #   kx_copy_elf ROOT BIN DEST    copy the ELF file ROOT/BIN to DEST/BIN together with every shared
 #                                library it needs, resolved with ROOT's own ld.so (--library-path over
 #                                ROOT's lib dirs); fails naming any library that cannot be found
+#   kx_ensure_built              run `npm run -s build` in the repository when dist/kexec.js is missing
+#                                or older than anything under src/, scripts/build*.mjs or package.json
+#                                (a tier run on its own must never test a stale dist/); serialised
+#                                with flock on $KX_BUILD_LOCK (default /tmp/kexecctl-build.lock);
+#                                exits through kx_die when the build fails or leaves dist/ incomplete
+#   kx_dist_stale                prints the first input newer than dist/kexec.js (or "dist/kexec.js
+#                                missing") and succeeds when a rebuild is needed
 
 KX_CACHE="${KEXECCTL_CACHE:-/var/cache/kexecctl-test}"
+KX_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 
 kx_log() { printf '[vm %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 kx_die() { kx_log "ERROR: $*"; exit 1; }
@@ -171,5 +179,37 @@ kx_cleanup() {
   local p
   for p in "${KX_CLEANUP_PATHS[@]}"; do [ -n "$p" ] && [ "$p" != / ] && rm -rf -- "$p"; done
   KX_CLEANUP_PATHS=()
+  return 0
+}
+
+kx_dist_stale() {
+  local stamp="$KX_REPO_ROOT/dist/kexec.js" newer f
+  if [ ! -f "$stamp" ]; then echo "dist/kexec.js missing"; return 0; fi
+  newer=$(cd "$KX_REPO_ROOT" && find src -type f -newer "$stamp" -print -quit 2>/dev/null)
+  if [ -z "$newer" ]; then
+    for f in "$KX_REPO_ROOT"/scripts/build*.mjs "$KX_REPO_ROOT/package.json"; do
+      [ -e "$f" ] && [ "$f" -nt "$stamp" ] && { newer=${f#"$KX_REPO_ROOT"/}; break; }
+    done
+  fi
+  [ -n "$newer" ] || return 1
+  printf '%s is newer than dist/kexec.js\n' "$newer"
+}
+
+kx_ensure_built() {
+  local why b
+  why=$(kx_dist_stale) || return 0
+  kx_log "building dist/ ($why)"
+  (
+    flock 9
+    # Another tier may have rebuilt while this one waited for the lock.
+    kx_dist_stale >/dev/null || exit 0
+    cd "$KX_REPO_ROOT" && npm run -s build
+  ) 9>"${KX_BUILD_LOCK:-/tmp/kexecctl-build.lock}" || kx_die "npm run build failed"
+  for b in "$KX_REPO_ROOT"/src/cli/bin/*.ts; do
+    b=${b##*/}
+    [ -f "$KX_REPO_ROOT/dist/${b%.ts}.js" ] || kx_die "dist/${b%.ts}.js is missing after npm run build"
+  done
+  # The shared tree may be edited during the build: say so, the next tier run rebuilds again.
+  why=$(kx_dist_stale) && kx_log "warning: dist/ is stale again right after npm run build ($why)"
   return 0
 }

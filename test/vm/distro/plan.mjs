@@ -1,0 +1,23 @@
+// The checks each distro suite reports, in order (scenarios.mjs prints them as its KXD PLAN line;
+// results.mjs fails a run that reports fewer). Keep in step with main() in scenarios.mjs: a check
+// reported but not planned, or planned but not reached, fails the suite.
+const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
+const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(variant === 'systemd' ? [`${n}-clean-shutdown-journal`] : [])];
+
+/** Every check a suite reports, in order. */
+export function planFor(suite, variant, reps) {
+  const plan = variant === 'systemd' ? ['kexec-load-at-boot'] : [];
+  if (suite === 'bench') {
+    for (let i = 0; i < reps; i++) plan.push(`bench-${i}-kexec`, `bench-${i}-cold`);
+    return plan;
+  }
+  plan.push(...cleanKexec('reboot-kexec'), ...fsAndShutdown('reboot-kexec', variant));
+  if (suite === 'full') {
+    plan.push('grub-reboot-reloaded-before-reboot', ...cleanKexec('grub-reboot-once'), 'grub-reboot-next-entry-consumed');
+    plan.push(...cleanKexec('grub-reboot-then-default'), ...cleanKexec('grub-set-default'), ...cleanKexec('grub-set-default-stays'));
+  }
+  plan.push('coldreboot-firmware', 'coldreboot-normal-boot', ...fsAndShutdown('coldreboot', variant), 'coldreboot-flag-cleared');
+  if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
+  return plan;
+}
+
