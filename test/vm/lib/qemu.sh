@@ -16,12 +16,18 @@
 #       --disk IMG               extra raw virtio-blk disk (guest /dev/vda; load virtio_blk in the guest)
 #       --mem MB (default 1536)  --smp N (default 2)  --accel kvm|tcg (default: kx_accel)
 #       --name NAME              label used in logs
+#       --events FILE            record QEMU's QMP events as JSON lines in FILE (qmp-events.mjs; QEMU
+#                                waits for that recorder before it starts the guest); sets KX_QEMU_EVENTS
 #     QEMU runs with -no-reboot, so a guest reboot through firmware ends QEMU instead of booting again
 #     (a second boot can therefore only be a kexec), and -nodefaults with no display or network.
 #   kx_wait_for LOG REGEX SECS   wait until LOG has a line matching the extended REGEX; returns 1 on
 #                                timeout or if QEMU exited first (then the caller can inspect LOG)
 #   kx_qemu_wait_exit SECS       wait for QEMU to end (e.g. after poweroff -f); 1 on timeout
 #   kx_qemu_stop                 kill QEMU (our own pid only) if it is still running
+#   kx_qemu_exit_reason [FILE]   after QEMU ended, prints why, from the last SHUTDOWN event of --events
+#                                (default $KX_QEMU_EVENTS): guest-reset (the guest rebooted; under
+#                                -no-reboot that ends QEMU), guest-shutdown (poweroff), guest-panic,
+#                                host-signal (kx_qemu_stop), ...; "none" when no SHUTDOWN was recorded
 #   kx_results LOG               from the console LOG, prints "<passed> <failed>" counting lines
 #                                "KXT RESULT <name> PASS|FAIL <detail>"
 #   kx_print_results LOG         prints each result line (and the guest's KXT TIME lines) readably
@@ -52,7 +58,7 @@ kx_accel() {
 }
 
 kx_qemu_start() {
-  local kernel='' initrd='' append='' serial='' debugcon='' disk='' mem=1536 smp=2 accel='' name=guest
+  local kernel='' initrd='' append='' serial='' debugcon='' disk='' mem=1536 smp=2 accel='' name=guest events=''
   local extra=()
   while [ $# -gt 0 ]; do
     case $1 in
@@ -66,6 +72,7 @@ kx_qemu_start() {
       --smp) smp=$2; shift 2 ;;
       --accel) accel=$2; shift 2 ;;
       --name) name=$2; shift 2 ;;
+      --events) events=$2; shift 2 ;;
       --) shift; extra=("$@"); break ;;
       *) kx_die "kx_qemu_start: unknown option $1" ;;
     esac
@@ -82,12 +89,40 @@ kx_qemu_start() {
   # shellcheck disable=SC2054 # commas belong to the qemu option values
   [ -n "$debugcon" ] && args+=(-chardev "file,id=kxdbg,path=$debugcon" -device isa-debugcon,iobase=0x402,chardev=kxdbg)
   [ -n "$disk" ] && args+=(-drive "file=$disk,format=raw,if=virtio,cache=unsafe")
+  local sock=''
+  KX_QMP_PID=''
+  if [ -n "$events" ]; then
+    sock="${serial%.*}.qmp.sock"
+    rm -f "$sock"
+    : >"$events"
+    args+=(-qmp "unix:$sock,server=on,wait=on")
+  fi
   : >"$serial"
   KX_QEMU_LOG="${serial%.*}.qemu.txt"
+  KX_QEMU_EVENTS=$events
   kx_log "starting $name ($accel, ${mem}M, $smp cpu)"
   qemu-system-x86_64 "${args[@]}" "${extra[@]}" >"$KX_QEMU_LOG" 2>&1 &
   KX_QEMU_PID=$!
-  export KX_QEMU_PID KX_QEMU_LOG
+  if [ -n "$events" ]; then
+    node "$(dirname "${BASH_SOURCE[0]}")/qmp-events.mjs" "$sock" "$events" 2>>"$KX_QEMU_LOG" &
+    KX_QMP_PID=$!
+  fi
+  export KX_QEMU_PID KX_QEMU_LOG KX_QEMU_EVENTS KX_QMP_PID
+}
+
+kx_qemu_exit_reason() {
+  local file=${1:-${KX_QEMU_EVENTS:-}} _
+  # The recorder exits when QEMU closes the socket; give it a moment to write the last event.
+  for _ in $(seq 50); do
+    { [ -n "${KX_QMP_PID:-}" ] && kill -0 "$KX_QMP_PID" 2>/dev/null; } || break
+    sleep 0.1
+  done
+  if [ -z "$file" ] || [ ! -f "$file" ]; then echo none; return 0; fi
+  node -e '
+    const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+    let reason = "none";
+    for (const l of lines) { try { const e = JSON.parse(l); if (e.event === "SHUTDOWN") reason = e.data.reason ?? "unknown"; } catch {} }
+    console.log(reason);' "$file"
 }
 
 kx_qemu_running() { [ -n "${KX_QEMU_PID:-}" ] && kill -0 "$KX_QEMU_PID" 2>/dev/null; }
@@ -125,6 +160,14 @@ kx_qemu_stop() {
   fi
   [ -n "${KX_QEMU_PID:-}" ] && wait "$KX_QEMU_PID" 2>/dev/null
   KX_QEMU_PID=''
+  # The QMP recorder ends with QEMU's socket; stop it (our own pid only) if it has not.
+  if [ -n "${KX_QMP_PID:-}" ]; then
+    local _
+    for _ in $(seq 30); do kill -0 "$KX_QMP_PID" 2>/dev/null || break; sleep 0.1; done
+    kill "$KX_QMP_PID" 2>/dev/null || true
+    wait "$KX_QMP_PID" 2>/dev/null
+    KX_QMP_PID=''
+  fi
   return 0
 }
 
