@@ -1,0 +1,84 @@
+/**
+ * kexec_load for an x86_64 bzImage: reads the opened files into one buffer per segment (the kernel
+ * file once, every initrd straight into its place in one ramdisk buffer, GRUB's 4-byte padding
+ * between parts), turns this machine's facts into usable RAM and an e820 map, and hands everything
+ * to the pure planner (src/image/x86/bzimage-plan.ts). The buffers live in the returned plan until
+ * the syscall has copied them (the caller keeps the plan referenced across kernel.kexecLoad()).
+ *
+ * Usable RAM: /proc/iomem's "System RAM" minus its "reserved" children and the "Crash kernel"
+ * region, above 1 MiB (kexec-tools' locate_hole works on the same map; it does not subtract the
+ * reserved children, we do). The e820 table: /sys/firmware/memmap as kexec-tools prefers it, or
+ * /proc/iomem's top level when memmap is missing or the command line has add_efi_memmap.
+ */
+import { randomBytes } from 'node:crypto';
+import { readSync } from 'node:fs';
+import { KexecError } from '../errors.js';
+import type { OpenedFile } from '../host/open-checked.js';
+import type { X86BootFacts } from '../host/x86-boot-facts.js';
+import { parseIomem, memmapFromIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
+import { parseSysfsMemmap, usableRamFromMemmap } from '../image/memmap/firmware-memmap.js';
+import { formatSegmentTable } from '../image/segment-check.js';
+import { checkBzImagePlan } from '../image/x86/plan-check.js';
+import { initrdLayout } from '../image/x86/initrd.js';
+import { planBzImage64, type X86LoadPlan } from '../image/x86/bzimage-plan.js';
+
+export type X86LegacyInput = {
+  kernel: OpenedFile;
+  initrds: readonly OpenedFile[];
+  cmdline: string;
+  facts: X86BootFacts;
+  /** Tests pass fixed bytes; the default is 32 fresh random bytes (SETUP_RNG_SEED). */
+  rngSeed?: Uint8Array | null;
+};
+
+export type X86LegacyPlan = X86LoadPlan & { table: string[]; memmapSource: string };
+
+/** Reads exactly len bytes of fd from offset 0 into buf at `at` (pread loop). */
+function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
+  let got = 0;
+  while (got < f.size) {
+    const n = readSync(f.fd, buf, at + got, f.size - got, got);
+    if (n === 0) throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
+    got += n;
+  }
+}
+
+function readKernel(f: OpenedFile): Uint8Array {
+  const buf = new Uint8Array(f.size);
+  readInto(f, buf, 0);
+  return buf;
+}
+
+function readRamdisk(files: readonly OpenedFile[]): Uint8Array | null {
+  if (files.length === 0) return null;
+  const layout = initrdLayout(files.map((f) => f.size));
+  const buf = new Uint8Array(layout.total); // zero-filled: the padding between parts
+  files.forEach((f, i) => readInto(f, buf, layout.offsets[i] as number));
+  return buf;
+}
+
+export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
+  const nodes = input.facts.iomem === null ? [] : parseIomem(input.facts.iomem);
+  const addEfiMemmap = /(^|\s)add_efi_memmap(\s|$)/.test(input.facts.procCmdline ?? '');
+  const useSysfs = input.facts.memmap.length > 0 && !addEfiMemmap;
+  const memmap = useSysfs ? parseSysfsMemmap(input.facts.memmap) : memmapFromIomem(nodes);
+  if (memmap.length === 0) {
+    throw new KexecError({ code: 'ENOMEMMAP', exitCode: 1, message: 'kexec_load: no memory map (/sys/firmware/memmap and /proc/iomem are both unreadable)' });
+  }
+  const usableRam = nodes.length > 0 ? usableRamFromIomem(nodes, { excludeCrashKernel: true }) : usableRamFromMemmap(memmap);
+  const plan = planBzImage64({
+    kernel: readKernel(input.kernel),
+    initrd: readRamdisk(input.initrds),
+    cmdline: input.cmdline,
+    usableRam,
+    memmap,
+    runningBootParams: input.facts.bootParams,
+    efi: input.facts.efi,
+    rngSeed: input.rngSeed === undefined ? new Uint8Array(randomBytes(32)) : input.rngSeed,
+  });
+  const problems = checkBzImagePlan(plan, usableRam);
+  if (problems.length > 0) {
+    throw new KexecError({ code: 'EBADPLAN', exitCode: 70, message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}` });
+  }
+  return { ...plan, table: formatSegmentTable(plan.entry, plan.segments), memmapSource: useSysfs ? '/sys/firmware/memmap' : '/proc/iomem' };
+}
