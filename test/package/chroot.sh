@@ -4,7 +4,8 @@
 # Source after test/vm/lib/common.sh (kx_debian_mirror, KX_CACHE, kx_log).
 #
 #   pkg_base_tarball            prints the cached base tarball, building it once (debootstrap)
-#   pkg_chroot_up DIR           unpack the base into DIR, add policy-rc.d, mount /proc, bind the apt cache
+#   pkg_chroot_up DIR           unpack the base into DIR, add policy-rc.d, mount /proc (with /proc/sys
+#                               and /proc/sysrq-trigger read-only), bind the apt cache
 #   pkg_chroot_down DIR         unmount what pkg_chroot_up mounted (safe to call twice)
 #   pkg_in DIR CMD...           run CMD in the chroot with the guard environment
 
@@ -43,6 +44,13 @@ pkg_chroot_up() {
   printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
   chmod 0755 "$dir/usr/sbin/policy-rc.d"
   mount -t proc proc "$dir/proc"
+  # Nothing in the chroot may set kernel.kexec_load_disabled or other sysctls, or send a sysrq to the
+  # host (as container runtimes do): read-only binds over the host's /proc/sys and sysrq-trigger.
+  local p
+  for p in sys sysrq-trigger; do
+    [ -e "$dir/proc/$p" ] || continue # a kernel without CONFIG_MAGIC_SYSRQ has no sysrq-trigger
+    mount --bind "$dir/proc/$p" "$dir/proc/$p" && mount -o remount,bind,ro "$dir/proc/$p" || return 1
+  done
   mkdir -p "$KX_CACHE/package/apt-archives/partial" "$dir/var/cache/apt/archives"
   mount --bind "$KX_CACHE/package/apt-archives" "$dir/var/cache/apt/archives"
 }
@@ -50,15 +58,23 @@ pkg_chroot_up() {
 pkg_chroot_down() {
   local dir=$1
   mountpoint -q "$dir/var/cache/apt/archives" && umount "$dir/var/cache/apt/archives"
+  local p
+  for p in sysrq-trigger sys; do
+    findmnt -rn --mountpoint "$dir/proc/$p" >/dev/null 2>&1 && umount "$dir/proc/$p"
+  done
   mountpoint -q "$dir/proc" && umount -l "$dir/proc"
   return 0
 }
 
-# The guard environment: KEXECCTL_FAKE sends every syscall of every kexecctl process to a
-# file-backed fake, KEXECCTL_TEST=1 makes asking for the real binding an error, and the
-# package's scripts skip loading in a chroot anyway. Three independent locks.
+# The guard environment: the kernel refuses kexec_load, kexec_file_load and reboot(2) to every
+# process in the chroot (CAP_SYS_BOOT dropped from the bounding set, so not even a setuid binary gets
+# it back), which runs in its own PID namespace (no signal reaches the host's init); KEXECCTL_FAKE
+# sends every syscall of every kexecctl process to a file-backed fake, KEXECCTL_TEST=1 makes asking
+# for the real binding an error, and the package's scripts skip loading in a chroot anyway.
+# test/package/kexec-guard.sh checks these fences.
 pkg_in() {
   local dir=$1; shift
-  chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+  setpriv --bounding-set -sys_boot --inh-caps -sys_boot -- unshare --pid --fork --kill-child -- \
+    chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive KEXECCTL_TEST=1 KEXECCTL_FAKE=/run/kexecctl-fake.json "$@"
 }

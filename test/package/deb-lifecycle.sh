@@ -173,11 +173,17 @@ pkg_deb_lifecycle() {
   pkg_check_not "no deb-systemd-helper state left" compgen -G "$c/var/lib/systemd/deb-systemd-helper-*/*kexec*"
   pkg_grep_not "debconf forgot kexecctl" 'kexecctl/' <(pkg_in "$c" debconf-show kexecctl 2>&1)
 
-  pkg_section "replacing Debian's kexec-tools keeps its /etc/default/kexec"
-  if pkg_in "$c" apt-get -y -q --no-install-recommends install kexec-tools >>"$log" 2>&1; then
+  pkg_section "Debian's kexec-tools in the chroot cannot reach the host kernel (test/package/kexec-guard.sh)"
+  pkg_guard_up "$c"
+  pkg_guard_fences "$c"
+  if pkg_kexec_tools_install "$c" "$c/../kexec-tools-ref" "$log"; then
+    pkg_section "replacing Debian's kexec-tools keeps its /etc/default/kexec"
     sed -i -e 's/^LOAD_KEXEC=.*/LOAD_KEXEC=true/' -e 's/^APPEND=.*/APPEND="from-kexec-tools=1"/' "$c/etc/default/kexec"
-    pkg_check "dpkg -i kexecctl over kexec-tools (Conflicts + Replaces)" pkg_in "$c" sh -c "dpkg -i /tmp/${deb##*/} >/tmp/replace.log 2>&1"
+    : >"$c/kx-guard/calls"
+    # kexec-tools' prerm (invoke-rc.d kexec-load stop, kexec stop) runs here: still fenced.
+    pkg_check "dpkg -i kexecctl over kexec-tools (Conflicts + Replaces)" pkg_in_guarded "$c" sh -c "dpkg -i /tmp/${deb##*/} >/tmp/replace.log 2>&1"
     grep -E 'kexec-tools|restoring' "$c/tmp/replace.log" | sed 's/^/      | /'
+    pkg_guard_calls "$c" "kexec-tools removal by kexecctl's Conflicts"
     pkg_grep "kexec-tools removed, its config left" '^config-files$' <(pkg_in "$c" dpkg-query -W -f='${db:Status-Status}\n' kexec-tools)
     pkg_check "/usr/sbin/kexec is ours again after kexec-tools' /sbin/kexec went (merged /usr)" \
       test "$(readlink "$c/usr/sbin/kexec")" = ../lib/kexecctl/bin/kexec
@@ -188,10 +194,14 @@ pkg_deb_lifecycle() {
     pkg_in "$c" dpkg-reconfigure -f noninteractive kexecctl >/dev/null 2>&1
     pkg_check "postinst restores a /usr/sbin command lost to an aliased removal" \
       test "$(readlink "$c/usr/sbin/coldreboot")" = ../lib/kexecctl/bin/coldreboot
-    pkg_check "purge kexecctl and kexec-tools" pkg_in "$c" dpkg -P kexecctl kexec-tools
+    : >"$c/kx-guard/calls"
+    pkg_check "purge kexecctl and kexec-tools" pkg_in_guarded "$c" dpkg -P kexecctl kexec-tools
+    pkg_guard_calls "$c" "purge of kexec-tools"
   else
-    pkg_bad "apt-get install kexec-tools in the chroot"; tail -n 5 "$log" | sed 's/^/      | /'
+    pkg_in_guarded "$c" dpkg -P kexec-tools >>"$log" 2>&1 || true
   fi
+  pkg_guard_down "$c"
+  rm -f "$c/tmp/kexec-tools.deb"
   pkg_in "$c" apt-get -y -q autoremove --purge >>"$log" 2>&1 || true
   rm -rf "$c/boot/grub" "$c/run/kexecctl-fake.json"
   pkg_snapshot "$c" >"$c/../after.txt"

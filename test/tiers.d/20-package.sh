@@ -14,6 +14,8 @@ ROOT=$PWD
 . test/package/chroot.sh
 # shellcheck source=test/package/lint.sh
 . test/package/lint.sh
+# shellcheck source=test/package/kexec-guard.sh
+. test/package/kexec-guard.sh
 # shellcheck source=test/package/deb-lifecycle.sh
 . test/package/deb-lifecycle.sh
 # shellcheck source=test/package/rpm-check.sh
@@ -35,7 +37,7 @@ lap() { echo "package: $1 ($((SECONDS - LAP))s)"; LAP=$SECONDS; }
 LAP=$SECONDS
 
 if [ "$(id -u)" -ne 0 ]; then pkg_bad "the package tier needs root (chroot, mount)"; exit 1; fi
-kx_need_pkgs dpkg-dev rpm lintian shellcheck debootstrap zstd fakeroot rpmlint systemd
+kx_need_pkgs dpkg-dev rpm lintian shellcheck debootstrap zstd fakeroot rpmlint systemd util-linux
 
 # A copy of the tree with the patch version bumped, packaged the same way: the upgrade target.
 pkg_build_upgrade() {
@@ -53,9 +55,12 @@ pkg_build_upgrade() {
 }
 
 pkg_section "npm run package"
-if ! npm run -s package; then pkg_bad "npm run package"; exit 1; fi
-DEB=$(find build/packages -name "kexecctl_*.deb" | head -n 1)
-RPM=$(find build/packages -name "kexecctl-*.rpm" | head -n 1)
+# A stale dist/ is rebuilt first; package.sh then packages exactly that dist/.
+if ! (kx_ensure_built); then pkg_bad "npm run build (kx_ensure_built)"; exit 1; fi
+# Into this run's own directory: never a package left in build/packages by an earlier run.
+if ! KEXECCTL_PKG_NO_BUILD=1 KEXECCTL_PKG_OUT="$WORK/packages" npm run -s package; then pkg_bad "npm run package"; exit 1; fi
+DEB=$(find "$WORK/packages" -name "kexecctl_*.deb" | head -n 1)
+RPM=$(find "$WORK/packages" -name "kexecctl-*.rpm" | head -n 1)
 pkg_check "npm run package wrote the .deb" test -s "$DEB"
 pkg_check "npm run package wrote the .rpm" test -s "$RPM"
 [ -s "$DEB" ] && [ -s "$RPM" ] || exit 1
