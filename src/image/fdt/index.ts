@@ -1,0 +1,2 @@
+export * from './fdt.js';
+export * from './chosen.js';
