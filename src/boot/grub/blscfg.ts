@@ -4,9 +4,8 @@
  * first `options` line with variables expanded now; entry body generated as GRUB script.
  */
 import { blsAll, blsFirst, parseBlsEntry, type BlsEntry } from './bls-entry.js';
+import type { PendingNode, Shell } from './context.js';
 import { dirname, grubFile } from './files.js';
-import type { Interp, PendingNode } from './interp.js';
-import { MAX_ENTRIES } from './limits.js';
 import { nvrCompare, splitNvr } from './rpmvercmp.js';
 
 const MAX_ENTRY_BYTES = 1024 * 1024;
@@ -19,18 +18,18 @@ export function expandBlsValue(value: string, lookup: (n: string) => string | un
   });
 }
 
-function readDir(ip: Interp, dir: string): { id: string; entry: BlsEntry }[] {
-  const f = grubFile(dir, ip.get('root') ?? '');
-  const names = ip.opts.fs.listDir(f.device, f.path);
+function readDir(sh: Shell, dir: string): { id: string; entry: BlsEntry }[] {
+  const f = grubFile(dir, sh.get('root') ?? '');
+  const names = sh.fs.listDir(f.device, f.path);
   if (names === null) return [];
   const out: { id: string; entry: BlsEntry }[] = [];
   for (const name of [...names].sort()) {
     if (name.startsWith('.') || name.length <= 5 || !name.endsWith('.conf')) continue;
     const path = `${f.path.replace(/\/+$/, '')}/${name}`;
-    const text = ip.opts.fs.readFile(f.device, path);
+    const text = sh.fs.readFile(f.device, path);
     if (text === null || text.length > MAX_ENTRY_BYTES) continue;
     const parsed = parseBlsEntry(text, `(${f.device})${path}`);
-    for (const d of parsed.diagnostics) ip.diagnostics.push(d);
+    sh.report(parsed.diagnostics);
     out.push({ id: name.slice(0, -5), entry: parsed.value });
   }
   return out;
@@ -48,23 +47,19 @@ export function blsEntryScript(entry: BlsEntry, options: string | null, earlyIni
   return src;
 }
 
-export function blscfg(ip: Interp, args: string[]): number {
-  if (args.length > 0) ip.diag('warning', `blscfg ${args.join(' ')}: filter arguments are ignored, all entries are created`);
-  const blsdir = ip.get('blsdir');
-  let found = readDir(ip, blsdir ?? '/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
+export function blscfg(sh: Shell, args: string[]): number {
+  if (args.length > 0) sh.diag('warning', `blscfg ${args.join(' ')}: filter arguments are ignored, all entries are created`);
+  const blsdir = sh.get('blsdir');
+  let found = readDir(sh, blsdir ?? '/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
   if (found.length === 0) {
-    found = readDir(ip, '/boot/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
+    found = readDir(sh, '/boot/loader/entries').filter((e) => blsFirst(e.entry, 'linux') !== undefined);
   }
   const keyed = found.map((f) => ({ ...f, nvr: splitNvr(f.id) }));
   keyed.sort((a, b) => nvrCompare(b.nvr, a.nvr));
-  const early = (ip.get('early_initrd') ?? '').split(/\s+/).filter((s) => s !== '');
+  const early = (sh.get('early_initrd') ?? '').split(/\s+/).filter((s) => s !== '');
   for (const { id, entry } of keyed) {
-    if (ip.ctx.menu.length >= MAX_ENTRIES) {
-      ip.diag('error', `more than ${MAX_ENTRIES} menu entries: the rest are ignored`, 'limit:entries');
-      break;
-    }
     const opt = blsFirst(entry, 'options');
-    const options = opt !== undefined ? expandBlsValue(opt, ip.lookup) : '$default_kernelopts';
+    const options = opt !== undefined ? expandBlsValue(opt, sh.lookup) : '$default_kernelopts';
     const src = blsEntryScript(entry, options, early);
     const title = blsFirst(entry, 'title') ?? (blsFirst(entry, 'linux') as string);
     const node: PendingNode = {
@@ -80,8 +75,8 @@ export function blscfg(ip: Interp, args: string[]): number {
       users: blsFirst(entry, 'grub_users') ?? null,
       classes: blsAll(entry, 'grub_class'),
     };
-    ip.ctx.menu.push(node);
+    if (!sh.addMenu(node)) break;
   }
-  if (found.length === 0) ip.diag('warning', 'blscfg: no BLS entries found');
+  if (found.length === 0) sh.diag('warning', 'blscfg: no BLS entries found');
   return 0;
 }

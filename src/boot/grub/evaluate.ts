@@ -2,11 +2,12 @@
  * evaluateGrub: run grub.cfg as GRUB's normal mode does, then build the menu tree and resolve
  * `default` level by level (grub-semantics.md §1-§2). Pure: all reads go through GrubFs.
  */
+import { GRUB_COMMANDS } from './commands.js';
+import { ConfigfileSwitch, Ctl, newCtx, overlayCtx, type Capture, type Ctx, type Effects, type PendingNode } from './context.js';
 import { defaultForChild, defaultIndex } from './default-entry.js';
-import { ConfigfileSwitch, Ctl, Interp, LimitError, newCtx, overlayCtx, type Capture, type Ctx, type PendingNode } from './interp.js';
-import { MAX_DEPTH_CEILING } from './limits.js';
-import { parseScript, type Stmt } from './parser.js';
-import { loadScript } from './script-file.js';
+import { Interp } from './interp.js';
+import { LimitError, MAX_DEPTH_CEILING } from './limits.js';
+import type { Stmt } from './parser.js';
 import type { BootSpec, EvaluateOptions, GrubFs, GrubFlavor, GrubResult, GrubSelection, MenuEntry, MenuNode, Submenu } from './types.js';
 
 const FEATURES = [
@@ -38,32 +39,25 @@ function initialCtx(opts: EvaluateOptions): Ctx {
 
 /** The node's statements, parsed from its recorded source on first use. */
 function bodyOf(ip: Interp, node: PendingNode): Stmt[] {
-  if (node.body === null) {
-    const parsed = parseScript(node.src, {
-      origin: node.file,
-      firstLine: node.srcLine,
-      keepHexEscapes: ip.opts.flavor === 'redhat',
-      maxDepth: ip.opts.maxDepth,
-    });
-    for (const d of parsed.diagnostics) ip.diagnostics.push(d);
-    node.body = parsed.value;
-  }
+  if (node.body === null) node.body = ip.scripts.parse(node.src, node.file, node.srcLine);
   return node.body;
 }
 
-/** Runs a body with its own copy of the context; returns the final context (or a configfile's). */
-function runIsolated(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined): Ctx {
-  ip.ctx = ctx;
+/**
+ * Runs a body in `ctx` (a copy the caller made); returns the final context (or a configfile's).
+ * Loader commands record into `capture` (null for a submenu body).
+ */
+function runIsolated(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined, capture: Capture | null): Ctx {
   if (dflt === undefined) ctx.vars.delete('default');
   else ctx.vars.set('default', dflt);
   try {
-    ip.call(bodyOf(ip, node), node.argv);
+    return ip.runBody(ctx, bodyOf(ip, node), node.argv, capture);
   } catch (e) {
     if (e instanceof ConfigfileSwitch) return e.ctx;
     if (stopMessage(e) !== null) ip.diag('error', `${stopMessage(e)}; menu evaluation stopped`, 'limit:menu');
     else if (!(e instanceof Ctl)) throw e;
   }
-  return ip.ctx;
+  return ctx;
 }
 
 function bootOf(c: Capture): BootSpec | null {
@@ -121,12 +115,9 @@ function lazy<T extends object, K extends keyof T>(ip: Interp, obj: T, key: K, c
 type Level = { nodes: MenuNode[]; selection: GrubSelection | null };
 
 function entryBoot(ip: Interp, ctx: Ctx, node: PendingNode, dflt: string | undefined, flavor: GrubFlavor, depth: number): BootSpec | null {
-  const saved = ip.capture;
-  ip.capture = { loader: null, kernel: null, args: [], initrds: [], modules: [] };
+  const capture: Capture = { loader: null, kernel: null, args: [], initrds: [], modules: [] };
   const local = overlayCtx(ctx);
-  const capture = ip.capture;
-  const end = runIsolated(ip, local, node, dflt);
-  ip.capture = saved;
+  const end = runIsolated(ip, local, node, dflt, capture);
   if (end === local) return bootOf(capture);
   // The entry ran `configfile`: GRUB shows (and auto-boots) that file's menu.
   ip.diag('warning', `entry "${node.title}" loads another config; its default entry is used`);
@@ -151,7 +142,7 @@ function submenuLevel(
     ip.diag('error', `submenu nesting limit (${ip.opts.maxDepth}) reached`, 'limit:submenu');
     return { nodes: [], selection: null };
   }
-  const end = runIsolated(ip, newCtx(ctx, flavor === 'redhat'), node, dflt);
+  const end = runIsolated(ip, newCtx(ctx, flavor === 'redhat'), node, dflt, null);
   return buildLevel(ip, end, flavor, onPath, depth + 1);
 }
 
@@ -223,22 +214,26 @@ function stopMessage(e: unknown): string | null {
 export function evaluateGrub(opts: EvaluateOptions): GrubResult {
   const flavor = opts.flavor ?? 'upstream';
   const limits = opts.limits ?? {};
+  const effects: Effects = { diagnostics: [], loadedEnv: {}, savedEnv: [] };
+  const ctx0 = initialCtx(opts);
   const ip = new Interp(
     {
       // The callback runs only after construction, when `ip` exists.
       fs: safeFs(opts.fs, (m) => ip.diag('error', m)),
       flavor,
+      commands: GRUB_COMMANDS,
       maxSteps: limits.maxSteps ?? 1_000_000,
       maxDepth: Math.min(limits.maxDepth ?? 100, MAX_DEPTH_CEILING),
       maxSourceDepth: Math.min(limits.maxSourceDepth ?? 32, MAX_DEPTH_CEILING),
     },
-    initialCtx(opts),
+    ctx0,
     opts.configPath,
+    effects,
   );
   const path = `(${opts.fs.prefixDevice})${opts.configPath}`;
-  const stmts = loadScript(ip, path);
+  const stmts = ip.scripts.load(path, '');
   if (stmts === null) ip.diag('error', `${path}: file not found`);
-  let ctx = ip.ctx;
+  let ctx = ctx0;
   try {
     ip.run(stmts ?? []);
   } catch (e) {
@@ -246,19 +241,19 @@ export function evaluateGrub(opts: EvaluateOptions): GrubResult {
     else if (stopMessage(e) !== null) ip.diag('error', `${stopMessage(e)}; script evaluation stopped`);
     else if (!(e instanceof Ctl)) throw e;
   }
-  ip.steps = 0;
+  ip.resetSteps();
   const level = buildLevel(ip, ctx, flavor, true, 0);
   if (level.nodes.length === 0) ip.diag('warning', 'the menu is empty: GRUB would boot nothing');
   else if (level.selection === null) ip.diag('warning', 'the default names an empty submenu: GRUB would boot nothing');
-  const nextEntry = ip.loadedEnv['next_entry'];
+  const nextEntry = effects.loadedEnv['next_entry'];
   return {
     menu: level.nodes,
     defaultVar: ctx.vars.get('default') ?? null,
     fallbackVar: ctx.vars.get('fallback') ?? null,
     selection: level.selection,
-    env: { ...ip.loadedEnv },
-    usedNextEntry: nextEntry !== undefined && nextEntry !== '' && ip.savedEnv.includes('next_entry'),
-    savedEnvVars: [...ip.savedEnv],
-    diagnostics: ip.diagnostics,
+    env: { ...effects.loadedEnv },
+    usedNextEntry: nextEntry !== undefined && nextEntry !== '' && effects.savedEnv.includes('next_entry'),
+    savedEnvVars: [...effects.savedEnv],
+    diagnostics: effects.diagnostics,
   };
 }

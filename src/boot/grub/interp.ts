@@ -1,56 +1,61 @@
 /**
- * The GRUB script interpreter: runs statements against an environment context, collects menu
- * entries (bodies kept unevaluated) and loader commands. Never runs anything outside the script.
+ * The GRUB script interpreter (GRUB's script/execute.c): runs statements against an environment
+ * context, collects menu entries (bodies kept unevaluated) and loader commands. Built-in commands
+ * come from the table it is given and see it only as a `Shell`. Never runs anything outside the
+ * script.
  */
 import type { Diagnostic } from '../../errors.js';
+import { ConfigfileSwitch, Ctl, newCtx, type Capture, type CommandTable, type Ctx, type Effects, type PendingNode, type Shell } from './context.js';
 import { expandWords } from './expand.js';
-import type { Stmt } from './parser.js';
-import type { GrubFlavor, GrubFs } from './types.js';
-import { runCommand } from './commands.js';
-import { ConfigfileSwitch, Ctl, newCtx, overlayCtx, type Capture, type Ctx, type PendingNode } from './context.js';
 import { LimitError, MAX_ENTRIES, MAX_VALUE } from './limits.js';
-
-export { ConfigfileSwitch, Ctl, LimitError, newCtx, overlayCtx, type Capture, type Ctx, type PendingNode };
+import { parseMenuArgs } from './menu-args.js';
+import type { Stmt } from './parser.js';
+import { Scripts } from './scripts.js';
+import type { GrubFlavor, GrubFs } from './types.js';
 
 export type InterpOptions = {
   fs: GrubFs;
   flavor: GrubFlavor;
+  commands: CommandTable;
   maxSteps: number;
   maxDepth: number;
   maxSourceDepth: number;
 };
 
-export class Interp {
-  ctx: Ctx;
-  args: string[] = [];
-  readonly funcs = new Map<string, Stmt[]>();
-  capture: Capture | null = null;
+const MAX_DIAGNOSTICS = 200;
+
+export class Interp implements Shell {
+  readonly fs: GrubFs;
+  /** Script files and entry bodies, parsed with this evaluation's rules. */
+  readonly scripts: Scripts;
+  params: readonly string[] = [];
   status = 0;
-  steps = 0;
-  depth = 0;
-  sourceDepth = 0;
+  capture: Capture | null = null;
   file: string;
-  line = 0;
-  readonly diagnostics: Diagnostic[] = [];
-  /** Variables read by load_env (merged over all calls). */
-  readonly loadedEnv: Record<string, string> = {};
-  /** Variable names passed to save_env (we never write). */
-  readonly savedEnv: string[] = [];
+  private ctx: Ctx;
+  private line = 0;
+  private steps = 0;
+  private depth = 0;
+  private sourceDepth = 0;
+  private readonly funcs = new Map<string, Stmt[]>();
   private readonly warned = new Set<string>();
 
   constructor(
     readonly opts: InterpOptions,
     ctx: Ctx,
     file: string,
+    readonly effects: Effects,
   ) {
+    this.fs = opts.fs;
+    this.scripts = new Scripts(opts.fs, opts.flavor, opts.maxDepth, (d) => this.report(d));
     this.ctx = ctx;
     this.file = file;
   }
 
   readonly lookup = (name: string): string | undefined => {
-    if (/^[0-9]+$/.test(name)) return this.args[Number(name) - 1];
-    if (name === '#') return String(this.args.length);
-    if (name === '*' || name === '@') return this.args.join(' ');
+    if (/^[0-9]+$/.test(name)) return this.params[Number(name) - 1];
+    if (name === '#') return String(this.params.length);
+    if (name === '*' || name === '@') return this.params.join(' ');
     if (name === '?') return String(this.status);
     return this.ctx.vars.get(name);
   };
@@ -64,18 +69,92 @@ export class Interp {
     this.ctx.vars.set(name, value);
   }
 
+  unset(name: string): void {
+    this.ctx.vars.delete(name);
+  }
+
+  export(name: string): void {
+    this.ctx.exported.add(name);
+  }
+
   diag(severity: 'warning' | 'error', message: string, once?: string): void {
     if (once !== undefined) {
       if (this.warned.has(once)) return;
       this.warned.add(once);
     }
-    if (this.diagnostics.length >= 200) return;
-    this.diagnostics.push({ severity, origin: this.file, line: this.line, message });
+    if (this.effects.diagnostics.length >= MAX_DIAGNOSTICS) return;
+    this.effects.diagnostics.push({ severity, origin: this.file, line: this.line, message });
+  }
+
+  report(diagnostics: readonly Diagnostic[]): void {
+    this.effects.diagnostics.push(...diagnostics);
+  }
+
+  addMenu(node: PendingNode): boolean {
+    if (this.ctx.menu.length >= MAX_ENTRIES) {
+      this.diag('error', `more than ${MAX_ENTRIES} menu entries: the rest are ignored`, 'limit:entries');
+      return false;
+    }
+    this.ctx.menu.push(node);
+    return true;
+  }
+
+  source(name: string | undefined, newContext: boolean): number {
+    const cmd = newContext ? 'configfile' : 'source';
+    if (name === undefined) {
+      this.diag('error', `${cmd}: filename expected`);
+      return 1;
+    }
+    if (this.sourceDepth >= this.opts.maxSourceDepth) {
+      this.diag('error', `${cmd} ${name}: nesting limit (${this.opts.maxSourceDepth}) reached, not read`);
+      return 1;
+    }
+    const stmts = this.scripts.load(name, this.get('root') ?? '');
+    if (stmts === null) {
+      this.diag('error', `${cmd} ${name}: file not found`);
+      return 1;
+    }
+    const { file, line, ctx } = this;
+    this.sourceDepth++;
+    this.file = name;
+    if (newContext) this.ctx = newCtx(ctx, false);
+    try {
+      this.run(stmts);
+      if (newContext && this.ctx.menu.length > 0) throw new ConfigfileSwitch(this.ctx);
+    } finally {
+      this.sourceDepth--;
+      this.file = file;
+      this.line = line;
+      this.ctx = ctx;
+    }
+    return this.status;
+  }
+
+  /**
+   * Runs a menu body in `ctx` with positional parameters `argv`, loader commands recording into
+   * `capture`; returns the context it ended in. ConfigfileSwitch, Ctl and limit errors propagate.
+   */
+  runBody(ctx: Ctx, body: readonly Stmt[], argv: string[], capture: Capture | null): Ctx {
+    const saved = this.capture;
+    this.ctx = ctx;
+    this.capture = capture;
+    try {
+      this.call(body, argv);
+    } finally {
+      this.capture = saved;
+    }
+    return this.ctx;
+  }
+
+  /** A new step budget (the menu is built after the script ran). */
+  resetSteps(): void {
+    this.steps = 0;
   }
 
   /** Runs statements; the step budget bounds every loop and recursion. */
-  run(stmts: readonly Stmt[]): void {
+  run(stmts: readonly Stmt[]): number {
     for (const s of stmts) this.exec(s);
+    return this.status;
   }
 
   private tick(line: number): void {
@@ -83,7 +162,7 @@ export class Interp {
     if (++this.steps > this.opts.maxSteps) throw new LimitError(`step limit (${this.opts.maxSteps}) reached`);
   }
 
-  exec(s: Stmt): void {
+  private exec(s: Stmt): void {
     this.tick(s.line);
     switch (s.k) {
       case 'cmd':
@@ -143,14 +222,14 @@ export class Interp {
     }
   }
 
-  /** Runs a command line after expansion; returns its status. */
-  command(argv: string[]): number {
+  /** Runs a command line after expansion: a function, a built-in, or `name=value`. */
+  private command(argv: string[]): number {
     const name = argv[0];
     if (name === undefined) return 0;
     const fn = this.funcs.get(name);
     if (fn !== undefined) return this.call(fn, argv.slice(1));
-    const st = runCommand(this, name, argv.slice(1));
-    if (st !== null) return st;
+    const builtin = Object.prototype.hasOwnProperty.call(this.opts.commands, name) ? this.opts.commands[name] : undefined;
+    if (builtin !== undefined) return builtin(this, argv.slice(1));
     const eq = name.indexOf('=');
     if (eq > 0) {
       this.set(name.slice(0, eq), name.slice(eq + 1));
@@ -161,13 +240,13 @@ export class Interp {
   }
 
   /** Calls a function or runs an entry body with positional parameters. */
-  call(body: readonly Stmt[], args: string[]): number {
+  private call(body: readonly Stmt[], args: string[]): number {
     if (this.depth >= this.opts.maxDepth) {
       this.diag('error', `call depth limit (${this.opts.maxDepth}) reached`);
       return 1;
     }
-    const saved = this.args;
-    this.args = args;
+    const saved = this.params;
+    this.params = args;
     this.depth++;
     try {
       this.run(body);
@@ -176,7 +255,7 @@ export class Interp {
       this.status = e.n;
     } finally {
       this.depth--;
-      this.args = saved;
+      this.params = saved;
     }
     return this.status;
   }
@@ -187,60 +266,13 @@ export class Interp {
       this.status = 0;
       return;
     }
-    const argv = expandWords(s.words, this.lookup);
-    const pos: string[] = [];
-    let id: string | null = null;
-    let users: string | null = null;
-    const classes: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i] as string;
-      if (a === '--') {
-        pos.push(...argv.slice(i + 1));
-        break;
-      }
-      if (!a.startsWith('--')) {
-        pos.push(a);
-        continue;
-      }
-      const m = /^--([a-z]+)(?:=(.*))?$/s.exec(a);
-      const opt = m?.[1] ?? '';
-      if (opt === 'unrestricted') {
-        users = users ?? '';
-        continue;
-      }
-      if (!['id', 'class', 'users', 'hotkey', 'source'].includes(opt)) {
-        this.status = 1;
-        return this.diag('error', `${s.sub ? 'submenu' : 'menuentry'}: unknown option ${a}`);
-      }
-      let v = m?.[2];
-      if (v === undefined) v = argv[++i];
-      if (v === undefined) return this.diag('error', `menuentry: option --${opt} needs a value`);
-      if (opt === 'id') id = v;
-      else if (opt === 'class') classes.push(v);
-      else if (opt === 'users') users = v;
+    const parsed = parseMenuArgs(expandWords(s.words, this.lookup), s.sub);
+    if (!parsed.ok) {
+      if (!parsed.keepStatus) this.status = 1;
+      return this.diag('error', parsed.message);
     }
-    const title = pos[0];
-    if (title === undefined) {
-      this.status = 1;
-      return this.diag('error', `${s.sub ? 'submenu' : 'menuentry'} without a title is ignored`);
-    }
-    if (this.ctx.menu.length >= MAX_ENTRIES) {
-      this.status = 1;
-      return this.diag('error', `more than ${MAX_ENTRIES} menu entries: the rest are ignored`, 'limit:entries');
-    }
-    this.ctx.menu.push({
-      sub: s.sub,
-      title,
-      id: id ?? title,
-      argv: pos,
-      body: null,
-      src: s.src,
-      srcLine: s.srcLine,
-      file: s.origin,
-      origin: 'menuentry',
-      users,
-      classes,
-    });
-    this.status = 0;
+    const { title, id, argv, users, classes } = parsed.value;
+    const node: PendingNode = { sub: s.sub, title, id, argv, body: null, src: s.src, srcLine: s.srcLine, file: s.origin, origin: 'menuentry', users, classes };
+    this.status = this.addMenu(node) ? 0 : 1;
   }
 }

@@ -1,5 +1,5 @@
 /** `search` and its aliases: set a variable (default `root`) to the first matching device. */
-import type { Interp } from './interp.js';
+import type { Shell } from './context.js';
 
 type Kind = 'fs_uuid' | 'fs_label' | 'file';
 
@@ -14,13 +14,13 @@ const KIND_OPTS: Record<string, Kind> = {
 
 const OPTION_NAME: Record<Kind, string> = { fs_uuid: '--fs-uuid', fs_label: '--label', file: '--file' };
 
-export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): number {
+export function searchCommand(sh: Shell, fixed: Kind | null, args: string[]): number {
   let kind: Kind | null = fixed;
   let variable: string | null = null;
   const pos: string[] = [];
   const hints: string[] = [];
   const platformHints: string[] = [];
-  const platformHint = ip.lookup('grub_platform') === 'efi' ? '--hint-efi' : '--hint-bios';
+  const platformHint = sh.lookup('grub_platform') === 'efi' ? '--hint-efi' : '--hint-bios';
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const k = KIND_OPTS[a];
@@ -41,18 +41,18 @@ export function searchCommand(ip: Interp, fixed: Kind | null, args: string[]): n
   const name = pos[0];
   if (fixed !== null) variable = pos[1] ?? 'root';
   if (name === undefined) {
-    ip.diag('error', 'search: one argument expected');
+    sh.diag('error', 'search: one argument expected');
     return 1;
   }
   if (kind === null) {
-    ip.diag('error', `search ${name}: unspecified search type (GRUB needs --fs-uuid, --label or --file)`);
+    sh.diag('error', `search ${name}: unspecified search type (GRUB needs --fs-uuid, --label or --file)`);
     return 1;
   }
-  const dev = ip.opts.fs.search(kind, name, [...platformHints, ...hints]);
+  const dev = sh.fs.search(kind, name, [...platformHints, ...hints]);
   if (dev === null) {
-    ip.diag('warning', `search ${OPTION_NAME[kind]} ${name}: no such device`);
+    sh.diag('warning', `search ${OPTION_NAME[kind]} ${name}: no such device`);
     return 1;
   }
-  if (variable !== null) ip.set(variable, dev);
+  if (variable !== null) sh.set(variable, dev);
   return 0;
 }
