@@ -20,6 +20,8 @@ export type X86BootFacts = {
   efi: EfiSysfsInput | null;
   /** The command line of the running kernel (add_efi_memmap makes kexec-tools prefer /proc/iomem). */
   procCmdline: string | null;
+  /** 5-level paging is on: the kernel clears the la57 CPU flag when it does not use it. */
+  la57: boolean;
 };
 
 const trimmed = (t: string | null): string | null => (t === null ? null : t.trim());
@@ -61,5 +63,6 @@ export function readX86BootFacts(fs: RootFs): X86BootFacts {
     bootParams: bp === null ? null : new Uint8Array(bp.buffer, bp.byteOffset, bp.byteLength),
     efi: readEfi(fs),
     procCmdline: fs.readText('/proc/cmdline'),
+    la57: /^flags\s*:.*\bla57\b/m.test(fs.readText('/proc/cpuinfo') ?? ''),
   };
 }

@@ -74,6 +74,7 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
     memmap,
     runningBootParams: input.facts.bootParams,
     efi: input.facts.efi,
+    la57: input.facts.la57,
     rngSeed: input.rngSeed === undefined ? new Uint8Array(randomBytes(32)) : input.rngSeed,
   });
   const problems = checkBzImagePlan(plan, usableRam);
