@@ -1,12 +1,15 @@
 /**
- * Network interfaces for kexec -e: which are up (from /sys/class/net under the root), and
- * taking them down / bringing them back with `ip link set dev X down|up` (execa).
- * Like kexec-tools' ifdown(): loopback and alias names (with ':') are left alone, and
- * "shaper" devices go first.
+ * Network interfaces for kexec -e, taken down the way kexec-tools' ifdown() does it
+ * (kexec/ifdown.c): the names from if_nameindex(), "shaper" devices first, loopback and alias
+ * names (with ':') left alone, then SIOCGIFFLAGS and SIOCSIFFLAGS without IFF_UP, all through
+ * the Kernel port (so it works where no `ip` command exists, and the fake records it).
+ * Unlike kexec-tools we remember which interfaces were up, so a failed jump brings them back.
  */
+import { KexecError } from '../errors.js';
+import type { Kernel } from '../sys/kernel.js';
 import type { RootFs } from './rootfs.js';
 
-const IFF_UP = 0x1;
+export const IFF_UP = 0x1;
 
 export interface NetControl {
   /** Interfaces that are administratively up and that exec would take down, in order. */
@@ -19,6 +22,32 @@ export function orderForIfdown(names: readonly string[]): string[] {
   return [...eligible.filter((n) => n.startsWith('shaper')), ...eligible.filter((n) => !n.startsWith('shaper'))];
 }
 
+export class KernelNetControl implements NetControl {
+  constructor(private readonly kernel: Kernel) {}
+
+  async listUp(): Promise<string[]> {
+    const res = this.kernel.netInterfaceNames();
+    if (!res.ok) throw new KexecError({ code: 'EIFDOWN', errno: res.errno, syscall: res.syscall, message: `if_nameindex: ${res.message}` });
+    return orderForIfdown(res.names).filter((name) => {
+      const f = this.kernel.getInterfaceFlags(name);
+      return f.ok && (f.value & IFF_UP) !== 0;
+    });
+  }
+
+  async setUp(name: string, up: boolean): Promise<void> {
+    const cur = this.kernel.getInterfaceFlags(name);
+    if (!cur.ok) throw new KexecError({ code: 'EIFDOWN', errno: cur.errno, syscall: cur.syscall, message: `${name}: SIOCGIFFLAGS: ${cur.message}` });
+    const next = up ? cur.value | IFF_UP : cur.value & ~IFF_UP;
+    if (next === cur.value) return;
+    const res = this.kernel.setInterfaceFlags(name, next);
+    if (!res.ok) throw new KexecError({ code: 'EIFDOWN', errno: res.errno, syscall: res.syscall, message: `${name}: SIOCSIFFLAGS: ${res.message}` });
+  }
+}
+
+/**
+ * @deprecated Listing only (from /sys/class/net under a root, for dry runs); interface changes go
+ * through KernelNetControl, which needs the Kernel that will make the jump.
+ */
 export class SysfsNetControl implements NetControl {
   constructor(private readonly fs: RootFs) {}
 
@@ -30,8 +59,7 @@ export class SysfsNetControl implements NetControl {
     return orderForIfdown(up);
   }
 
-  async setUp(name: string, up: boolean): Promise<void> {
-    const { execa } = await import('execa'); // lazy: execa is most of the bundle's load time
-    await execa('ip', ['link', 'set', 'dev', name, up ? 'up' : 'down'], { stdin: 'ignore' });
+  async setUp(name: string, _up: boolean): Promise<void> {
+    throw new KexecError({ code: 'EIFDOWN', message: `${name}: interface changes need the Kernel port (KernelNetControl)` });
   }
 }

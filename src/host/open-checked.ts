@@ -11,6 +11,12 @@ export type OpenedFile = { path: string; fd: number; size: number; stat: Stats }
 export type TrustPolicy = {
   /** Owners accepted (default [0], root). */
   trustedUids: readonly number[];
+  /**
+   * Unset (configuration-driven loads: plan, units, kdumpctl): a foreign owner or a group/world
+   * writable file is refused. Set (an explicit `kexec -l FILE`, where kexec-tools checks nothing):
+   * the problem is reported here and the file is loaded anyway.
+   */
+  warn?: (message: string) => void;
 };
 
 export const ROOT_ONLY: TrustPolicy = { trustedUids: [0] };
@@ -22,7 +28,8 @@ function errnoOf(e: unknown): number {
 
 /**
  * Opens path read-only and checks: regular file, owned by a trusted uid, not group- or
- * world-writable. `role` names the file in messages ("kernel", "initrd").
+ * world-writable (the last two only warn when the policy has `warn`). `role` names the file in
+ * messages ("kernel", "initrd").
  * Throws KexecError with codes EFILEOPEN, EFILETYPE, EFILEOWNER, EFILEMODE (exit 2).
  */
 export function openChecked(path: string, role: string, policy: TrustPolicy = ROOT_ONLY): OpenedFile {
@@ -37,15 +44,17 @@ export function openChecked(path: string, role: string, policy: TrustPolicy = RO
     const st = fstatSync(fd);
     if (!st.isFile()) {
       const what = st.isDirectory() ? 'a directory' : 'not a regular file';
-      throw new KexecError({ code: 'EFILETYPE', message: `${role} ${path} is ${what}`, path, exitCode: 2 });
+      throw new KexecError({ code: 'EFILETYPE', message: `${role} ${path} is ${what}`, path, exitCode: 2, ...(st.isDirectory() ? { errno: 21 } : {}) }); // EISDIR
     }
-    if (!policy.trustedUids.includes(st.uid)) {
-      throw new KexecError({ code: 'EFILEOWNER', message: `${role} ${path} is owned by uid ${st.uid}, not root: refusing to load it`, path, exitCode: 2 });
-    }
+    const refuse = (code: string, what: string): void => {
+      if (policy.warn === undefined) throw new KexecError({ code, message: `${what}: refusing to load it`, path, exitCode: 2 });
+      policy.warn(`${what}: loading it anyway`);
+    };
+    if (!policy.trustedUids.includes(st.uid)) refuse('EFILEOWNER', `${role} ${path} is owned by uid ${st.uid}, not root`);
     if ((st.mode & 0o022) !== 0) {
       const who = (st.mode & 0o002) !== 0 ? 'world' : 'group';
       const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
-      throw new KexecError({ code: 'EFILEMODE', message: `${role} ${path} is ${who}-writable (mode ${mode}): refusing to load it`, path, exitCode: 2 });
+      refuse('EFILEMODE', `${role} ${path} is ${who}-writable (mode ${mode})`);
     }
     return { path, fd, size: st.size, stat: st };
   } catch (e) {

@@ -1,11 +1,12 @@
 /**
- * kexec -e, stricter than kexec-tools: refuse before any sync or network change unless a
- * kernel is verifiably loaded (/sys/kernel/kexec_loaded present and 1); then sync, take the
- * interfaces down (remembering which), reboot(LINUX_REBOOT_CMD_KEXEC); and if that returns,
- * bring those interfaces back up before failing.
+ * kexec -e, stricter than kexec-tools (kexec/kexec.c main(), my_exec()): refuse before any sync
+ * or network change unless a kernel is verifiably loaded (/sys/kernel/kexec_loaded present and
+ * 1; kexec-tools counts a missing file as loaded). Then sync, take the interfaces down as
+ * kexec-tools' ifdown() does, through the Kernel port (remembering which were up),
+ * reboot(LINUX_REBOOT_CMD_KEXEC); and if that returns, bring those interfaces back up.
  */
 import { KexecError } from '../errors.js';
-import type { NetControl } from '../host/net-ifaces.js';
+import { KernelNetControl, type NetControl } from '../host/net-ifaces.js';
 import type { RootFs } from '../host/rootfs.js';
 import { LINUX_REBOOT_CMD_KEXEC } from '../sys/constants.js';
 import { strerror } from '../sys/errno.js';
@@ -18,7 +19,11 @@ export type ExecOptions = {
   sync: boolean;
   /** Take network interfaces down first (kexec without -x). */
   ifdown: boolean;
-  net: NetControl;
+  /**
+   * @deprecated Ignored: interfaces are changed through the Kernel port that makes the jump
+   * (KernelNetControl), so a fake kernel can never be paired with real interface changes.
+   */
+  net?: NetControl;
   debug?: (line: string) => void;
   warn?: (line: string) => void;
 };
@@ -26,14 +31,18 @@ export type ExecOptions = {
 /** What exec did before the jump; only seen when the jump "returns" (the fake, or a failure). */
 export type ExecResult = { synced: boolean; downed: string[] };
 
+/** One line: why -e refuses when the kernel cannot say whether anything is loaded (a deliberate difference). */
+export const NO_KEXEC_LOADED_FILE =
+  '/sys/kernel/kexec_loaded is missing (no kexec support in this kernel, or /sys not mounted): refusing to sync, take interfaces down or reboot without a kernel known to be loaded';
+
 /** Throws unless a kernel is loaded; used by -e and by the shutdown path of `kexec KERNEL`. */
 export function assertLoaded(fs: RootFs, kernel: Kernel | null): void {
   const st = readKexecState(fs, kernel);
-  if (!st.supported) {
-    throw new KexecError({ code: 'ENOKEXEC', message: 'this kernel does not support kexec (/sys/kernel/kexec_loaded is missing); nothing was synced or taken down' });
-  }
+  if (!st.supported) throw new KexecError({ code: 'ENOKEXEC', message: NO_KEXEC_LOADED_FILE });
   if (!st.loaded) throw new KexecError({ code: 'ENOTLOADED', message: 'Nothing has been loaded!' });
 }
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e));
 
 export async function execLoaded(kernel: Kernel, opts: ExecOptions): Promise<ExecResult> {
   const debug = opts.debug ?? (() => undefined);
@@ -43,15 +52,22 @@ export async function execLoaded(kernel: Kernel, opts: ExecOptions): Promise<Exe
     debug('sync()');
     kernel.sync();
   }
+  const net = new KernelNetControl(kernel);
   const downed: string[] = [];
   if (opts.ifdown) {
-    for (const name of await opts.net.listUp()) {
+    let up: string[] = [];
+    try {
+      up = await net.listUp();
+    } catch (e) {
+      warn(`ifdown: ${firstLine(e)}`); // kexec-tools prints "ifdown: if_nameindex: ..." and jumps anyway
+    }
+    for (const name of up) {
       try {
-        await opts.net.setUp(name, false);
+        await net.setUp(name, false);
         downed.push(name);
-        debug(`ip link set dev ${name} down`);
+        debug(`ioctl(SIOCSIFFLAGS, ${name}): down`);
       } catch (e) {
-        warn(`ifdown: could not take ${name} down: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+        warn(`ifdown: could not take ${firstLine(e)}`);
       }
     }
   }
@@ -61,10 +77,10 @@ export async function execLoaded(kernel: Kernel, opts: ExecOptions): Promise<Exe
   const restored: string[] = [];
   for (const name of downed) {
     try {
-      await opts.net.setUp(name, true);
+      await net.setUp(name, true);
       restored.push(name);
     } catch (e) {
-      warn(`could not bring ${name} back up: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      warn(`could not bring ${firstLine(e)} back up`);
     }
   }
   const note = downed.length === 0 ? '' : `\nbrought back up: ${restored.join(' ') || '(none)'}`;

@@ -4,20 +4,19 @@
  * the syscall all use those descriptors. A failed load changes nothing: we never unload
  * first, and the /run/kexecctl record is written only after the kernel said yes.
  */
-import { resolve } from 'node:path';
 import { KexecError } from '../errors.js';
-import { checkCmdlineFits } from '../image/cmdline-fit.js';
-import { KERNEL_HEADER_BYTES, parseKernelImage, type KernelImageInfo } from '../image/kernel-image.js';
+import type { KernelImageInfo } from '../image/kernel-image.js';
 import { concatIntoMemfd } from '../host/memfd-concat.js';
-import { closeQuietly, openChecked, readHead, ROOT_ONLY, type OpenedFile, type TrustPolicy } from '../host/open-checked.js';
+import { closeQuietly, ROOT_ONLY, type OpenedFile, type TrustPolicy } from '../host/open-checked.js';
 import { archFromNode, KEXEC_FILE_NO_INITRAMFS, KEXEC_FILE_ON_CRASH, KEXEC_ON_CRASH, type Arch } from '../sys/constants.js';
 import { strerror } from '../sys/errno.js';
 import type { Kernel } from '../sys/kernel.js';
-import { describeFileLoad, type FdDescription } from './describe.js';
+import { describeFileLoad, KEXEC_CRASH_HOTPLUG_SUPPORT, KEXEC_UPDATE_ELFCOREHDR, loadFlagsText, type FdDescription } from './describe.js';
 import { fileLoadMayFallBack } from './fallback.js';
+import { checkImageType } from './image-type.js';
+import { openLoadFiles } from './load-files.js';
 import { writeLoadRecord, type LoadRecord } from './record.js';
 import { buildKexecSegments } from './segments.js';
-import { checkImageType } from './image-type.js';
 
 /** kexec -a (auto: file, then fallback), -s (file only), -c (kexec_load only). */
 export type LoadMode = 'auto' | 'file' | 'legacy';
@@ -29,9 +28,18 @@ export type LoadRequest = {
   cmdline: string;
   crash: boolean;
   mode: LoadMode;
-  /** kexec -t TYPE: must match the detected format when given. */
+  /** kexec -t TYPE: checked on the kexec_load path only (kexec_file_load ignores it, as kexec-tools). */
   type?: string;
+  /** More KEXEC_FILE_* flags (kexec --no-cma, --force-dtb). */
+  fileFlags?: number;
+  /** kexec --hotplug: KEXEC_UPDATE_ELFCOREHDR (x86) / KEXEC_CRASH_HOTPLUG_SUPPORT on kexec_load. */
+  hotplug?: boolean;
+  /** kexec --real-mode / --entry-32bit: refused on the kexec_file_load path, as kexec-tools does. */
+  x86Entry?: 'real-mode' | 'entry-32bit';
 };
+
+/** kexec-tools' die() text (kexec/kexec.c main()), with its missing space before the quote. */
+export const NO_CRASH_MEMORY = 'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel';
 
 export type LoadOptions = {
   /** Root under which /run/kexecctl is written (default "/"). */
@@ -74,55 +82,27 @@ function tryRecord(root: string, rec: LoadRecord): { recordFile: string | null; 
   }
 }
 
-/** Absolute path for messages and the record; "" stays "" so it fails to open instead of naming the cwd. */
-function absolute(p: string): string {
-  return p === '' ? p : resolve(p);
-}
-
-type Opened = { kernel: OpenedFile; initrds: OpenedFile[]; image: KernelImageInfo };
-
-function checkArch(image: KernelImageInfo, arch: Arch | null | undefined, path: string): void {
-  if (arch === undefined || arch === null || image.arch === arch) return;
-  throw new KexecError({ code: 'EWRONGARCH', message: `${path} is a kernel for ${image.arch}, this machine is ${arch}`, path, exitCode: 2 });
-}
-
-function openAll(req: LoadRequest, trust: TrustPolicy, arch: Arch | null | undefined): Opened {
-  const files: OpenedFile[] = [];
-  try {
-    const kernel = openChecked(absolute(req.kernelPath), 'kernel', trust);
-    files.push(kernel);
-    const image = parseKernelImage(readHead(kernel.fd, KERNEL_HEADER_BYTES), req.kernelPath);
-    checkArch(image, arch, req.kernelPath);
-    if (req.type !== undefined) checkImageType(req.type, image);
-    checkCmdlineFits(image, req.cmdline);
-    const initrds = req.initrdPaths.map((p) => {
-      const f = openChecked(absolute(p), 'initrd', trust);
-      files.push(f);
-      return f;
-    });
-    return { kernel, initrds, image };
-  } catch (e) {
-    for (const f of files) closeQuietly(f.fd);
-    throw e;
-  }
-}
-
 function initrdLabel(initrds: readonly OpenedFile[]): string {
   return initrds.length === 1 ? (initrds[0] as OpenedFile).path : `memfd:kexecctl-initrd = ${initrds.map((f) => f.path).join(' + ')}`;
+}
+
+/** The machine's kexec_load flags for a request (the syscall's own arch bits are the kernel's default). */
+function legacyFlags(req: LoadRequest, typeArch: Arch): number {
+  const hotplug = typeArch === 'x86_64' ? KEXEC_UPDATE_ELFCOREHDR : KEXEC_CRASH_HOTPLUG_SUPPORT;
+  return (req.crash ? KEXEC_ON_CRASH : 0) | (req.hotplug === true ? hotplug : 0);
 }
 
 export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): LoadResult {
   const debug = opts.debug ?? (() => undefined);
   const arch = opts.arch !== undefined ? opts.arch : kernel.kind === 'real' ? archFromNode(process.arch) : null;
-  const { kernel: kfile, initrds, image } = openAll(req, opts.trust ?? ROOT_ONLY, arch);
-  if (req.crash && !opts.dryRun && kernel.state().crashSize === 0) {
-    for (const f of [kfile, ...initrds]) closeQuietly(f.fd);
-    throw new KexecError({ code: 'ENOCRASHMEM', message: 'Memory for crashkernel is not reserved\nPlease reserve memory by passing "crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel' });
-  }
+  const typeArch = arch ?? archFromNode(process.arch) ?? 'x86_64';
+  // kexec-tools dies on a crash load without a reservation before it opens any file.
+  if (req.crash && !opts.dryRun && kernel.state().crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_CRASH_MEMORY });
+  const { kernel: kfile, initrds, image } = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
   let memfd: number | null = null;
   const attempts: LoadAttempt[] = [];
   try {
-    let flags = req.crash ? KEXEC_FILE_ON_CRASH : 0;
+    let flags = (req.crash ? KEXEC_FILE_ON_CRASH : 0) | (req.fileFlags ?? 0);
     if (initrds.length === 0) flags |= KEXEC_FILE_NO_INITRAMFS;
     let initrd: FdDescription = { fd: null, label: '' };
     if (initrds.length === 1) initrd = { fd: (initrds[0] as OpenedFile).fd, label: initrdLabel(initrds) };
@@ -144,7 +124,7 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
       format: image.format,
     };
     if (opts.dryRun) {
-      const first = req.mode === 'legacy' ? `kexec_load(<segments for ${image.format}>, flags=0x${(req.crash ? KEXEC_ON_CRASH : 0).toString(16)})` : call;
+      const first = req.mode === 'legacy' ? `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(legacyFlags(req, typeArch))})` : call;
       return { dryRun: true, call: first, syscall: record.syscall, attempts, image, record, recordFile: null, warnings: [] };
     }
     if (req.mode !== 'legacy') {
@@ -160,32 +140,35 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
         throw new KexecError({ code: 'EKEXECFILE', errno: res.errno, syscall: 'kexec_file_load', message: `kexec_file_load failed: ${strerror(res.errno)}` });
       }
       if (req.mode === 'file') {
-        throw new KexecError({ code: 'EFALLBACK', errno: res.errno, syscall: 'kexec_file_load', message: `kexec_file_load failed: ${strerror(res.errno)}\nsyscall kexec_file_load not available.`, exitCode: 1 });
+        // kexec-tools -s: do_kexec_file_load() returns EFALLBACK silently, main() prints one line.
+        throw new KexecError({ code: 'EFALLBACK', errno: res.errno, syscall: 'kexec_file_load', message: 'syscall kexec_file_load not available.', exitCode: 1 });
       }
-      debug(`falling back to kexec_load (kexec_file_load said ${res.code})`);
+      debug(`kexec_file_load said ${res.code}: trying kexec_load, as kexec-tools -a does`);
     }
-    return legacyLoad(kernel, image, req, attempts, record, opts);
+    return legacyLoad(kernel, image, req, attempts, record, { ...opts, typeArch });
   } finally {
     closeQuietly(memfd);
     for (const f of [kfile, ...initrds]) closeQuietly(f.fd);
   }
 }
 
-function legacyLoad(kernel: Kernel, image: KernelImageInfo, req: LoadRequest, attempts: LoadAttempt[], record: LoadRecord, opts: LoadOptions): LoadResult {
-  const flags = req.crash ? KEXEC_ON_CRASH : 0;
-  const placeholder = `kexec_load(<segments for ${image.format}>, flags=0x${flags.toString(16)})`;
+function legacyLoad(kernel: Kernel, image: KernelImageInfo, req: LoadRequest, attempts: LoadAttempt[], record: LoadRecord, opts: LoadOptions & { typeArch: Arch }): LoadResult {
+  const prior = attempts.find((a) => a.syscall === 'kexec_file_load');
+  if (req.type !== undefined && prior !== undefined) checkImageType(req.type, image, opts.typeArch); // -c checked it before the initrds
+  const flags = legacyFlags(req, opts.typeArch);
+  const placeholder = `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(flags)})`;
   let plan;
   try {
     plan = buildKexecSegments(image);
   } catch (e) {
-    if (e instanceof KexecError) attempts.push({ syscall: 'kexec_load', call: placeholder, ok: false, errno: e.errno ?? 38, code: e.code, message: e.message });
-    const prior = attempts.find((a) => a.syscall === 'kexec_file_load');
-    if (e instanceof KexecError && prior !== undefined) {
-      throw new KexecError({ code: e.code, errno: e.errno ?? 38, syscall: 'kexec_load', message: `${e.message} (after kexec_file_load failed: ${prior.message ?? prior.code})` });
-    }
-    throw e;
+    if (!(e instanceof KexecError)) throw e;
+    attempts.push({ syscall: 'kexec_load', call: placeholder, ok: false, errno: e.errno ?? 38, code: e.code, message: e.message });
+    if (e.code !== 'ENOLEGACY') throw e;
+    // No kexec_load syscall is made: with no segments it would unload the current kernel.
+    const after = prior === undefined ? '' : ` (kexec_file_load failed: ${prior.message ?? prior.code})`;
+    throw new KexecError({ code: 'ENOLEGACY', errno: e.errno ?? 38, syscall: 'kexec_load', message: `kexec_load not implemented: kexecctl has no segment builder for ${image.format} yet${after}` });
   }
-  const call = `kexec_load(entry=0x${plan.entry.toString(16)}, nr_segments=${plan.segments.length}, flags=0x${flags.toString(16)})`;
+  const call = `kexec_load(entry=0x${plan.entry.toString(16)}, nr_segments=${plan.segments.length}, flags=${loadFlagsText(flags)})`;
   const res = kernel.kexecLoad(plan.entry, plan.segments, flags);
   if (!res.ok) {
     attempts.push({ syscall: 'kexec_load', call, ok: false, errno: res.errno, code: res.code, message: res.message });

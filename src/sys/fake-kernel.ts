@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH, LINUX_REBOOT_CMD_KEXEC } from './constants.js';
 import { errnoName, errnoNumber, strerror } from './errno.js';
-import type { Kernel, KexecSegment, KexecState, SyscallResult } from './kernel.js';
+import type { Kernel, KexecSegment, KexecState, NamesResult, SyscallResult } from './kernel.js';
 
 export type RecordedCall = { syscall: string; args: Record<string, unknown>; result: string };
 
@@ -18,12 +18,25 @@ export type FakeState = KexecState & {
   /** syscall name -> errno name to fail with (e.g. { kexec_file_load: 'EINVAL' }). */
   failures: Record<string, string>;
   nextFd: number;
-  /** Network interfaces the fake pretends exist: name -> up (for kexec -e's ifdown). */
+  /**
+   * Network interfaces the fake pretends exist: name -> up (for kexec -e's ifdown). Reads
+   * (if_nameindex, SIOCGIFFLAGS) are not logged; each SIOCSIFFLAGS is, as syscall "ioctl" with
+   * {request, name, flags}. Failures: failures["SIOCSIFFLAGS:<name>"], ["SIOCSIFFLAGS"],
+   * ["SIOCGIFFLAGS"], ["if_nameindex"].
+   */
   interfaces?: Record<string, boolean>;
 };
 
 export function initialFakeState(over: Partial<FakeState> = {}): FakeState {
   return { supported: true, loaded: false, crashLoaded: false, crashSize: 0, calls: [], failures: {}, nextFd: 1000, ...over };
+}
+
+const IFF_UP = 0x1;
+
+/** Flags a real interface would report: lo UP|LOOPBACK|RUNNING; others BROADCAST|MULTICAST, plus UP|RUNNING when up. */
+export function fakeIfFlags(name: string, up: boolean): number {
+  if (name === 'lo') return up ? 0x49 : 0x8;
+  return up ? 0x1043 : 0x1002;
 }
 
 function describeFd(fd: number | null): string {
@@ -136,6 +149,43 @@ export class FakeKernel implements Kernel {
       unlinkSync(path);
       return fd;
     });
+  }
+
+  private scripted(key: string, syscall: string): SyscallResult | null {
+    const code = this.st.failures[key];
+    if (code === undefined) return null;
+    const errno = errnoNumber(code) ?? 22;
+    return { ok: false, syscall, errno, code: errnoName(errno), message: strerror(errno) };
+  }
+
+  netInterfaceNames(): NamesResult {
+    const fail = this.scripted('if_nameindex', 'if_nameindex');
+    if (fail !== null && !fail.ok) return fail;
+    return { ok: true, names: Object.keys(this.st.interfaces ?? {}) };
+  }
+
+  getInterfaceFlags(name: string): SyscallResult {
+    const fail = this.scripted('SIOCGIFFLAGS', 'ioctl(SIOCGIFFLAGS)');
+    if (fail !== null) return fail;
+    const up = this.st.interfaces?.[name];
+    if (up === undefined) return { ok: false, syscall: 'ioctl(SIOCGIFFLAGS)', errno: 19, code: 'ENODEV', message: strerror(19) };
+    return { ok: true, value: fakeIfFlags(name, up) };
+  }
+
+  setInterfaceFlags(name: string, flags: number): SyscallResult {
+    const key = this.st.failures[`SIOCSIFFLAGS:${name}`] !== undefined ? `SIOCSIFFLAGS:${name}` : 'SIOCSIFFLAGS';
+    const fail = this.scripted(key, 'ioctl(SIOCSIFFLAGS)');
+    const args = { request: 'SIOCSIFFLAGS', name, flags: `0x${flags.toString(16)}` };
+    if (fail !== null && !fail.ok) {
+      this.st.calls.push({ syscall: 'ioctl', args, result: `-1 ${fail.code}` });
+      this.save();
+      return fail;
+    }
+    if (this.st.interfaces?.[name] === undefined) return { ok: false, syscall: 'ioctl(SIOCSIFFLAGS)', errno: 19, code: 'ENODEV', message: strerror(19) };
+    this.st.interfaces = { ...this.st.interfaces, [name]: (flags & IFF_UP) !== 0 };
+    this.st.calls.push({ syscall: 'ioctl', args, result: '0' });
+    this.save();
+    return { ok: true, value: 0 };
   }
 
   state(): KexecState {

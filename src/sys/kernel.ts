@@ -20,6 +20,9 @@ export type KexecState = {
   crashSize: number;
 };
 
+/** if_nameindex(3): interface names in index order, or why they could not be listed. */
+export type NamesResult = { ok: true; names: string[] } | SyscallFail;
+
 export interface Kernel {
   /** 'real' for the koffi binding, 'fake' for the recording fake. */
   readonly kind: 'real' | 'fake';
@@ -31,4 +34,13 @@ export interface Kernel {
   /** Returns the new file descriptor as value. */
   memfdCreate(name: string, flags: number): SyscallResult;
   state(): KexecState;
+  /**
+   * Network interfaces for kexec -e, with the calls kexec-tools' ifdown() makes (kexec/ifdown.c):
+   * if_nameindex(), then SIOCGIFFLAGS / SIOCSIFFLAGS on an AF_INET datagram socket.
+   */
+  netInterfaceNames(): NamesResult;
+  /** ioctl(SIOCGIFFLAGS): the interface's flags as value. */
+  getInterfaceFlags(name: string): SyscallResult;
+  /** ioctl(SIOCSIFFLAGS) with ifr_flags = flags. */
+  setInterfaceFlags(name: string, flags: number): SyscallResult;
 }

@@ -8,13 +8,26 @@ import { RootFs } from '../host/rootfs.js';
 import { readKexecSysfs } from '../host/kexec-sysfs.js';
 import { archFromNode, KEXEC_FILE_NO_INITRAMFS, KEXEC_FILE_UNLOAD, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, SYSCALL_NUMBERS, type Arch } from './constants.js';
 import { errnoName, strerror } from './errno.js';
-import type { Kernel, KexecSegment, KexecState, SyscallResult } from './kernel.js';
+import type { Kernel, KexecSegment, KexecState, NamesResult, SyscallResult } from './kernel.js';
 
 type Koffi = typeof KoffiNs;
 type SyscallName = keyof (typeof SYSCALL_NUMBERS)['x86_64'];
 type Variadic = (nr: number, ...typeAndValue: unknown[]) => number | bigint;
 
 const ENOSYS = 38;
+const ENOMEM = 12;
+const EAFNOSUPPORT = 97;
+
+/** Network constants of kexec-tools' ifdown() (linux/socket.h, linux/sockios.h, net/if.h). */
+const AF_INET = 2;
+const AF_NETLINK = 16;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SIOCGIFFLAGS = 0x8913;
+const SIOCSIFFLAGS = 0x8914;
+/** struct ifreq: char ifr_name[IFNAMSIZ = 16], then a 24-byte union whose first member is short ifr_flags. */
+const IFNAMSIZ = 16;
+const IFREQ_SIZE = 40;
 
 function fail(syscall: string, errno: number): SyscallResult {
   return { ok: false, syscall, errno, code: errnoName(errno), message: strerror(errno) };
@@ -28,19 +41,103 @@ function segmentPointerType(koffi: Koffi): KoffiNs.IKoffiCType {
   return segmentPtrType;
 }
 
+let nameIndexType: KoffiNs.IKoffiCType | undefined;
+
+/** struct if_nameindex { unsigned int if_index; char *if_name; } (declared once per process). */
+function nameIndexEntryType(koffi: Koffi): KoffiNs.IKoffiCType {
+  nameIndexType ??= koffi.struct('kexecctl_if_nameindex', { if_index: 'unsigned int', if_name: 'const char *' });
+  return nameIndexType;
+}
+
+type NetFns = {
+  socket: (domain: number, type: number, protocol: number) => number;
+  close: (fd: number) => number;
+  ioctl: (fd: number, request: number, ...typeAndValue: unknown[]) => number;
+  ifNameIndex: () => unknown;
+  ifFreeNameIndex: (p: unknown) => void;
+};
+
+function ifreq(name: string, flags = 0): Buffer {
+  const buf = Buffer.alloc(IFREQ_SIZE);
+  buf.write(name, 0, IFNAMSIZ - 1, 'utf8'); // strncpy(ifr_name, name, IFNAMSIZ - 1), NUL-terminated
+  buf.writeUInt16LE(flags & 0xffff, IFNAMSIZ);
+  return buf;
+}
+
 class KoffiKernel implements Kernel {
   readonly kind = 'real' as const;
   private readonly koffi: Koffi;
   private readonly syscall: Variadic;
   private readonly arch: Arch | null;
   private readonly segmentPtr: KoffiNs.IKoffiCType;
+  private readonly libc: KoffiNs.IKoffiLib;
+  private netFns: NetFns | undefined;
 
   constructor(koffi: Koffi, arch: Arch | null) {
     this.koffi = koffi;
     this.arch = arch;
-    const libc = koffi.load('libc.so.6');
-    this.syscall = libc.func('long syscall(long number, ...)') as unknown as Variadic;
+    this.libc = koffi.load('libc.so.6');
+    this.syscall = this.libc.func('long syscall(long number, ...)') as unknown as Variadic;
     this.segmentPtr = segmentPointerType(koffi);
+  }
+
+  /** libc's socket/ioctl/if_nameindex, bound on first use (only kexec -e needs them). */
+  private net(): NetFns {
+    this.netFns ??= {
+      socket: this.libc.func('int socket(int domain, int type, int protocol)') as unknown as NetFns['socket'],
+      close: this.libc.func('int close(int fd)') as unknown as NetFns['close'],
+      ioctl: this.libc.func('int ioctl(int fd, unsigned long request, ...)') as unknown as NetFns['ioctl'],
+      ifNameIndex: this.libc.func('void *if_nameindex(void)') as unknown as NetFns['ifNameIndex'],
+      ifFreeNameIndex: this.libc.func('void if_freenameindex(void *ptr)') as unknown as NetFns['ifFreeNameIndex'],
+    };
+    return this.netFns;
+  }
+
+  /** One ioctl on a fresh AF_INET datagram socket (AF_NETLINK where the kernel has no IPv4, as kexec-tools git main). */
+  private ifIoctl(what: string, request: number, req: Buffer): SyscallResult {
+    const n = this.net();
+    this.koffi.errno(0);
+    let fd = n.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 && this.koffi.errno() === EAFNOSUPPORT) fd = n.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail('socket', this.koffi.errno() || ENOSYS);
+    try {
+      this.koffi.errno(0);
+      if (n.ioctl(fd, request, 'void *', req) < 0) return fail(what, this.koffi.errno() || ENOSYS);
+      return { ok: true, value: req.readUInt16LE(IFNAMSIZ) };
+    } finally {
+      n.close(fd);
+    }
+  }
+
+  netInterfaceNames(): NamesResult {
+    const n = this.net();
+    this.koffi.errno(0);
+    const list = n.ifNameIndex();
+    if (list === null) {
+      const errno = this.koffi.errno() || ENOMEM;
+      return { ok: false, syscall: 'if_nameindex', errno, code: errnoName(errno), message: strerror(errno) };
+    }
+    const entry = nameIndexEntryType(this.koffi);
+    const size = this.koffi.sizeof(entry);
+    const names: string[] = [];
+    try {
+      for (let i = 0; ; i++) {
+        const e = this.koffi.decode(list, i * size, entry) as { if_index: number; if_name: string | null };
+        if (e.if_index === 0) break;
+        if (e.if_name !== null) names.push(e.if_name);
+      }
+    } finally {
+      n.ifFreeNameIndex(list);
+    }
+    return { ok: true, names };
+  }
+
+  getInterfaceFlags(name: string): SyscallResult {
+    return this.ifIoctl('ioctl(SIOCGIFFLAGS)', SIOCGIFFLAGS, ifreq(name));
+  }
+
+  setInterfaceFlags(name: string, flags: number): SyscallResult {
+    return this.ifIoctl('ioctl(SIOCSIFFLAGS)', SIOCSIFFLAGS, ifreq(name, flags));
   }
 
   /**

@@ -2,7 +2,7 @@
  * A getopt_long work-alike, because scripts call kexec the way glibc parses it: bundled short
  * options (-lx), "-tTYPE" and "-t TYPE", "--opt=value" and "--opt value", unambiguous long
  * prefixes ("--command=" for --command-line), options after the kernel (permutation), and
- * "--" ending options.
+ * "--" ending options. Error texts are glibc's (posix/getopt.c), without the argv[0] prefix.
  */
 export type OptSpec = { long: string; short?: string; arg: boolean; id: string };
 
@@ -12,14 +12,21 @@ export type GetoptResult = { opts: ParsedOpt[]; operands: string[]; error: strin
 
 export class GetoptError extends Error {}
 
-function findLong(specs: readonly OptSpec[], name: string): OptSpec {
-  const exact = specs.find((s) => s.long === name);
+/**
+ * glibc's process_long_option(): an exact name wins; otherwise the first prefix match, unless a
+ * later prefix match differs from it in argument or id (kexec-tools' val), which makes the
+ * prefix ambiguous. The message lists the first match and every differing one, in table order.
+ */
+function findLong(specs: readonly OptSpec[], name: string, text: string): OptSpec {
+  const named = name === '' ? [] : specs.filter((s) => s.long !== '');
+  const exact = named.find((s) => s.long === name);
   if (exact) return exact;
-  const pre = specs.filter((s) => s.long.startsWith(name));
-  const ids = new Set(pre.map((s) => s.id));
-  if (pre.length === 0) throw new GetoptError(`unrecognized option '--${name}'`);
-  if (ids.size > 1) throw new GetoptError(`option '--${name}' is ambiguous; possibilities: ${pre.map((s) => `'--${s.long}'`).join(' ')}`);
-  return pre[0] as OptSpec;
+  const pre = named.filter((s) => s.long.startsWith(name));
+  const first = pre[0];
+  if (first === undefined) throw new GetoptError(`unrecognized option '--${text}'`);
+  const ambiguous = pre.filter((s, i) => i === 0 || s.id !== first.id || s.arg !== first.arg);
+  if (ambiguous.length > 1) throw new GetoptError(`option '--${text}' is ambiguous; possibilities: ${ambiguous.map((s) => `'--${s.long}'`).join(' ')}`);
+  return first;
 }
 
 export function getopt(argv: readonly string[], specs: readonly OptSpec[]): GetoptResult {
@@ -44,7 +51,7 @@ function scan(argv: readonly string[], specs: readonly OptSpec[], opts: ParsedOp
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-      const spec = findLong(specs, name);
+      const spec = findLong(specs, name, a.slice(2));
       if (!spec.arg) {
         if (eq >= 0) throw new GetoptError(`option '--${spec.long}' doesn't allow an argument`);
         opts.push({ id: spec.id, name: `--${spec.long}`, value: null });

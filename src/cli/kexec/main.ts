@@ -1,36 +1,39 @@
 /**
- * kexec, compatible with kexec-tools 2.0.27+ for the options people and tools use. Messages
- * and exit codes follow kexec-tools (scripts grep them): usage errors and "Nothing has been
- * loaded!" exit 1, failed system calls exit 255 (EFAILED), a refused -s fallback 253.
- * Stricter on -e: nothing is synced or taken down unless a kernel is verifiably loaded.
+ * kexec, compatible with kexec-tools 2.0.27+ (kexec/kexec.c main()) for the options people and
+ * tools use. Messages and exit codes follow kexec-tools (scripts grep them; see messages.ts).
+ * The order of kexec-tools' checks is kept: usage errors, then -S, then a crash load without
+ * reserved memory dies before any file is opened, then --hotplug's sysfs file, then x86's
+ * --serial values, then unload / load / shutdown / exec. Stricter on -e: nothing is synced or
+ * taken down unless a kernel is verifiably loaded.
  */
 import { isKexecError, KexecError } from '../../errors.js';
 import { assertLoaded, execLoaded } from '../../kexec/exec.js';
-import { loadKernel } from '../../kexec/load.js';
+import { loadKernel, NO_CRASH_MEMORY } from '../../kexec/load.js';
 import { readKexecState } from '../../kexec/state.js';
 import { unloadKernel } from '../../kexec/unload.js';
 import { makeContext, type CliContext } from '../context.js';
-import { parseKexecArgs, type KexecInvocation } from './options.js';
+import { kexecFailure } from './messages.js';
+import { parseKexecArgs, type KexecRun } from './options.js';
 import { concatCmdline, reusedCmdline } from './reuse-cmdline.js';
+import { strtoulFull } from './strtoul.js';
 import { usageText, versionText } from './usage.js';
 
-type Run = Extract<KexecInvocation, { action: 'run' }>;
+export { kexecExitCode } from './messages.js';
+
 const out = (s: string): void => void process.stdout.write(s);
 const err = (s: string): void => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
 
-/** kexec-tools' exit status for an error code. */
-export function kexecExitCode(code: string): number {
-  if (code === 'ENOTLOADED' || code === 'ENOCRASHMEM' || code === 'ENOKEXEC' || code === 'EUSAGE') return 1;
-  if (code === 'EFALLBACK') return 253;
-  return 255;
-}
+const ELFCOREHDR_SIZE = '/sys/kernel/crash_elfcorehdr_size';
 
 export async function kexecMain(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const inv = parseKexecArgs(argv);
   switch (inv.action) {
     case 'help': out(usageText()); return 0;
     case 'version': out(versionText()); return 0;
-    case 'usage-error': err(`kexec: ${inv.message}`); out(usageText()); return 1;
+    case 'usage-error':
+      if (inv.line !== null) err(inv.line);
+      out(usageText());
+      return inv.exitCode;
     case 'print-ckr-size': {
       const ctx = makeContext(undefined, { env, command: 'kexec' });
       out(`${readKexecState(ctx.fs, ctx.stateKernel()).crashSize}\n`);
@@ -43,18 +46,41 @@ export async function kexecMain(argv: string[], env: NodeJS.ProcessEnv = process
     return await run(inv, ctx);
   } catch (e) {
     if (!isKexecError(e)) throw e;
-    err(e.message);
-    return kexecExitCode(e.code);
+    const f = kexecFailure(e, inv);
+    err(f.text);
+    return f.exitCode;
   }
 }
 
-async function run(inv: Run, ctx: CliContext): Promise<number> {
-  const debug = inv.debug ? (l: string): void => err(`kexec: ${l}`) : undefined;
+/** Steps before any file or system call, in kexec-tools main()'s order; a number is an early exit. */
+function preflight(inv: KexecRun, ctx: CliContext, debug: ((l: string) => void) | undefined): number | null {
+  if (inv.extraOperands.length > 0) err(`kexec: warning: ignoring extra arguments after the kernel: ${inv.extraOperands.join(' ')}`);
+  for (const o of inv.noEffect) debug?.(`${o}: accepted, no effect on kexec_file_load`);
   if (inv.status) {
     const st = readKexecState(ctx.fs, ctx.stateKernel());
     if (!st.supported) return 255; // kexec-tools: the sysfs file is missing → -1
     return (inv.statusCrash ? st.crashLoaded : st.loaded) ? 1 : 0;
   }
+  if (inv.load && inv.crash && readKexecState(ctx.fs, ctx.stateKernel()).crashSize === 0) {
+    throw new KexecError({ code: 'ENOCRASHMEM', message: NO_CRASH_MEMORY });
+  }
+  if (inv.hotplug) {
+    const text = ctx.fs.readText(ELFCOREHDR_SIZE);
+    const size = text === null ? null : strtoulFull(text.replace(/\n$/, ''));
+    if (size === null || !size.ok || size.value === 0n) throw new KexecError({ code: 'EDIE', message: `Path ${ELFCOREHDR_SIZE} does not exist, the kernel needs CONFIG_CRASH_HOTPLUG` });
+  }
+  if (inv.serialError !== null) {
+    err(inv.serialError);
+    out(usageText());
+    return 255;
+  }
+  return null;
+}
+
+async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
+  const debug = inv.debug ? (l: string): void => err(`kexec: ${l}`) : undefined;
+  const early = preflight(inv, ctx, debug);
+  if (early !== null) return early;
   // -e alone: refuse before even loading the binding when nothing is loaded.
   if (inv.exec && !inv.load && !inv.unload) assertLoaded(ctx.fs, ctx.stateKernel());
   const kernel = await ctx.getKernel();
@@ -73,17 +99,21 @@ async function run(inv: Run, ctx: CliContext): Promise<number> {
       if (proc === null || proc === '') throw new KexecError({ code: 'EUSAGE', message: 'Failed to read /proc/cmdline' });
       base = reusedCmdline(proc, inv.crash);
     }
+    // An explicit `kexec -l FILE` trusts the file it names, as kexec-tools does: owner and mode only warn.
+    const trust = { trustedUids: ctx.trust.trustedUids, warn: (m: string): void => err(`kexec: warning: ${m}`) };
     const loaded = loadKernel(
       kernel,
-      { kernelPath: inv.kernel, initrdPaths: inv.initrds, cmdline: concatCmdline(base, inv.append), crash: inv.crash, mode: inv.mode, ...(inv.type === null ? {} : { type: inv.type }) },
-      { root: ctx.root, trust: ctx.trust, ...(debug ? { debug } : {}) },
+      {
+        kernelPath: inv.kernel, initrdPaths: inv.initrds, cmdline: concatCmdline(base, inv.append), crash: inv.crash, mode: inv.mode,
+        fileFlags: inv.fileFlags, hotplug: inv.hotplug,
+        ...(inv.type === null ? {} : { type: inv.type }), ...(inv.x86Entry === null ? {} : { x86Entry: inv.x86Entry }),
+      },
+      { root: ctx.root, trust, ...(debug ? { debug } : {}) },
     );
     for (const w of loaded.warnings) err(`kexec: warning: ${w}`);
   }
   if (inv.shutdown || inv.exec) assertLoaded(ctx.fs, kernel);
   if (inv.shutdown) return ctx.shutdownReboot(kernel);
-  if (inv.exec) {
-    await execLoaded(kernel, { fs: ctx.fs, sync: inv.sync, ifdown: inv.ifdown, net: ctx.net(kernel), warn: err, ...(debug ? { debug } : {}) });
-  }
+  if (inv.exec) await execLoaded(kernel, { fs: ctx.fs, sync: inv.sync, ifdown: inv.ifdown, warn: err, ...(debug ? { debug } : {}) });
   return 0;
 }

@@ -22,7 +22,8 @@ Load a kernel and boot straight into it, without firmware and boot loader.
  -p, --load-panic        Load the kernel to boot on a panic (crash kernel).
  -u, --unload            Unload the loaded kernel (with -p: the crash kernel).
  -e, --exec              Boot the loaded kernel now.
- -t, --type=TYPE         Refuse the file unless it is of this type (bzImage, Image).
+ -t, --type=TYPE         With kexec_load: refuse the file unless it is of this type
+                         (bzImage64, bzImage, Image, ...). Ignored by kexec_file_load.
  -s, --kexec-file-syscall   Use kexec_file_load only.
  -c, --kexec-syscall        Use kexec_load only.
  -a, --kexec-syscall-auto   Use kexec_file_load, then kexec_load when the kernel has no
@@ -38,8 +39,22 @@ Options when loading:
      --reuse-cmdline     Start from this kernel's command line, without BOOT_IMAGE=
                          (and, with -p, without crashkernel=).
      --initrd=FILE, --ramdisk=FILE
-                         Initial ramdisk; repeat to concatenate several, in order.
+                         Initial ramdisk (given twice, the last one wins).
+     --extra-initrd=FILE (kexecctl) Another ramdisk, concatenated after --initrd;
+                         repeat for more.
+     --hotplug           Crash kernel updated on CPU/memory hotplug (checks
+                         /sys/kernel/crash_elfcorehdr_size).
+     --no-cma, --force-dtb   KEXEC_FILE_NO_CMA / KEXEC_FILE_FORCE_DTB.
+     --mem-min=ADDR, --mem-max=ADDR, --entry=ADDR, --dtb=FILE, --reset-vga,
+     --serial=PORT, --serial-baud=BAUD, --console-vga, --console-serial,
+     --elf32-core-headers, --elf64-core-headers, --pass-memmap-cmdline, --noefi,
+     --reuse-video-type, --args-linux, --args-elf, --args-none, --module=FILE
+                         Accepted as kexec-tools does; no effect on kexec_file_load
+                         (-d says so).
+     --real-mode, --entry-32bit
+                         Refused with kexec_file_load, as kexec-tools does.
 
 Without -l, -p, -u or -e, kexec loads the kernel and then runs "shutdown -r now".
+Operands after the kernel are ignored (with a warning).
 `;
 }

@@ -42,10 +42,50 @@ describe('loadKernel', () => {
     expect(readLoadRecord(fx.root, true)?.crash).toBe(true);
   });
 
-  it('refuses a crash load without a crash reservation', () => {
+  it('refuses a crash load without a crash reservation before it opens any file, in kexec-tools words', () => {
     const k = new FakeKernel();
-    expect(() => loadKernel(k, req({ crash: true }), { root: fx.root, trust: fx.trust })).toThrow(/Memory for crashkernel is not reserved/);
+    let err: unknown;
+    try {
+      loadKernel(k, req({ crash: true, kernelPath: join(fx.dir, 'missing') }), { root: fx.root, trust: fx.trust });
+    } catch (e) {
+      err = e;
+    }
+    // kexec/kexec.c main(): die(...) with no space before the quote.
+    expect(err).toMatchObject({
+      code: 'ENOCRASHMEM',
+      message: 'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel',
+    });
     expect(k.calls).toHaveLength(0);
+  });
+
+  it('-t TYPE is ignored by kexec_file_load, as kexec-tools does', () => {
+    const k = new FakeKernel();
+    loadKernel(k, req({ type: 'bogus' }), { root: fx.root, trust: fx.trust });
+    expect(k.calls.map((c) => c.syscall)).toEqual(['kexec_file_load']);
+    expect(k.state().loaded).toBe(true);
+  });
+
+  it('passes --no-cma/--force-dtb flags to kexec_file_load; refuses --real-mode before opening the initrds', () => {
+    const k = new FakeKernel();
+    loadKernel(k, req({ fileFlags: 0x10 }), { root: fx.root, trust: fx.trust });
+    expect(k.calls[0]?.args['flags']).toBe(0x10);
+    const k2 = new FakeKernel();
+    expect(() => loadKernel(k2, req({ x86Entry: 'real-mode', initrdPaths: [join(fx.dir, 'nope')] }), { root: fx.root, trust: fx.trust }))
+      .toThrow(expect.objectContaining({ code: 'EX86ENTRY', message: 'Kexec2 syscall does not support 16bit or 32bit entry yet' }));
+    expect(k2.calls).toHaveLength(0);
+  });
+
+  it('an explicit trust.warn turns owner/mode refusals into warnings and loads', () => {
+    const k = new FakeKernel();
+    chmodSync(fx.initrd1, 0o646);
+    const warnings: string[] = [];
+    loadKernel(k, req(), { root: fx.root, trust: { trustedUids: [4242], warn: (m) => warnings.push(m) } });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^kernel .*vmlinuz is owned by uid \d+, not root: loading it anyway$/),
+      expect.stringMatching(/^initrd .*initrd1.img is owned by uid \d+, not root: loading it anyway$/),
+      expect.stringMatching(/^initrd .*initrd1.img is world-writable \(mode 0646\): loading it anyway$/),
+    ]);
+    expect(k.state().loaded).toBe(true);
   });
 
   it('concatenates several initrds in order through a memfd, 4-byte aligned as GRUB does', () => {
@@ -81,22 +121,24 @@ describe('loadKernel', () => {
       [() => req({ initrdPaths: [join(fx.dir, 'nope')] }), 'EFILEOPEN', /Failed to open initrd file/],
       [() => req({ initrdPaths: [''] }), 'EFILEOPEN', /Failed to open initrd file : No such file or directory/],
       [() => req({ kernelPath: fx.dir }), 'EFILETYPE', /is a directory/],
-      [() => { writeFileSync(join(fx.dir, 'text'), 'hello'); chmodSync(join(fx.dir, 'text'), 0o644); return req({ kernelPath: join(fx.dir, 'text') }); }, 'ENOTKERNEL', /is not a kernel image/],
+      [() => { writeFileSync(join(fx.dir, 'text'), 'hello'); chmodSync(join(fx.dir, 'text'), 0o644); return req({ kernelPath: join(fx.dir, 'text') }); }, 'EUNKNOWNFORMAT', /is not a kernel image/],
+      [() => { writeFileSync(join(fx.dir, 'gz'), Buffer.from([0x1f, 0x8b, 8, 0])); chmodSync(join(fx.dir, 'gz'), 0o644); return req({ kernelPath: join(fx.dir, 'gz') }); }, 'ENOTKERNEL', /gzip-compressed/],
       [() => req({ cmdline: 'a'.repeat(2047) }), 'ECMDLINE2BIG', /command line too long: 2048 bytes/],
       [() => { chmodSync(fx.kernel, 0o666); return req(); }, 'EFILEMODE', /world-writable \(mode 0666\)/],
       [() => { chmodSync(fx.initrd1, 0o664); return req(); }, 'EFILEMODE', /initrd .* is group-writable/],
-      [() => req({ type: 'elf-x86_64' }), 'EBADTYPE', /Unsupported kernel type elf-x86_64/],
+      [() => req({ type: 'elf-x86_64', mode: 'legacy' }), 'EBADTYPE', /^Wrong file type elf-x86_64, file matches type bzImage64$/],
+      [() => req({ type: 'zImage', mode: 'legacy' }), 'EBADTYPE', /^Unsupported kernel type zImage$/],
     ];
     for (const [mk, code, re] of cases) {
       const k = new FakeKernel(initialFakeState({ loaded: true }));
       const r = mk();
       let err: unknown;
       try {
-        loadKernel(k, r, { root: fx.root, trust: fx.trust });
+        loadKernel(k, r, { root: fx.root, trust: fx.trust, arch: 'x86_64' });
       } catch (e) {
         err = e;
       }
-      expect(err, code).toMatchObject({ code, exitCode: 2 });
+      expect(err, code).toMatchObject({ code });
       expect((err as Error).message).toMatch(re);
       expect(k.calls).toHaveLength(0);
       expect(k.state().loaded).toBe(true); // what was loaded before stays loaded
