@@ -13,7 +13,8 @@
 #      shutdown, halt, poweroff, telinit, systemctl;
 #   4. the real /sbin/kexec and /sbin/coldreboot never exist while a kexec-tools maintainer script can
 #      run: a stand-in sits there before `dpkg --unpack` (preinst), the unpacked C binaries are
-#      overwritten with it while the package is only "unpacked", then `dpkg --configure` runs postinst.
+#      overwritten with it while the package is only "unpacked", then `apt-get -f install` installs
+#      its dependencies and configures it (postinst).
 # (dpkg-divert was not used: it would keep kexec-tools' /sbin/kexec from replacing, and later
 # deleting, our /usr/sbin/kexec through the merged-/usr alias, which the replacement step tests.)
 #   pkg_guard_up DIR                      install the stand-ins and the call record
@@ -136,7 +137,10 @@ pkg_kexec_tools_install() {
     return 1
   fi
   pkg_ok "no copy of kexec-tools' kexec or coldreboot left in the chroot; /sbin/kexec is the refusing stand-in"
-  pkg_check "dpkg --configure kexec-tools (postinst, with the guard)" pkg_guarded_logged "$log" "$c" dpkg --configure kexec-tools
+  # apt-get -f install brings the dependencies (libxenmisc in bookworm's deb12u3), then configures
+  # kexec-tools: its postinst runs only now, with the stand-ins in place.
+  pkg_check "apt-get -f install: dependencies, then kexec-tools configured (postinst, with the guard)" \
+    pkg_guarded_logged "$log" "$c" apt-get -y -q --no-install-recommends -f install
   pkg_grep "kexec-tools is installed" '^installed$' <(pkg_in "$c" dpkg-query -W -f='${db:Status-Status}\n' kexec-tools)
   pkg_guard_calls "$c" "kexec-tools install"
 }
