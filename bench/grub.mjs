@@ -39,7 +39,7 @@ try {
         search: () => null,
       };
     }`;
-  const { evaluateGrub } = await import(pathToFileURL(bundle).href);
+  const { evaluateGrub, expandMenu } = await import(pathToFileURL(bundle).href);
   const at = (root, p) => join(root, normalize('/' + p));
   const root = join(tmp, 'root');
   const fs = {
@@ -51,7 +51,7 @@ try {
   const opts = { fs, configPath: gen.configPath, flavor: 'redhat' };
   let r = evaluateGrub(opts);
   const count = (nodes) => nodes.reduce((n, x) => n + (x.kind === 'entry' ? 1 : count(x.children)), 0);
-  console.log(`grub bench: ${count(r.menu)} entries (${gen.entries} menuentries + ${gen.bls} BLS), default ${r.selection?.idPath}`);
+  console.log(`grub bench: ${count(expandMenu(r).menu)} entries (${gen.entries} menuentries + ${gen.bls} BLS), default ${r.selection?.idPath}`);
   if (r.selection?.idPath !== gen.savedEntry) console.log(`grub bench: WARNING chose ${r.selection?.idPath}, expected ${gen.savedEntry}`);
   const times = [];
   for (let i = 0; i < RUNS + 3; i++) {

@@ -4,7 +4,8 @@
  * line it would boot, mapped to running-system paths.
  */
 import { grubCmdline } from '../boot/grub/cmdline.js';
-import type { MenuNode } from '../boot/grub/types.js';
+import { expandMenu } from '../boot/grub/menu-expand.js';
+import type { ExpandedNode } from '../boot/grub/types.js';
 import { KexecError, formatDiagnostic } from '../errors.js';
 import type { RootFs } from '../host/rootfs.js';
 import { blsPath, scanBls, type BlsItem, type BlsMenu } from './bls-source.js';
@@ -39,7 +40,7 @@ export type MenuListing = {
   warnings: string[];
 };
 
-function grubNodes(menu: GrubMenu, nodes: MenuNode[], parent: string, selected: number[] | null): ListNode[] {
+function grubNodes(menu: GrubMenu, nodes: readonly ExpandedNode[], parent: string, selected: number[] | null): ListNode[] {
   return nodes.map((n, i) => {
     const path = parent === '' ? n.id : `${parent}>${n.id}`;
     const onPath = selected !== null && selected[0] === i;
@@ -65,14 +66,16 @@ function grubNodes(menu: GrubMenu, nodes: MenuNode[], parent: string, selected: 
 
 function grubListing(menu: GrubMenu): MenuListing {
   const r = menu.result;
+  // Every entry's body runs here (GRUB runs them only when booted); their diagnostics are listed too.
+  const all = expandMenu(r);
   return {
     source: 'grub',
     config: menu.location.path,
     default: r.selection?.idPath ?? null,
     usedNextEntry: r.usedNextEntry,
     grubenv: menu.grubenv,
-    entries: grubNodes(menu, r.menu, '', r.selection?.indexPath ?? null),
-    warnings: r.diagnostics.map(formatDiagnostic),
+    entries: grubNodes(menu, all.menu, '', r.selection?.indexPath ?? null),
+    warnings: all.diagnostics.map(formatDiagnostic),
   };
 }
 

@@ -1,5 +1,6 @@
 /** Public surface of the GRUB evaluator. */
 export { evaluateGrub } from './evaluate.js';
+export { entryBoot, expandMenu } from './menu-expand.js';
 export { grubCmdline, grubQuoteArg } from './cmdline.js';
 export { parseGrubenv } from './grubenv.js';
 export { parseBlsEntry, blsFirst, blsAll, type BlsEntry } from './bls-entry.js';

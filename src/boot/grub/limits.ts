@@ -9,3 +9,10 @@ export const MAX_VARS = 10_000;
 export const MAX_ENTRIES = 10_000;
 /** Ceiling for the caller's depth limits (deeper would risk the JS stack). */
 export const MAX_DEPTH_CEILING = 1_000;
+
+/** The message of an error that ends an evaluation phase early (never escapes evaluateGrub), or null. */
+export function stopMessage(e: unknown): string | null {
+  if (e instanceof LimitError) return e.message;
+  if (e instanceof RangeError) return `too deeply nested (${e.message})`;
+  return null;
+}

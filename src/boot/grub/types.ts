@@ -46,10 +46,10 @@ export type MenuEntry = {
   /** Index within its own menu level. */
   index: number;
   /**
-   * What the entry would boot if selected (null if it has no linux/initrd, e.g. chainloader).
-   * Off the default path this is a memoised enumerable getter: the body runs on first read.
+   * What the entry boots (null when it loads no kernel, e.g. chainloader). Present once its body
+   * ran: on the default path in evaluateGrub's menu, on every entry in expandMenu's.
    */
-  boot: BootSpec | null;
+  boot?: BootSpec | null;
   /** Where it came from: 'menuentry' or 'bls:<file-id>'. */
   origin: string;
   /** --users value ('' for --unrestricted), null/absent when neither was given. */
@@ -63,11 +63,23 @@ export type Submenu = {
   title: string;
   id: string;
   index: number;
-  /** Off the default path a memoised enumerable getter (the submenu body runs on first read). */
-  children: MenuNode[];
+  /** Present once the submenu body ran: on the default path, and everywhere in expandMenu's menu. */
+  children?: MenuNode[];
 };
 
 export type MenuNode = MenuEntry | Submenu;
+
+/** An entry whose body ran. */
+export type BootEntry = MenuEntry & { boot: BootSpec | null };
+
+/** The whole menu with every body run (expandMenu). */
+export type ExpandedNode = BootEntry | (Submenu & { children: ExpandedNode[] });
+
+export type MenuExpansion = {
+  menu: ExpandedNode[];
+  /** The result's diagnostics followed by those of the bodies run to expand the menu. */
+  diagnostics: Diagnostic[];
+};
 
 export type GrubSelection = {
   /** Indexes at each level, e.g. [1, 0]. */
@@ -76,9 +88,13 @@ export type GrubSelection = {
   idPath: string;
   /** '>'-joined titles. */
   titlePath: string;
-  entry: MenuEntry;
+  entry: BootEntry;
 };
 
+/**
+ * Plain data: the default path is evaluated, other entries and submenus are not (see expandMenu
+ * and entryBoot). Nothing in it changes after evaluateGrub returns.
+ */
 export type GrubResult = {
   menu: MenuNode[];
   /** Final value of $default after the whole script (and env) ran, or null when unset. */

@@ -1,6 +1,7 @@
 /** Test helper: compare our evaluation of a corpus case with grub_emu or the peer's expectation. */
 import { grubCmdline } from '../../../src/boot/grub/cmdline.js';
-import type { GrubFile, GrubResult, MenuEntry, MenuNode } from '../../../src/boot/grub/types.js';
+import { expandMenu } from '../../../src/boot/grub/menu-expand.js';
+import type { BootEntry, ExpandedNode, GrubFile, GrubResult } from '../../../src/boot/grub/types.js';
 
 type Emu = Record<string, unknown>;
 export type Where = { configDevice: string; prefix: string };
@@ -68,13 +69,13 @@ export function compareEmu(r: GrubResult, emu: Emu, w: Where): string[] {
   return out;
 }
 
-function flatEntries(nodes: readonly MenuNode[]): MenuEntry[] {
+function flatEntries(nodes: readonly ExpandedNode[]): BootEntry[] {
   return nodes.flatMap((n) => (n.kind === 'entry' ? [n] : flatEntries(n.children)));
 }
 
 const pathOf = (v: unknown): string => (typeof v === 'string' ? v : ((v as { path: string }).path ?? ''));
 
-function checkEntry(e: MenuEntry | undefined, exp: Record<string, unknown>, label: string): string[] {
+function checkEntry(e: BootEntry | undefined, exp: Record<string, unknown>, label: string): string[] {
   if (e === undefined) return [`${label}: missing`];
   const out: string[] = [];
   if (exp['title'] !== undefined && exp['title'] !== e.title) out.push(`${label} title: ours ${JSON.stringify(e.title)}`);
@@ -97,7 +98,7 @@ function checkEntry(e: MenuEntry | undefined, exp: Record<string, unknown>, labe
 /** Mismatches against the peer's own assertion (for cases GRUB's emulator could not run). */
 export function compareExpected(r: GrubResult, exp: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const flat = flatEntries(r.menu);
+  const flat = flatEntries(expandMenu(r).menu);
   if (typeof exp['count'] === 'number' && exp['count'] !== flat.length) out.push(`count: ours ${flat.length}, peer ${String(exp['count'])}`);
   const d = exp['default'] as Record<string, unknown> | undefined;
   if (d !== undefined) {

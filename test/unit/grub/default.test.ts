@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultIndex, menuentryEq, restAfterFirst } from '../../../src/boot/grub/default-entry.js';
 import { parseGrubNumber } from '../../../src/boot/grub/number.js';
+import { entryBoot, expandMenu } from '../../../src/boot/grub/menu-expand.js';
 import { selectPath } from '../../../src/boot/grub/select.js';
 import { chosen, kernelOf, run } from './helpers.js';
 
@@ -98,8 +99,9 @@ describe('selection through the script', () => {
     const r = run(`menuentry_id_option=--id\nset default=0\n${MENU}\nset default="adv>k1"`);
     expect(r.selection?.idPath).toBe('adv>k1');
     expect(r.selection?.indexPath).toEqual([1, 1]);
-    expect(selectPath(r.menu, r.defaultVar)?.idPath).toBe('adv>k1');
-    expect(selectPath(r.menu, '2')?.titlePath).toBe('Last');
+    const all = expandMenu(r).menu;
+    expect(selectPath(all, r.defaultVar)?.idPath).toBe('adv>k1');
+    expect(selectPath(all, '2')?.titlePath).toBe('Last');
   });
 
   it('a submenu body sees the rest of the path as $default', () => {
@@ -113,14 +115,47 @@ describe('selection through the script', () => {
     expect(chosen(run(cfg, {}, { flavor: 'redhat' }))).toBe('s>12');
   });
 
-  it('entries and submenus off the default path are complete when read (lazy, enumerable)', () => {
-    const r = run(`menuentry_id_option=--id\nexport menuentry_id_option\nset default=2\n${MENU}`);
+  it('the result is plain data: only the default path ran, and reading it runs nothing', () => {
+    const cfg = `menuentry_id_option=--id\nexport menuentry_id_option\nset default=2\n${MENU}\nmenuentry odd { oddcmd; linux /odd }`;
+    const r = run(cfg);
     expect(chosen(r)).toBe('Last');
-    const json = JSON.parse(JSON.stringify(r.menu)) as { children?: { id: string; boot: { kernel: { path: string } } }[] }[];
-    expect(json[0]).toMatchObject({ kind: 'entry', id: 'top', boot: { kernel: { path: '/top' } } });
-    expect(json[1]?.children?.map((c) => [c.id, c.boot.kernel.path])).toEqual([['k2', '/k2'], ['k1', '/k1']]);
-    const copy = { ...r.menu[0] };
-    expect(copy).toHaveProperty('boot.loader', 'linux');
+    const before = JSON.stringify(r);
+    expect(JSON.stringify(r)).toBe(before);
+    const json = JSON.parse(before) as { menu: Record<string, unknown>[]; diagnostics: { message: string }[] };
+    expect(json.menu[0]).toEqual({ kind: 'entry', title: 'Top', id: 'top', index: 0, origin: 'menuentry', users: null, classes: [] });
+    expect(json.menu[1]).toEqual({ kind: 'submenu', title: 'Advanced options', id: 'adv', index: 1 });
+    expect(json.menu[2]).toMatchObject({ id: 'Last', boot: { loader: 'linux', kernel: { path: '/last' } } });
+    expect(json.diagnostics.some((d) => /oddcmd/.test(d.message))).toBe(false);
+  });
+
+  it('expandMenu runs every other body once, in menu order, and returns their diagnostics', () => {
+    const cfg = `menuentry_id_option=--id\nexport menuentry_id_option\nset default=2\n${MENU}\nmenuentry odd { oddcmd; linux /odd }`;
+    const r = run(cfg);
+    const diagnostics = r.diagnostics.length;
+    const all = expandMenu(r);
+    const sub = all.menu[1];
+    expect(all.menu[0]).toMatchObject({ id: 'top', boot: { kernel: { path: '/top' } } });
+    expect(sub?.kind === 'submenu' ? sub.children.map((c) => [c.id, c.kind === 'entry' ? c.boot?.kernel.path : null]) : null).toEqual([['k2', '/k2'], ['k1', '/k1']]);
+    expect(all.menu[2]).toBe(r.selection?.entry);
+    expect(all.diagnostics.filter((d) => /unknown command "oddcmd"/.test(d.message))).toHaveLength(1);
+    expect(r.diagnostics).toHaveLength(diagnostics);
+    expect(r.menu[0]).not.toHaveProperty('boot');
+    expect(r.menu[1]).not.toHaveProperty('children');
+    expect(expandMenu(r).diagnostics).toEqual(all.diagnostics);
+  });
+
+  it('entryBoot evaluates one entry by its index path; paths that name no entry give null', () => {
+    const r = run(`menuentry_id_option=--id\nexport menuentry_id_option\n${MENU}\nmenuentry odd { oddcmd; linux /odd }`);
+    expect(entryBoot(r, [1, 1])?.boot?.kernel.path).toBe('/k1');
+    expect(entryBoot(r, [0])).toEqual({ boot: r.selection?.entry.boot, diagnostics: [] });
+    const odd = entryBoot(r, [3]);
+    expect(odd?.boot?.kernel.path).toBe('/odd');
+    expect(odd?.diagnostics.map((d) => d.message)).toEqual(['unknown command "oddcmd" (treated as failing)']);
+    expect(entryBoot(r, [3])?.diagnostics).toEqual([]);
+    expect(entryBoot(r, [1])).toBeNull();
+    expect(entryBoot(r, [0, 0])).toBeNull();
+    expect(entryBoot(r, [9])).toBeNull();
+    expect(entryBoot(r, [])).toBeNull();
   });
 
   it('an empty submenu boots nothing', () => {
