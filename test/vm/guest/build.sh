@@ -2,12 +2,14 @@
 # Builds the guest tier's initramfs; sourced by run.sh and bench/guest.sh (needs test/vm/lib/vm.sh).
 #
 #   kxg_build WORK [bench]   writes WORK/initrd.img = base.img + payload.cpio, where
-#     base.img     busybox, /init, /kxt (scenario, helpers), Debian's node 18 + libs, the built project;
-#                  zstd-compressed and zero-padded to 512 bytes so another cpio can follow it
+#     base.img     busybox, /init, /kxt (scenario, differential table, helpers), Debian's node 18 + libs,
+#                  the built project, Debian's C kexec-tools as /usr/local/sbin/kexec-c (the
+#                  differential table runs it; never with -e/-f), the dummy network module (loaded
+#                  at boot, for the ifdown check); zstd-compressed and zero-padded to 512 bytes so
+#                  another cpio can follow it
 #     payload      /payload/vmlinuz (the same Debian kernel), /payload/base.img, /payload/notkernel;
 #                  uncompressed (the guest re-packs it with busybox cpio to hand it to the next kernel)
-#   With "bench", base.img also holds Debian's C kexec-tools as /usr/local/sbin/kexec-c and the
-#   bench harness /kxt/bench.mjs.
+#   With "bench", base.img also holds the bench harness /kxt/bench.mjs.
 #   Sets KXG_BASE_SIZE and KXG_INITRD_SIZE (bytes).
 
 KXG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,9 +27,11 @@ kxg_build() {
   kx_initramfs_add_node "$tree"
   kx_initramfs_add_project "$tree"
   kx_initramfs_add_file "$tree" "$KXG_DIR/scenario.sh" /kxt/scenario.sh
+  kx_initramfs_add_file "$tree" "$KXG_DIR/differential.sh" /kxt/differential.sh
   chmod 755 "$tree/kxt/scenario.sh"
+  kx_initramfs_add_kexec_tools "$tree"
+  kx_modules_install "$tree" dummy
   if [ "$mode" = bench ]; then
-    kx_initramfs_add_kexec_tools "$tree"
     kx_initramfs_add_file "$tree" "$KXG_DIR/bench.mjs" /kxt/bench.mjs
   fi
   kx_cpio "$tree" "$work/base.img" zstd
