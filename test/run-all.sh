@@ -3,7 +3,7 @@
 # Each tier appends "<tier> <passed> <failed>" to $KEXECCTL_RESULTS; the last line printed is
 # the total as "total: N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export KEXECCTL_RESULTS="${KEXECCTL_RESULTS:-$(mktemp)}"
 : >"$KEXECCTL_RESULTS"
 status=0
@@ -16,10 +16,22 @@ step() {
 step typecheck npm run -s typecheck
 step lint npm run -s lint
 step build npm run -s build
-step unit bash test/unit-tier.sh
+# A tier that ends without appending its counts (crashed, or skipped itself) fails the run.
+counted() {
+  local name=$1 before after; shift
+  before=$(wc -l <"$KEXECCTL_RESULTS")
+  step "$name" "$@"
+  after=$(wc -l <"$KEXECCTL_RESULTS")
+  if [ "$after" -le "$before" ]; then
+    echo "==> $name: reported no counts to \$KEXECCTL_RESULTS"
+    echo "$name 0 1" >>"$KEXECCTL_RESULTS"
+    status=1
+  fi
+}
+counted unit bash test/unit-tier.sh
 for tier in test/tiers.d/*.sh; do
   [ -e "$tier" ] || continue
-  step "$(basename "$tier" .sh)" bash "$tier"
+  counted "$(basename "$tier" .sh)" bash "$tier"
 done
 passed=0; failed=0
 while read -r name p f; do
