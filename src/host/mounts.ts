@@ -1,6 +1,7 @@
 /**
  * Which filesystem is mounted where, from /proc/self/mountinfo (live systems) or /etc/fstab
- * (offline roots). Pure text parsers; grub-fs.ts does the reading.
+ * (offline roots). Pure text parsers: grub-fs.ts (gatherDeviceFacts) reads the files,
+ * device-table.ts builds the device table from them.
  */
 
 export type MountRecord = {

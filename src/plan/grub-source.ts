@@ -5,7 +5,8 @@
 import { posix } from 'node:path';
 import { grubCmdline } from '../boot/grub/cmdline.js';
 import { evaluateGrub } from '../boot/grub/evaluate.js';
-import type { GrubFile, GrubResult } from '../boot/grub/types.js';
+import { deviceOf } from '../boot/grub/files.js';
+import type { GrubDevice, GrubFile, GrubResult } from '../boot/grub/types.js';
 import { KexecError, formatDiagnostic } from '../errors.js';
 import { findGrubConfig, grubPlatform, type GrubConfigLocation } from '../host/grub-config.js';
 import { RootGrubFs } from '../host/grub-fs.js';
@@ -35,9 +36,12 @@ export function evaluateSystemGrub(rootfs: RootFs): GrubMenu | null {
   return { location, fs, result, grubenv };
 }
 
-/** Running-system path of a GRUB file, or null when it cannot be found. */
-export function grubFilePath(menu: GrubMenu, f: GrubFile): string | null {
-  return menu.fs.locate(f.device, f.path);
+/**
+ * Running-system path of a GRUB file, or null when it cannot be found. `names`: the device names
+ * the evaluation's searches bound (GrubResult.deviceNames, or MenuExpansion's for other entries).
+ */
+export function grubFilePath(menu: GrubMenu, f: GrubFile, names: Readonly<Record<GrubDevice, GrubDevice>> = menu.result.deviceNames): string | null {
+  return menu.fs.locate(deviceOf(names, f), f.path);
 }
 
 function mustLocate(menu: GrubMenu, f: GrubFile, role: string, title: string): string {
@@ -45,7 +49,7 @@ function mustLocate(menu: GrubMenu, f: GrubFile, role: string, title: string): s
   if (p !== null) return p;
   throw new KexecError({
     code: role === 'kernel' ? 'EPLANKERNEL' : 'EPLANINITRD',
-    message: `GRUB entry "${title}": ${role} ${f.written} not found on ${menu.fs.describe(f.device)}`,
+    message: `GRUB entry "${title}": ${role} ${f.written} not found on ${menu.fs.describe(f.device, deviceOf(menu.result.deviceNames, f))}`,
   });
 }
 

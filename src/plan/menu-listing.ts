@@ -5,7 +5,7 @@
  */
 import { grubCmdline } from '../boot/grub/cmdline.js';
 import { expandMenu } from '../boot/grub/menu-expand.js';
-import type { ExpandedNode } from '../boot/grub/types.js';
+import type { ExpandedNode, GrubDevice } from '../boot/grub/types.js';
 import { KexecError, formatDiagnostic } from '../errors.js';
 import type { RootFs } from '../host/rootfs.js';
 import { blsPath, scanBls, type BlsItem, type BlsMenu } from './bls-source.js';
@@ -40,12 +40,14 @@ export type MenuListing = {
   warnings: string[];
 };
 
-function grubNodes(menu: GrubMenu, nodes: readonly ExpandedNode[], parent: string, selected: number[] | null): ListNode[] {
+type Names = Readonly<Record<GrubDevice, GrubDevice>>;
+
+function grubNodes(menu: GrubMenu, names: Names, nodes: readonly ExpandedNode[], parent: string, selected: number[] | null): ListNode[] {
   return nodes.map((n, i) => {
     const path = parent === '' ? n.id : `${parent}>${n.id}`;
     const onPath = selected !== null && selected[0] === i;
     if (n.kind === 'submenu') {
-      return { kind: 'submenu', index: n.index, title: n.title, id: n.id, path, default: false, kernel: null, kernelWritten: null, initrd: [], initrdWritten: [], cmdline: null, children: grubNodes(menu, n.children, path, onPath ? selected.slice(1) : null) };
+      return { kind: 'submenu', index: n.index, title: n.title, id: n.id, path, default: false, kernel: null, kernelWritten: null, initrd: [], initrdWritten: [], cmdline: null, children: grubNodes(menu, names, n.children, path, onPath ? selected.slice(1) : null) };
     }
     const b = n.boot;
     return {
@@ -55,9 +57,9 @@ function grubNodes(menu: GrubMenu, nodes: readonly ExpandedNode[], parent: strin
       id: n.id,
       path,
       default: onPath && selected.length === 1,
-      kernel: b === null ? null : grubFilePath(menu, b.kernel),
+      kernel: b === null ? null : grubFilePath(menu, b.kernel, names),
       kernelWritten: b?.kernel.written ?? null,
-      initrd: b === null ? [] : b.initrds.map((f) => grubFilePath(menu, f)),
+      initrd: b === null ? [] : b.initrds.map((f) => grubFilePath(menu, f, names)),
       initrdWritten: b === null ? [] : b.initrds.map((f) => f.written),
       cmdline: b === null ? null : grubCmdline(b),
     };
@@ -74,7 +76,7 @@ function grubListing(menu: GrubMenu): MenuListing {
     default: r.selection?.idPath ?? null,
     usedNextEntry: r.usedNextEntry,
     grubenv: menu.grubenv,
-    entries: grubNodes(menu, all.menu, '', r.selection?.indexPath ?? null),
+    entries: grubNodes(menu, all.deviceNames, all.menu, '', r.selection?.indexPath ?? null),
     warnings: all.diagnostics.map(formatDiagnostic),
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../errors.js';
 import type { Stmt } from './parser.js';
-import type { GrubFile, GrubFs } from './types.js';
+import type { GrubDevice, GrubFile, GrubFs } from './types.js';
 import { Vars } from './vars.js';
 
 /** A menu entry or submenu as the script created it; its body runs only when the menu is built. */
@@ -44,6 +44,8 @@ export type Effects = {
   loadedEnv: Record<string, string>;
   /** Variable names passed to save_env (recorded, never written). */
   savedEnv: string[];
+  /** Names `search` bound to devices (GrubSearchHit.name → device); the last binding wins. */
+  deviceNames: Map<GrubDevice, GrubDevice>;
 };
 
 /**

@@ -38,8 +38,12 @@ function initialCtx(opts: EvaluateOptions): Ctx {
   return ctx;
 }
 
-/** GrubFs calls that throw (I/O errors in the caller's adapter) become "absent" plus a diagnostic. */
-function safeFs(fs: GrubFs, report: (m: string) => void): GrubFs {
+/**
+ * The GrubFs the script sees: names `search` bound are read as their devices, and calls that
+ * throw (I/O errors in the caller's adapter) become "absent" plus a diagnostic.
+ */
+function scriptFs(fs: GrubFs, names: ReadonlyMap<string, string>, report: (m: string) => void): GrubFs {
+  const dev = (d: string): string => names.get(d) ?? d;
   const guard = <T>(what: string, f: () => T): T | null => {
     try {
       return f();
@@ -50,8 +54,8 @@ function safeFs(fs: GrubFs, report: (m: string) => void): GrubFs {
   };
   return {
     prefixDevice: fs.prefixDevice,
-    readFile: (d, p) => guard(`reading (${d})${p}`, () => fs.readFile(d, p)),
-    listDir: (d, p) => guard(`listing (${d})${p}`, () => fs.listDir(d, p)),
+    readFile: (d, p) => guard(`reading (${d})${p}`, () => fs.readFile(dev(d), p)),
+    listDir: (d, p) => guard(`listing (${d})${p}`, () => fs.listDir(dev(d), p)),
     search: (k, v, h) => guard(`search ${k} ${v}`, () => fs.search(k, v, h)),
   };
 }
@@ -59,12 +63,12 @@ function safeFs(fs: GrubFs, report: (m: string) => void): GrubFs {
 export function evaluateGrub(opts: EvaluateOptions): GrubResult {
   const flavor = opts.flavor ?? 'upstream';
   const limits = opts.limits ?? {};
-  const effects: Effects = { diagnostics: [], loadedEnv: {}, savedEnv: [] };
+  const effects: Effects = { diagnostics: [], loadedEnv: {}, savedEnv: [], deviceNames: new Map() };
   const ctx0 = initialCtx(opts);
   const ip = new Interp(
     {
       // The callback runs only after construction, when `ip` exists.
-      fs: safeFs(opts.fs, (m) => ip.diag('error', m)),
+      fs: scriptFs(opts.fs, effects.deviceNames, (m) => ip.diag('error', m)),
       flavor,
       commands: GRUB_COMMANDS,
       maxSteps: limits.maxSteps ?? 1_000_000,
@@ -94,6 +98,7 @@ export function evaluateGrub(opts: EvaluateOptions): GrubResult {
   const nextEntry = effects.loadedEnv['next_entry'];
   const result: GrubResult = {
     menu: top.nodes,
+    deviceNames: Object.fromEntries(effects.deviceNames),
     defaultVar: ctx.vars.get('default') ?? null,
     fallbackVar: ctx.vars.get('fallback') ?? null,
     selection: top.selection,

@@ -1,5 +1,5 @@
 /** GRUB file names: `(device)/path`, or `/path` on `$root`. */
-import type { GrubFile } from './types.js';
+import type { GrubDevice, GrubFile } from './types.js';
 
 /** Strips the parentheses GRUB allows around a device name in $root. */
 export function bareDevice(dev: string): string {
@@ -19,4 +19,9 @@ export function grubFile(written: string, root: string): GrubFile {
 export function dirname(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? (path.startsWith('/') ? '/' : '') : path.slice(0, i);
+}
+
+/** The GrubFs device a file is on: its device name, or what `search` bound that name to. */
+export function deviceOf(names: Readonly<Record<GrubDevice, GrubDevice>>, f: GrubFile): GrubDevice {
+  return Object.hasOwn(names, f.device) ? (names[f.device] as GrubDevice) : f.device;
 }

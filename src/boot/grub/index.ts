@@ -8,4 +8,5 @@ export { rpmvercmp, blsIdCompare } from './rpmvercmp.js';
 export { defaultIndex, menuentryEq, restAfterFirst } from './default-entry.js';
 export { parseGrubNumber } from './number.js';
 export { selectPath } from './select.js';
+export { deviceOf } from './files.js';
 export type * from './types.js';

@@ -38,7 +38,7 @@ function expandLevel(b: MenuBuilder, level: Level): ExpandedNode[] {
 export function expandMenu(result: GrubResult): MenuExpansion {
   const s = sessionOf(result);
   const menu = expandLevel(s.builder, s.top);
-  return { menu, diagnostics: [...s.effects.diagnostics] };
+  return { menu, diagnostics: [...s.effects.diagnostics], deviceNames: Object.fromEntries(s.effects.deviceNames) };
 }
 
 /**

@@ -48,11 +48,12 @@ export function searchCommand(sh: Shell, fixed: Kind | null, args: string[]): nu
     sh.diag('error', `search ${name}: unspecified search type (GRUB needs --fs-uuid, --label or --file)`);
     return 1;
   }
-  const dev = sh.fs.search(kind, name, [...platformHints, ...hints]);
-  if (dev === null) {
+  const hit = sh.fs.search(kind, name, [...platformHints, ...hints]);
+  if (hit === null) {
     sh.diag('warning', `search ${OPTION_NAME[kind]} ${name}: no such device`);
     return 1;
   }
-  if (variable !== null) sh.set(variable, dev);
+  if (hit.name !== hit.device) sh.effects.deviceNames.set(hit.name, hit.device);
+  if (variable !== null) sh.set(variable, hit.name);
   return 0;
 }

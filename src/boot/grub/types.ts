@@ -10,6 +10,9 @@ import type { Diagnostic } from '../../errors.js';
  */
 export type GrubDevice = string;
 
+/** What `search` found: the device, and the name GRUB gives it (the value of $root), e.g. a --hint. */
+export type GrubSearchHit = { device: GrubDevice; name: GrubDevice };
+
 export interface GrubFs {
   /** Device that holds the first grub.cfg ($prefix's device, initial $root). */
   readonly prefixDevice: GrubDevice;
@@ -20,9 +23,10 @@ export interface GrubFs {
   /**
    * search --fs-uuid/--label/--file: the first matching device, or null when none matches.
    * hints: the --hint/--hint-<platform> device names in the order GRUB tries them; an
-   * implementation may use the first one as the name of the device it found.
+   * implementation may name the device it found after the first one (`name`): the evaluator then
+   * reads that name as `device` and reports the binding in GrubResult.deviceNames.
    */
-  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string, hints?: readonly string[]): GrubDevice | null;
+  search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string, hints?: readonly string[]): GrubSearchHit | null;
 }
 
 /** A file as GRUB names it: on a device ("(dev)/p" or "/p" on $root). */
@@ -79,6 +83,8 @@ export type MenuExpansion = {
   menu: ExpandedNode[];
   /** The result's diagnostics followed by those of the bodies run to expand the menu. */
   diagnostics: Diagnostic[];
+  /** GrubResult.deviceNames with the names those bodies' searches gave. */
+  deviceNames: Record<GrubDevice, GrubDevice>;
 };
 
 export type GrubSelection = {
@@ -97,6 +103,11 @@ export type GrubSelection = {
  */
 export type GrubResult = {
   menu: MenuNode[];
+  /**
+   * Names `search` gave to devices ("hd0,gpt2" → the GrubFs device it found). A GrubFile's device
+   * may be such a name: deviceOf() gives the device to read it from.
+   */
+  deviceNames: Record<GrubDevice, GrubDevice>;
   /** Final value of $default after the whole script (and env) ran, or null when unset. */
   defaultVar: string | null;
   fallbackVar: string | null;

@@ -77,9 +77,10 @@ export function corpusFs(parts: Partition[], configDevice: string): GrubFs {
     },
     search(kind, value) {
       for (const p of parts) {
-        if (kind === 'fs_uuid' && p.uuid !== undefined && p.uuid.toLowerCase() === value.toLowerCase()) return p.name;
-        if (kind === 'fs_label' && p.label === value) return p.name;
-        if (kind === 'file' && readFile(p.name, value) !== null) return p.name;
+        const hit = { device: p.name, name: p.name };
+        if (kind === 'fs_uuid' && p.uuid !== undefined && p.uuid.toLowerCase() === value.toLowerCase()) return hit;
+        if (kind === 'fs_label' && p.label === value) return hit;
+        if (kind === 'file' && readFile(p.name, value) !== null) return hit;
       }
       return null;
     },

@@ -22,11 +22,11 @@ export function memFs(files: Record<string, string>, disks: Record<string, MemDi
     },
     search(kind, value) {
       for (const [dev, d] of Object.entries(disks)) {
-        if (kind === 'fs_uuid' && d.uuid?.toLowerCase() === value.toLowerCase()) return dev;
-        if (kind === 'fs_label' && d.label === value) return dev;
+        if (kind === 'fs_uuid' && d.uuid?.toLowerCase() === value.toLowerCase()) return { device: dev, name: dev };
+        if (kind === 'fs_label' && d.label === value) return { device: dev, name: dev };
       }
       if (kind === 'file') {
-        for (const k of map.keys()) if (k.endsWith(`:${norm(value)}`)) return k.slice(0, k.indexOf(':'));
+        for (const k of map.keys()) if (k.endsWith(`:${norm(value)}`)) return { device: k.slice(0, k.indexOf(':')), name: k.slice(0, k.indexOf(':')) };
       }
       return null;
     },

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROBE_DEVICE, RootGrubFs } from '../../../src/host/grub-fs.js';
+import { PROBE_DEVICE, RootGrubFs, gatherDeviceFacts } from '../../../src/host/grub-fs.js';
 import { findGrubConfig } from '../../../src/host/grub-config.js';
 import { parseMountinfo } from '../../../src/host/mounts.js';
 import { RootFs } from '../../../src/host/rootfs.js';
+import { evaluateSystemGrub, grubFilePath } from '../../../src/plan/grub-source.js';
 
 const tmp: string[] = [];
 afterEach(() => {
@@ -61,11 +62,11 @@ describe('RootGrubFs', () => {
     expect(fs.prefixDevice).toBe('dev:vda1');
     expect(fs.configPath).toBe('/grub/grub.cfg');
     expect(fs.readFile(fs.prefixDevice, '/grub/grub.cfg')).toBe('#cfg');
-    expect(fs.search('fs_uuid', 'aaaa-1111')).toBe('dev:vda1');
+    expect(fs.search('fs_uuid', 'aaaa-1111')).toEqual({ device: 'dev:vda1', name: 'dev:vda1' });
     expect(fs.search('fs_uuid', 'ffff')).toBeNull();
     expect(fs.locate('dev:vda1', '/vmlinuz-6.1')).toBe('/boot/vmlinuz-6.1');
     expect(fs.locate('dev:vda2', '/vmlinuz-6.1')).toBeNull();
-    expect(fs.search('file', '/vmlinuz-6.1')).toBe('dev:vda1');
+    expect(fs.search('file', '/vmlinuz-6.1')).toEqual({ device: 'dev:vda1', name: 'dev:vda1' });
     expect(fs.listDir('dev:vda1', '/')).toContain('vmlinuz-6.1');
   });
 
@@ -78,10 +79,10 @@ describe('RootGrubFs', () => {
     const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
     expect(fs.prefixDevice).toBe('uuid:1234');
     expect(fs.configPath).toBe('/@/boot/grub/grub.cfg');
-    expect(fs.search('fs_uuid', '1234')).toBe('uuid:1234');
+    expect(fs.search('fs_uuid', '1234')?.device).toBe('uuid:1234');
     expect(fs.locate('uuid:1234', '/@/boot/vmlinuz-6.8')).toBe('/boot/vmlinuz-6.8');
     // unknown disk on an offline root: probed
-    expect(fs.search('fs_uuid', '9999')).toBe(PROBE_DEVICE);
+    expect(fs.search('fs_uuid', '9999')?.device).toBe(PROBE_DEVICE);
   });
 
   it('probes / then /boot, honouring rootflags=subvol=, and resolves symlinks inside the root', () => {
@@ -95,6 +96,28 @@ describe('RootGrubFs', () => {
     expect(fs.locate('hd0,msdos1', '/@root/boot/vmlinuz-6.1.0-18-amd64')).toBe('/boot/vmlinuz-6.1.0-18-amd64');
     expect(fs.locate(PROBE_DEVICE, '/vmlinuz')).toBe('/boot/vmlinuz-6.1.0-18-amd64');
     expect(fs.locate(PROBE_DEVICE, '/missing')).toBeNull();
+  });
+});
+
+describe('gatherDeviceFacts', () => {
+  it('reads the mount tables, /proc/cmdline, the by-* links and the kernel names of path sources', () => {
+    const info = '22 1 254:0 / / rw - ext4 /dev/mapper/vg-root rw\n23 22 254:1 / /boot rw - ext4 /dev/vda1 rw\n';
+    const root = tree(
+      { 'proc/self/mountinfo': info, 'etc/fstab': 'UUID=x / ext4 defaults 0 1\n', 'proc/cmdline': 'ro quiet', 'dev/dm-0': '', 'dev/vda1': '' },
+      { 'dev/disk/by-uuid/AAAA-1111': '../../vda1', 'dev/disk/by-label/My\\x20Boot': '../../vda1', 'dev/disk/by-partuuid/p-1': '../../vda1', 'dev/mapper/vg-root': '../dm-0' },
+    );
+    const rootfs = new RootFs(root);
+    expect(gatherDeviceFacts(rootfs)).toEqual({
+      mountinfo: info,
+      fstab: 'UUID=x / ext4 defaults 0 1\n',
+      cmdline: 'ro quiet',
+      hostRoot: rootfs.root,
+      byUuid: { 'AAAA-1111': 'vda1' },
+      byLabel: { 'My\\x20Boot': 'vda1' },
+      byPartuuid: { 'p-1': 'vda1' },
+      nodes: { '/dev/mapper/vg-root': 'dm-0', '/dev/vda1': 'vda1' },
+    });
+    expect(gatherDeviceFacts(new RootFs(tree({})))).toEqual({ mountinfo: null, fstab: null, cmdline: null, hostRoot: expect.any(String), byUuid: {}, byLabel: {}, byPartuuid: {}, nodes: {} });
   });
 });
 
@@ -114,11 +137,28 @@ describe('findGrubConfig', () => {
 });
 
 describe('RootGrubFs search hints', () => {
-  it('names the found device after the first hint and resolves that name afterwards', () => {
+  const MOUNTS = `${MOUNTINFO}\n25 22 254:3 / /srv/bootpart rw,relatime shared:3 - ext4 /dev/vda3 rw`;
+  const CFG = 'search --no-floppy --fs-uuid --set=root --hint-bios=hd0,gpt3 CCCC-3333\nmenuentry x { linux /vmlinuz-7 quiet }\n';
+
+  it('names the found device after the first hint; it binds nothing itself', () => {
     const root = tree({ 'proc/self/mountinfo': MOUNTINFO, 'boot/grub/grub.cfg': '', 'boot/vmlinuz-6.1': 'k' }, { 'dev/disk/by-uuid/AAAA-1111': '../../vda1' });
     const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
-    expect(fs.search('fs_uuid', 'AAAA-1111', ['hd0,gpt1'])).toBe('hd0,gpt1');
-    expect(fs.locate('hd0,gpt1', '/vmlinuz-6.1')).toBe('/boot/vmlinuz-6.1');
+    expect(fs.search('fs_uuid', 'AAAA-1111', ['hd0,gpt1'])).toEqual({ device: 'dev:vda1', name: 'hd0,gpt1' });
+    expect(fs.search('fs_uuid', 'AAAA-1111')).toEqual({ device: 'dev:vda1', name: 'dev:vda1' });
     expect(fs.search('fs_uuid', 'nope', ['hd0,gpt9'])).toBeNull();
+  });
+
+  it('the evaluator binds the hint name: the kernel keeps (hd0,gpt3) and is found on the device', () => {
+    const root = tree(
+      { 'proc/self/mountinfo': MOUNTS, 'boot/grub/grub.cfg': CFG, 'srv/bootpart/vmlinuz-7': 'k' },
+      { 'dev/disk/by-uuid/CCCC-3333': '../../vda3', 'dev/disk/by-uuid/AAAA-1111': '../../vda1' },
+    );
+    const menu = evaluateSystemGrub(new RootFs(root));
+    expect(menu?.result.deviceNames).toEqual({ 'hd0,gpt3': 'dev:vda3' });
+    const boot = menu?.result.selection?.entry.boot;
+    expect(boot?.kernel).toEqual({ device: 'hd0,gpt3', path: '/vmlinuz-7', written: '/vmlinuz-7' });
+    expect(menu === null || boot == null ? null : grubFilePath(menu, boot.kernel)).toBe('/srv/bootpart/vmlinuz-7');
+    // Without the binding the name is an unknown device, probed under / and /boot: not found.
+    expect(menu?.fs.locate('hd0,gpt3', '/vmlinuz-7')).toBeNull();
   });
 });
