@@ -29,9 +29,9 @@ export class Interp implements Shell {
   /** Script files and entry bodies, parsed with this evaluation's rules. */
   readonly scripts: Scripts;
   params: readonly string[] = [];
-  status = 0;
-  capture: Capture | null = null;
-  file: string;
+  private st = 0;
+  private cap: Capture | null = null;
+  private where: string;
   private ctx: Ctx;
   private line = 0;
   private steps = 0;
@@ -49,14 +49,26 @@ export class Interp implements Shell {
     this.fs = opts.fs;
     this.scripts = new Scripts(opts.fs, opts.flavor, opts.maxDepth, (d) => this.report(d));
     this.ctx = ctx;
-    this.file = file;
+    this.where = file;
+  }
+
+  get status(): number {
+    return this.st;
+  }
+
+  get capture(): Capture | null {
+    return this.cap;
+  }
+
+  get file(): string {
+    return this.where;
   }
 
   readonly lookup = (name: string): string | undefined => {
     if (/^[0-9]+$/.test(name)) return this.params[Number(name) - 1];
     if (name === '#') return String(this.params.length);
     if (name === '*' || name === '@') return this.params.join(' ');
-    if (name === '?') return String(this.status);
+    if (name === '?') return String(this.st);
     return this.ctx.vars.get(name);
   };
 
@@ -83,7 +95,7 @@ export class Interp implements Shell {
       this.warned.add(once);
     }
     if (this.effects.diagnostics.length >= MAX_DIAGNOSTICS) return;
-    this.effects.diagnostics.push({ severity, origin: this.file, line: this.line, message });
+    this.effects.diagnostics.push({ severity, origin: this.where, line: this.line, message });
   }
 
   report(diagnostics: readonly Diagnostic[]): void {
@@ -114,20 +126,20 @@ export class Interp implements Shell {
       this.diag('error', `${cmd} ${name}: file not found`);
       return 1;
     }
-    const { file, line, ctx } = this;
+    const { where, line, ctx } = this;
     this.sourceDepth++;
-    this.file = name;
+    this.where = name;
     if (newContext) this.ctx = newCtx(ctx, false);
     try {
       this.run(stmts);
       if (newContext && this.ctx.menu.length > 0) throw new ConfigfileSwitch(this.ctx);
     } finally {
       this.sourceDepth--;
-      this.file = file;
+      this.where = where;
       this.line = line;
       this.ctx = ctx;
     }
-    return this.status;
+    return this.st;
   }
 
   /**
@@ -135,13 +147,13 @@ export class Interp implements Shell {
    * `capture`; returns the context it ended in. ConfigfileSwitch, Ctl and limit errors propagate.
    */
   runBody(ctx: Ctx, body: readonly Stmt[], argv: string[], capture: Capture | null): Ctx {
-    const saved = this.capture;
+    const saved = this.cap;
     this.ctx = ctx;
-    this.capture = capture;
+    this.cap = capture;
     try {
       this.call(body, argv);
     } finally {
-      this.capture = saved;
+      this.cap = saved;
     }
     return this.ctx;
   }
@@ -154,7 +166,7 @@ export class Interp implements Shell {
   /** Runs statements; the step budget bounds every loop and recursion. */
   run(stmts: readonly Stmt[]): number {
     for (const s of stmts) this.exec(s);
-    return this.status;
+    return this.st;
   }
 
   private tick(line: number): void {
@@ -166,22 +178,22 @@ export class Interp implements Shell {
     this.tick(s.line);
     switch (s.k) {
       case 'cmd':
-        this.status = this.command(expandWords(s.words, this.lookup));
+        this.st = this.command(expandWords(s.words, this.lookup));
         return;
       case 'if':
         for (const arm of s.arms) {
           this.run(arm.cond);
-          if (this.status === 0) {
+          if (this.st === 0) {
             this.run(arm.body);
             return;
           }
         }
         if (s.els !== null) this.run(s.els);
-        else this.status = 0;
+        else this.st = 0;
         return;
       case 'func':
         this.funcs.set(s.name, s.body);
-        this.status = 0;
+        this.st = 0;
         return;
       case 'menu':
         this.menu(s);
@@ -205,7 +217,7 @@ export class Interp implements Shell {
     for (;;) {
       this.tick(this.line);
       this.run(cond);
-      if ((this.status === 0) === until) break;
+      if ((this.st === 0) === until) break;
       if (this.loopBody(body)) break;
     }
   }
@@ -252,27 +264,27 @@ export class Interp implements Shell {
       this.run(body);
     } catch (e) {
       if (!(e instanceof Ctl) || e.kind !== 'return') throw e;
-      this.status = e.n;
+      this.st = e.n;
     } finally {
       this.depth--;
       this.params = saved;
     }
-    return this.status;
+    return this.st;
   }
 
   private menu(s: Extract<Stmt, { k: 'menu' }>): void {
     if (s.hidden) {
       // hiddenentry: reachable by hotkey only, never a default; not part of the numbered menu.
-      this.status = 0;
+      this.st = 0;
       return;
     }
     const parsed = parseMenuArgs(expandWords(s.words, this.lookup), s.sub);
     if (!parsed.ok) {
-      if (!parsed.keepStatus) this.status = 1;
+      if (!parsed.keepStatus) this.st = 1;
       return this.diag('error', parsed.message);
     }
     const { title, id, argv, users, classes } = parsed.value;
     const node: PendingNode = { sub: s.sub, title, id, argv, body: null, src: s.src, srcLine: s.srcLine, file: s.origin, origin: 'menuentry', users, classes };
-    this.status = this.addMenu(node) ? 0 : 1;
+    this.st = this.addMenu(node) ? 0 : 1;
   }
 }
