@@ -17,6 +17,8 @@ import { checkImageType } from './image-type.js';
 import { openLoadFiles } from './load-files.js';
 import { writeLoadRecord, type LoadRecord } from './record.js';
 import { buildKexecSegments } from './segments.js';
+import { readX86BootFacts, type X86BootFacts } from '../host/x86-boot-facts.js';
+import { RootFs } from '../host/rootfs.js';
 
 /** kexec -a (auto: file, then fallback), -s (file only), -c (kexec_load only). */
 export type LoadMode = 'auto' | 'file' | 'legacy';
@@ -55,6 +57,8 @@ export type LoadOptions = {
    * check for the fake (tests use x86 images on any host) unless given.
    */
   arch?: Arch | null;
+  /** This machine's memory map and boot data for kexec_load (default: read under `root`). */
+  x86Facts?: () => X86BootFacts;
 };
 
 export type LoadAttempt = { syscall: 'kexec_file_load' | 'kexec_load'; call: string; ok: boolean; errno?: number; code?: string; message?: string };
@@ -145,34 +149,43 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
       }
       debug(`kexec_file_load said ${res.code}: trying kexec_load, as kexec-tools -a does`);
     }
-    return legacyLoad(kernel, image, req, attempts, record, { ...opts, typeArch });
+    return legacyLoad(kernel, { image, kernel: kfile, initrds }, req, attempts, record, { ...opts, typeArch });
   } finally {
     closeQuietly(memfd);
     for (const f of [kfile, ...initrds]) closeQuietly(f.fd);
   }
 }
 
-function legacyLoad(kernel: Kernel, image: KernelImageInfo, req: LoadRequest, attempts: LoadAttempt[], record: LoadRecord, opts: LoadOptions & { typeArch: Arch }): LoadResult {
+type LegacyFiles = { image: KernelImageInfo; kernel: OpenedFile; initrds: readonly OpenedFile[] };
+
+function legacyLoad(kernel: Kernel, files: LegacyFiles, req: LoadRequest, attempts: LoadAttempt[], record: LoadRecord, opts: LoadOptions & { typeArch: Arch }): LoadResult {
+  const image = files.image;
+  const debug = opts.debug ?? (() => undefined);
   const prior = attempts.find((a) => a.syscall === 'kexec_file_load');
   if (req.type !== undefined && prior !== undefined) checkImageType(req.type, image, opts.typeArch); // -c checked it before the initrds
-  const flags = legacyFlags(req, opts.typeArch);
+  let flags = legacyFlags(req, opts.typeArch);
   const placeholder = `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(flags)})`;
   let plan;
   try {
-    plan = buildKexecSegments(image);
+    plan = buildKexecSegments({ ...files, cmdline: req.cmdline, crash: req.crash, x86Facts: opts.x86Facts ?? (() => readX86BootFacts(new RootFs(opts.root ?? '/'))) });
   } catch (e) {
     if (!(e instanceof KexecError)) throw e;
     attempts.push({ syscall: 'kexec_load', call: placeholder, ok: false, errno: e.errno ?? 38, code: e.code, message: e.message });
     if (e.code !== 'ENOLEGACY') throw e;
     // No kexec_load syscall is made: with no segments it would unload the current kernel.
     const after = prior === undefined ? '' : ` (kexec_file_load failed: ${prior.message ?? prior.code})`;
-    throw new KexecError({ code: 'ENOLEGACY', errno: e.errno ?? 38, syscall: 'kexec_load', message: `kexec_load not implemented: kexecctl has no segment builder for ${image.format} yet${after}` });
+    throw new KexecError({ code: 'ENOLEGACY', errno: e.errno ?? 38, syscall: 'kexec_load', message: `${e.message}${after}` });
   }
+  flags |= plan.archFlags;
+  for (const n of plan.notes) debug(n);
   const call = `kexec_load(entry=0x${plan.entry.toString(16)}, nr_segments=${plan.segments.length}, flags=${loadFlagsText(flags)})`;
+  debug(call);
+  for (const l of plan.table) debug(l);
   const res = kernel.kexecLoad(plan.entry, plan.segments, flags);
   if (!res.ok) {
     attempts.push({ syscall: 'kexec_load', call, ok: false, errno: res.errno, code: res.code, message: res.message });
-    throw new KexecError({ code: 'EKEXECLOAD', errno: res.errno, syscall: 'kexec_load', message: `kexec_load failed: ${strerror(res.errno)}` });
+    // kexec-tools prints the segments after "kexec_load failed" (kexec/kexec.c my_load()).
+    throw new KexecError({ code: 'EKEXECLOAD', errno: res.errno, syscall: 'kexec_load', message: [`kexec_load failed: ${strerror(res.errno)}`, ...plan.table].join('\n') });
   }
   attempts.push({ syscall: 'kexec_load', call, ok: true });
   const rec: LoadRecord = { ...record, syscall: 'kexec_load' };
