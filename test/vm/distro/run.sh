@@ -15,7 +15,7 @@ repo=$(cd "$here/../../.." && pwd)
 # shellcheck source=test/vm/lib/vm.sh
 . "$repo/test/vm/lib/vm.sh"
 t0=$(kx_ms)
-kx_need_pkgs qemu-system-x86 debootstrap e2fsprogs ovmf
+kx_need_pkgs qemu-system-x86 debootstrap e2fsprogs ovmf dpkg-dev rpm binutils # the last three: npm run package
 work="$KX_CACHE/distro/run"
 mkdir -p "$work"
 suites=${KEXECCTL_DISTRO_SUITES:-"systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic"}
@@ -30,7 +30,7 @@ fail_tier() { # fail_tier MSG: one failure the tally cannot see (build, packagin
 
 # The project, as an admin installs it: the .deb packaged by this run (never an older one left in
 # build/packages). The hand-copied tree only when KEXECCTL_DISTRO_INSTALL=tree asks for it.
-kx_ensure_built
+(kx_ensure_built) || fail_tier "npm run build failed"
 export KEXECCTL_DISTRO_INSTALL=${KEXECCTL_DISTRO_INSTALL:-deb}
 case $KEXECCTL_DISTRO_INSTALL in
   deb)
