@@ -213,6 +213,6 @@ try {
   await guest.stop();
 }
 for (const name of plan) if (!reported.has(name)) result(name, false, 'not reached');
-for (const name of reported) if (name !== 'harness' && !plan.includes(name)) result('plan', false, `${name} reported but not planned: update planFor`);
+for (const name of [...reported]) if (name !== 'harness' && !plan.includes(name)) result('plan', false, `${name} reported but not planned: update planFor`);
 console.log(`SUMMARY ${tag} passed=${passed} failed=${failed} in ${Math.round((Date.now() - t0) / 1000)} s`);
 process.exitCode = failed === 0 ? 0 : 1;
