@@ -53,7 +53,10 @@ export async function getEffects(choice: KernelChoice = {}): Promise<Effects> {
     });
   }
   const mod = await import('./koffi-kernel.js');
-  return { kernel: mod.createKoffiKernel(), processes: execProcesses(env), recording: false };
+  const real = mod.createKoffiKernel();
+  const fail = env['KEXECCTL_FAIL_SYSCALL'];
+  const kernel = fail !== undefined && fail !== '' ? (await import('./fault-injection.js')).withInjectedFailure(real, fail) : real;
+  return { kernel, processes: execProcesses(env), recording: false };
 }
 
 export async function getKernel(choice: KernelChoice = {}): Promise<Kernel> {
