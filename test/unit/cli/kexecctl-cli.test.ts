@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundleCli, fakeEnv, runNode, type CliBundle, type FakeEnv } from '../../helpers/cli-bundle.js';
+import { writeQemu2gMachine } from '../../helpers/x86-facts.js';
 import { makeKexecFixture, type KexecFixture } from '../../helpers/kexec-fixture.js';
 
 let cli: CliBundle;
@@ -138,5 +139,21 @@ describe('kexecctl load / status / unload / exec', () => {
     r = await ctl('exec', '--no-ifdown');
     expect(r.exitCode).toBe(0);
     expect(syscalls()).toEqual(['sync', 'reboot']);
+  });
+
+  it('--syscall kexec_load loads through our segment builder with two initrds; status records the syscall', async () => {
+    writeQemu2gMachine(fk.root);
+    let r = await ctl('load', '--syscall', 'kexec_load', '--kernel', fx.kernel, '--initrd', fx.initrd1, '--initrd', fx.initrd2, '--root', fk.root, '--json');
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout)).toMatchObject({ syscall: 'kexec_load', record: { syscall: 'kexec_load' } });
+    const load = fk.state().calls.find((c) => c.syscall === 'kexec_load') as unknown as { args: { segments: Array<{ bufsz: number }> } };
+    // initrd1 (13 bytes) padded to 16, then initrd2 (3 MiB + 17): one ramdisk segment holding both.
+    expect(load.args.segments.map((s) => s.bufsz)).toContain(16 + 3 * 1024 * 1024 + 17);
+    expect(syscalls()).toEqual(['kexec_load']); // no memfd: the ramdisk is built in our own buffer
+    r = await ctl('status', '--json', '--root', fk.root);
+    expect(JSON.parse(r.stdout).record).toMatchObject({ syscall: 'kexec_load' });
+    r = await ctl('load', '--syscall', 'kexec_file_load', '--mode', 'legacy', '--kernel', fx.kernel, '--root', fk.root);
+    expect(r.exitCode).toBe(0);
+    expect(syscalls().at(-1)).toBe('kexec_file_load'); // --syscall wins over --mode
   });
 });
