@@ -46,7 +46,7 @@ kxd_row() {
   _ours=$(kxd_one kexec "$_setup" "$@")
   _ca=''
   if [ "$_c" = "$_ours" ]; then
-    _status=same
+    _status=same; _reason=''
   else
     _ca=$(kxd_one "$KXD_C" "$_setup" -a "$@")
     if [ "$_ca" = "$_ours" ]; then
@@ -87,7 +87,7 @@ bad-serial|none|-l @K@ --initrd=@I@ --serial=ttyS7|
 type-bzImage64|none|-l -t bzImage64 @K@ --initrd=@I@|
 type-bogus|none|-l -t bogus @K@ --initrd=@I@|
 type-bogus-c|none|-c -l -t bogus @K@ --initrd=@I@|
-c-load|none|-c -l @K@ --initrd=@I@|kexec_load not implemented in kexecctl yet (2.0.25 loads with it)
+c-load|none|-c -l @K@ --initrd=@I@|kexec_load not implemented in kexecctl for this kernel (2.0.25 loads it)
 panic-no-crashkernel|none|-p @K@ --initrd=@I@|
 status-none|none|-S|
 status-crash-when-loaded|loaded|-S|
