@@ -5,11 +5,10 @@
  * getEffects(): a fake under KEXECCTL_FAKE or --dry-run, never the real binding or a real
  * systemctl/telinit/shutdown/reboot in a test run, and never with --root DIR.
  */
-import { SysfsNetControl, type NetControl } from '../host/net-ifaces.js';
+import { KernelNetControl, SysfsNetControl, type NetControl } from '../host/net-ifaces.js';
 import { ROOT_ONLY, type TrustPolicy } from '../host/open-checked.js';
 import { RootFs } from '../host/rootfs.js';
 import { FakeKernel } from '../sys/fake-kernel.js';
-import { FakeNetControl } from '../sys/fake-net.js';
 import { getEffects, isTestRun, rootRefusal, type Effects } from '../sys/get-kernel.js';
 import type { Kernel } from '../sys/kernel.js';
 
@@ -27,7 +26,7 @@ export type CliContext = {
   requireEffects(dryRun: boolean): void;
   /** A kernel for reading state only: the fake when one is configured, else null (read sysfs). */
   stateKernel(): Kernel | null;
-  /** The fake's interfaces for a fake kernel, else /sys/class/net + the kernel's ioctls. */
+  /** Interfaces through the kernel's ioctls (kexec-tools' ifdown()); with no kernel, a listing from /sys/class/net. */
   net(kernel: Kernel | null): NetControl;
   /** Runs `shutdown -r now` (kexec KERNEL without -l/-e) through the Processes port; returns its exit status. */
   shutdownReboot(kernel: Kernel): Promise<number>;
@@ -74,7 +73,7 @@ export function makeContext(root: string | undefined, o: ContextOptions = {}): C
       if (root !== undefined && !dryRun && !hasFake) throw rootRefusal(root, command);
     },
     stateKernel: () => (hasFake ? FakeKernel.fromFile(fakeFile) : null),
-    net: (kernel) => (kernel instanceof FakeKernel ? new FakeNetControl(kernel) : new SysfsNetControl(fs)),
+    net: (kernel) => (kernel === null ? new SysfsNetControl(fs) : new KernelNetControl(kernel)),
     shutdownReboot: async (kernel) => {
       const processes = processesFor ?? (await effects(kernel.kind === 'fake')).processes;
       const r = await processes.run('shutdown', ['-r', 'now'], undefined, { inherit: true });

@@ -27,7 +27,7 @@ export function register(program: Command): void {
         assertLoaded(ctx.fs, k);
         const steps = [
           ...(opts.sync ? ['sync()'] : []),
-          ...(opts.ifdown ? (await ctx.net(k).listUp()).map((n) => `ip link set dev ${n} down`) : []),
+          ...(opts.ifdown ? (await ctx.net(k).listUp()).map((n) => `ioctl(SIOCSIFFLAGS, ${n}, down)`) : []),
           'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)',
         ];
         process.stdout.write(opts.json ? JSON.stringify({ dryRun: true, steps }, null, 2) + '\n' : steps.join('\n') + '\n');

@@ -132,10 +132,10 @@ describe('kexecctl load / status / unload / exec', () => {
     expect(syscalls()).toEqual([]);
     fk.setState({ loaded: true });
     r = await ctl('exec', '--dry-run');
-    expect(r.stdout.split('\n')).toEqual(['sync()', 'ip link set dev eth0 down', 'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)']);
+    expect(r.stdout.split('\n')).toEqual(['sync()', 'ioctl(SIOCSIFFLAGS, eth0, down)', 'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)']);
     expect(syscalls()).toEqual([]);
     r = await ctl('exec', '--dry-run', '--json', '--no-sync');
-    expect(JSON.parse(r.stdout).steps).toEqual(['ip link set dev eth0 down', 'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)']);
+    expect(JSON.parse(r.stdout).steps).toEqual(['ioctl(SIOCSIFFLAGS, eth0, down)', 'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)']);
     r = await ctl('exec', '--no-ifdown');
     expect(r.exitCode).toBe(0);
     expect(syscalls()).toEqual(['sync', 'reboot']);

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeKernel, initialFakeState } from '../../../src/sys/fake-kernel.js';
-import { FakeNetControl } from '../../../src/sys/fake-net.js';
 import { archFromNode, SYSCALL_NUMBERS } from '../../../src/sys/constants.js';
 
 function walk(dir: string): string[] {
@@ -26,21 +25,5 @@ describe('the koffi binding boundary', () => {
     expect(SYSCALL_NUMBERS.x86_64.kexec_file_load).toBe(320);
     expect(SYSCALL_NUMBERS.aarch64.kexec_file_load).toBe(294);
     expect(archFromNode('riscv64')).toBeNull();
-  });
-});
-
-describe('FakeNetControl', () => {
-  it('lists up interfaces (not lo), records changes in the fake log and state', async () => {
-    const k = new FakeKernel(initialFakeState({ interfaces: { lo: true, eth0: true, eth1: false } }));
-    const net = new FakeNetControl(k);
-    expect(await net.listUp()).toEqual(['eth0']);
-    await net.setUp('eth0', false);
-    expect(await net.listUp()).toEqual([]);
-    expect(k.calls).toEqual([{ syscall: 'ip-link', args: { name: 'eth0', state: 'down' }, result: '0' }]);
-  });
-  it('fails as scripted', async () => {
-    const k = new FakeKernel(initialFakeState({ interfaces: { eth0: true }, failures: { 'ip-link': 'EPERM' } }));
-    await expect(new FakeNetControl(k).setUp('eth0', false)).rejects.toThrow(/EPERM/);
-    expect(k.st.interfaces).toEqual({ eth0: true });
   });
 });
