@@ -8,8 +8,8 @@
 import { KernelNetControl, SysfsNetControl, type NetControl } from '../host/net-ifaces.js';
 import { ROOT_ONLY, type TrustPolicy } from '../host/open-checked.js';
 import { RootFs } from '../host/rootfs.js';
-import { FakeKernel } from '../sys/fake-kernel.js';
-import { getEffects, isTestRun, rootRefusal, type Effects } from '../sys/get-kernel.js';
+import { readKexecSysfs } from '../host/kexec-sysfs.js';
+import { fakeStateKernel, getEffects, isTestRun, rootRefusal, type Effects } from '../sys/get-kernel.js';
 import type { Kernel } from '../sys/kernel.js';
 
 export type CliContext = {
@@ -29,7 +29,7 @@ export type CliContext = {
   /** Interfaces through the kernel's ioctls (kexec-tools' ifdown()); with no kernel, a listing from /sys/class/net. */
   net(kernel: Kernel | null): NetControl;
   /** Runs `shutdown -r now` (kexec KERNEL without -l/-e) through the Processes port; returns its exit status. */
-  shutdownReboot(kernel: Kernel): Promise<number>;
+  shutdownReboot(): Promise<number>;
 };
 
 export type ContextOptions = { env?: NodeJS.ProcessEnv; command?: string };
@@ -51,7 +51,7 @@ export function makeContext(root: string | undefined, o: ContextOptions = {}): C
   const trust: TrustPolicy = testRun ? { trustedUids: [0, uid] } : ROOT_ONLY;
   const command = o.command;
   const effects = (dryRun = false): Promise<Effects> =>
-    getEffects({ dryRun, env, ...(root !== undefined ? { readOnlyRoot: root } : {}), ...(command !== undefined ? { command } : {}) });
+    getEffects({ dryRun, env, readState: () => readKexecSysfs(fs), ...(root !== undefined ? { readOnlyRoot: root } : {}), ...(command !== undefined ? { command } : {}) });
   let processesFor: Effects['processes'] | null = null;
   return {
     fs,
@@ -72,10 +72,10 @@ export function makeContext(root: string | undefined, o: ContextOptions = {}): C
     requireEffects: (dryRun) => {
       if (root !== undefined && !dryRun && !hasFake) throw rootRefusal(root, command);
     },
-    stateKernel: () => (hasFake ? FakeKernel.fromFile(fakeFile) : null),
+    stateKernel: () => fakeStateKernel(env),
     net: (kernel) => (kernel === null ? new SysfsNetControl(fs) : new KernelNetControl(kernel)),
-    shutdownReboot: async (kernel) => {
-      const processes = processesFor ?? (await effects(kernel.kind === 'fake')).processes;
+    shutdownReboot: async () => {
+      const processes = processesFor ?? (await effects(false)).processes;
       const r = await processes.run('shutdown', ['-r', 'now'], undefined, { inherit: true });
       return r.exitCode;
     },

@@ -98,7 +98,7 @@ function legacyFlags(req: LoadRequest, typeArch: Arch): number {
 
 export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): LoadResult {
   const debug = opts.debug ?? (() => undefined);
-  const arch = opts.arch !== undefined ? opts.arch : kernel.kind === 'real' ? archFromNode(process.arch) : null;
+  const arch = opts.arch !== undefined ? opts.arch : kernel.arch;
   const typeArch = arch ?? archFromNode(process.arch) ?? 'x86_64';
   // kexec-tools dies on a crash load without a reservation before it opens any file.
   if (req.crash && !opts.dryRun && kernel.state().crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_CRASH_MEMORY });

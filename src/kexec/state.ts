@@ -7,6 +7,5 @@ import type { RootFs } from '../host/rootfs.js';
 import type { Kernel, KexecState } from '../sys/kernel.js';
 
 export function readKexecState(fs: RootFs, kernel?: Kernel | null): KexecState {
-  if (kernel?.kind === 'fake') return kernel.state();
-  return readKexecSysfs(fs);
+  return kernel === undefined || kernel === null ? readKexecSysfs(fs) : kernel.state();
 }

@@ -50,7 +50,7 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
       unloadKernel(k, { crash: false, mode: 'auto' }, { root });
     },
     loaded() {
-      const s = readKexecState(fs, o.stateKernel !== undefined ? o.stateKernel : k.kind === 'fake' ? k : null);
+      const s = readKexecState(fs, o.stateKernel !== undefined ? o.stateKernel : k);
       return s.supported ? s.loaded : null;
     },
     record() {
@@ -81,12 +81,12 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
     async execNow() {
       k.sync();
       const r = k.reboot(LINUX_REBOOT_CMD_KEXEC);
-      return r.ok ? (k.kind === 'fake' ? null : 'reboot(LINUX_REBOOT_CMD_KEXEC) returned') : `reboot(LINUX_REBOOT_CMD_KEXEC) = ${r.code} (${r.message})`;
+      return r.ok ? (r.jumped ? null : 'reboot(LINUX_REBOOT_CMD_KEXEC) returned') : `reboot(LINUX_REBOOT_CMD_KEXEC) = ${r.code} (${r.message})`;
     },
     async restartNow() {
       k.sync();
       const r = k.reboot(LINUX_REBOOT_CMD_RESTART);
-      return r.ok ? (k.kind === 'fake' ? null : 'reboot(LINUX_REBOOT_CMD_RESTART) returned') : `reboot(LINUX_REBOOT_CMD_RESTART) = ${r.code} (${r.message})`;
+      return r.ok ? (r.jumped ? null : 'reboot(LINUX_REBOOT_CMD_RESTART) returned') : `reboot(LINUX_REBOOT_CMD_RESTART) = ${r.code} (${r.message})`;
     },
     async rebootPending() {
       // sysv-rc exports RUNLEVEL to the scripts of runlevel 6; systemd has a queued reboot/kexec job.

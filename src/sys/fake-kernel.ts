@@ -7,9 +7,9 @@
 import { fstatSync, openSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH, LINUX_REBOOT_CMD_KEXEC } from './constants.js';
+import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH, LINUX_REBOOT_CMD_KEXEC, type Arch } from './constants.js';
 import { errnoName, errnoNumber, strerror } from './errno.js';
-import type { Kernel, KexecSegment, KexecState, NamesResult, SyscallResult } from './kernel.js';
+import type { Kernel, KexecSegment, KexecState, NamesResult, RebootResult, SyscallResult } from './kernel.js';
 
 export type RecordedCall = { syscall: string; args: Record<string, unknown>; result: string };
 
@@ -50,6 +50,8 @@ function describeFd(fd: number | null): string {
 
 export class FakeKernel implements Kernel {
   readonly kind = 'fake' as const;
+  /** Tests use x86 images on any host: the fake checks no architecture unless told. */
+  arch: Arch | null = null;
   readonly st: FakeState;
   private readonly file: string | undefined;
 
@@ -129,11 +131,13 @@ export class FakeKernel implements Kernel {
     });
   }
 
-  reboot(cmd: number): SyscallResult {
-    return this.record('reboot', { cmd: `0x${cmd.toString(16)}` }, () => {
+  /** Recorded, never made: a successful fake reboot "jumped" and returns so tests can look. */
+  reboot(cmd: number): RebootResult {
+    const r = this.record('reboot', { cmd: `0x${cmd.toString(16)}` }, () => {
       if (cmd === LINUX_REBOOT_CMD_KEXEC && !this.st.loaded) throw new Error('fake: reboot(KEXEC) with nothing loaded');
       return 0;
     });
+    return r.ok ? { ok: true, value: r.value, jumped: true } : r;
   }
 
   sync(): void {

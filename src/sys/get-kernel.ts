@@ -9,7 +9,7 @@
 import { KexecError } from '../errors.js';
 import { execProcesses } from './exec-processes.js';
 import { FakeKernel } from './fake-kernel.js';
-import type { Kernel } from './kernel.js';
+import type { Kernel, KexecState } from './kernel.js';
 import { recordingProcesses, type Processes } from './processes.js';
 import { isTestRun } from './test-run.js';
 
@@ -22,6 +22,8 @@ export type KernelChoice = {
   readOnlyRoot?: string;
   /** The command that wants the effects, for the --root refusal ("kexecctl reboot"). */
   command?: string;
+  /** How the real Kernel reads /sys/kernel's kexec state (host/kexec-sysfs.ts, under the command's root). */
+  readState?: () => KexecState;
 };
 
 export type Effects = { kernel: Kernel; processes: Processes; recording: boolean };
@@ -53,10 +55,18 @@ export async function getEffects(choice: KernelChoice = {}): Promise<Effects> {
     });
   }
   const mod = await import('./koffi-kernel.js');
-  const real = mod.createKoffiKernel();
+  const readState = choice.readState;
+  if (readState === undefined) throw new KexecError({ code: 'EINTERNAL', exitCode: 70, message: 'internal error: the real kernel needs a kexec state reader' });
+  const real = mod.createKoffiKernel(readState);
   const fail = env['KEXECCTL_FAIL_SYSCALL'];
   const kernel = fail !== undefined && fail !== '' ? (await import('./fault-injection.js')).withInjectedFailure(real, fail) : real;
   return { kernel, processes: execProcesses(env), recording: false };
+}
+
+/** The file-backed fake when KEXECCTL_FAKE names one (its state is what is "loaded"), else null. */
+export function fakeStateKernel(env: NodeJS.ProcessEnv = process.env): Kernel | null {
+  const fakeFile = env['KEXECCTL_FAKE'];
+  return fakeFile !== undefined && fakeFile !== '' ? FakeKernel.fromFile(fakeFile) : null;
 }
 
 export async function getKernel(choice: KernelChoice = {}): Promise<Kernel> {

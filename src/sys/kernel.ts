@@ -3,6 +3,8 @@
  * Implementations: koffi-kernel.ts (the real one, only importer of koffi) and
  * fake-kernel.ts (recording fake for tests and --dry-run).
  */
+import type { Arch } from './constants.js';
+
 export type SyscallOk = { ok: true; value: number };
 export type SyscallFail = { ok: false; syscall: string; errno: number; code: string; message: string };
 export type SyscallResult = SyscallOk | SyscallFail;
@@ -23,13 +25,18 @@ export type KexecState = {
 /** if_nameindex(3): interface names in index order, or why they could not be listed. */
 export type NamesResult = { ok: true; names: string[] } | SyscallFail;
 
+/** reboot(2)'s answer: a failure, or success and whether the jump really happened (only a fake "jumps" and returns). */
+export type RebootResult = SyscallFail | { ok: true; value: number; jumped: boolean };
+
 export interface Kernel {
-  /** 'real' for the koffi binding, 'fake' for the recording fake. */
+  /** 'real' for the koffi binding, 'fake' for the recording fake (descriptions only: no caller decides by it). */
   readonly kind: 'real' | 'fake';
+  /** The machine a load must be built for: this one for the real binding; null (any) for the fake. */
+  readonly arch: Arch | null;
   kexecFileLoad(kernelFd: number, initrdFd: number | null, cmdline: string, flags: number): SyscallResult;
   kexecLoad(entry: bigint, segments: readonly KexecSegment[], flags: number): SyscallResult;
   /** reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL). */
-  reboot(cmd: number): SyscallResult;
+  reboot(cmd: number): RebootResult;
   sync(): void;
   /** Returns the new file descriptor as value. */
   memfdCreate(name: string, flags: number): SyscallResult;

@@ -4,11 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import type * as KoffiNs from 'koffi';
-import { RootFs } from '../host/rootfs.js';
-import { readKexecSysfs } from '../host/kexec-sysfs.js';
 import { archFromNode, KEXEC_FILE_NO_INITRAMFS, KEXEC_FILE_UNLOAD, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, SYSCALL_NUMBERS, type Arch } from './constants.js';
 import { errnoName, strerror } from './errno.js';
-import type { Kernel, KexecSegment, KexecState, NamesResult, SyscallResult } from './kernel.js';
+import type { Kernel, KexecSegment, KexecState, NamesResult, RebootResult, SyscallResult } from './kernel.js';
 
 type Koffi = typeof KoffiNs;
 type SyscallName = keyof (typeof SYSCALL_NUMBERS)['x86_64'];
@@ -68,14 +66,16 @@ class KoffiKernel implements Kernel {
   readonly kind = 'real' as const;
   private readonly koffi: Koffi;
   private readonly syscall: Variadic;
-  private readonly arch: Arch | null;
+  readonly arch: Arch | null;
+  private readonly readState: () => KexecState;
   private readonly segmentPtr: KoffiNs.IKoffiCType;
   private readonly libc: KoffiNs.IKoffiLib;
   private netFns: NetFns | undefined;
 
-  constructor(koffi: Koffi, arch: Arch | null) {
+  constructor(koffi: Koffi, arch: Arch | null, readState: () => KexecState) {
     this.koffi = koffi;
     this.arch = arch;
+    this.readState = readState;
     this.libc = koffi.load('libc.so.6');
     this.syscall = this.libc.func('long syscall(long number, ...)') as unknown as Variadic;
     this.segmentPtr = segmentPointerType(koffi);
@@ -168,8 +168,10 @@ class KoffiKernel implements Kernel {
     return this.call('kexec_load', ['unsigned long', entry, 'unsigned long', arr.length, this.segmentPtr, ptr, 'unsigned long', flags]);
   }
 
-  reboot(cmd: number): SyscallResult {
-    return this.call('reboot', ['unsigned long', LINUX_REBOOT_MAGIC1, 'unsigned long', LINUX_REBOOT_MAGIC2, 'unsigned long', cmd, 'void *', null]);
+  /** A real reboot(2) that returns 0 did not jump (it never returns when it does). */
+  reboot(cmd: number): RebootResult {
+    const r = this.call('reboot', ['unsigned long', LINUX_REBOOT_MAGIC1, 'unsigned long', LINUX_REBOOT_MAGIC2, 'unsigned long', cmd, 'void *', null]);
+    return r.ok ? { ok: true, value: r.value, jumped: false } : r;
   }
 
   sync(): void {
@@ -180,13 +182,14 @@ class KoffiKernel implements Kernel {
     return this.call('memfd_create', ['str', name, 'unsigned long', flags]);
   }
 
+  /** What /sys/kernel says, read by the caller's reader (host/kexec-sysfs.ts): no file I/O in the binding. */
   state(): KexecState {
-    return readKexecSysfs(new RootFs('/'));
+    return this.readState();
   }
 }
 
-export function createKoffiKernel(nodeArch: string = process.arch): Kernel {
+export function createKoffiKernel(readState: () => KexecState, nodeArch: string = process.arch): Kernel {
   const require = createRequire(import.meta.url);
   const koffi = require('koffi') as Koffi;
-  return new KoffiKernel(koffi, archFromNode(nodeArch));
+  return new KoffiKernel(koffi, archFromNode(nodeArch), readState);
 }

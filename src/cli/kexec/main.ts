@@ -113,7 +113,7 @@ async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
     for (const w of loaded.warnings) err(`kexec: warning: ${w}`);
   }
   if (inv.shutdown || inv.exec) assertLoaded(ctx.fs, kernel);
-  if (inv.shutdown) return ctx.shutdownReboot(kernel);
+  if (inv.shutdown) return ctx.shutdownReboot();
   if (inv.exec) await execLoaded(kernel, { fs: ctx.fs, sync: inv.sync, ifdown: inv.ifdown, warn: err, ...(debug ? { debug } : {}) });
   return 0;
 }
