@@ -1,0 +1,3 @@
+export * from './image-plan.js';
+export * from './plan-check.js';
+export * from './trampoline.js';
