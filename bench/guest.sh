@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guest benchmark (npm run bench): inside a QEMU guest, our `kexec -l` vs Debian's C kexec-tools
-# `kexec -s -l` on the same kernel/initrd/cmdline, BENCH_GUEST_RUNS (default 7) alternating runs each;
+# `kexec -s -l`, and our `kexec -c -l` vs C `kexec -c -l`, on the same kernel/initrd/cmdline, BENCH_GUEST_RUNS (default 7) alternating runs each;
 # prints medians and the ratio (ours / C). Uses test/vm/lib; measures, never asserts timings.
 set -euo pipefail
 trap 'echo "$0: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
@@ -27,7 +27,8 @@ kx_qemu_wait_exit 20 || kx_qemu_stop
 clean=$(tr -d '\r' <"$LOG")
 grep -E '^KXT (LOG|RESULT) ' <<<"$clean" | sed 's/^KXT /  /' || true
 echo "guest bench ($runs runs each, TCG guest, initrd $((KXG_BASE_SIZE / 1048576)) MiB):"
-awk '$1 == "KXT" && $2 == "BENCH" && $3 == "ratio" {printf "  median ratio kexecctl / kexec-tools: %s\n", $4; next}
+awk '$1 == "KXT" && $2 == "BENCH" && $3 == "ratio" {printf "  median ratio kexecctl / kexec-tools (kexec_file_load, -s): %s\n", $4; next}
+     $1 == "KXT" && $2 == "BENCH" && $3 == "ratio-c" {printf "  median ratio kexecctl / kexec-tools (kexec_load, -c): %s\n", $4; next}
      $1 == "KXT" && $2 == "BENCH" && $3 == "own-vs-c" {printf "  kexecctl minus node startup: %s ms = %s x kexec-tools\n", $4, $5; next}
      $1 == "KXT" && $2 == "BENCH" {printf "  %-12s median %8s ms  (min %s, max %s, n=%s)\n", $3, $4, $5, $6, $7}' <<<"$clean"
 grep -q '^KXT BENCH ratio' <<<"$clean"

@@ -1,5 +1,7 @@
 // Guest benchmark (runs inside the QEMU guest under Debian's node 18, as /kxt/bench.mjs):
-// times our `kexec -l` against C kexec-tools' `kexec -s -l` on the same kernel, initrd and cmdline.
+// times our `kexec -l` against C kexec-tools' `kexec -s -l` (kexec_file_load), and our `kexec -c -l`
+// against C's `kexec -c -l` (kexec_load: each lays the kernel out in user space), on the same kernel,
+// initrd and cmdline.
 // Each sample spawns the command and measures wall time with hrtime; both tools pay the same spawn
 // cost. Between samples the kernel is unloaded (`kexec-c -u`, not timed). Runs alternate so drift
 // affects both equally; a bare `node -e 0` is sampled in the same rotation. Prints
@@ -14,11 +16,13 @@ const append = 'console=ttyS0 panic=-1 kxt.stage=never';
 const tools = {
   kexecctl: ['/usr/sbin/kexec', ['-l', kernel, '--initrd', initrd, '--append', append]],
   'kexec-tools': ['/usr/local/sbin/kexec-c', ['-s', '-l', kernel, `--initrd=${initrd}`, `--append=${append}`]],
+  'kexecctl-c': ['/usr/sbin/kexec', ['-c', '-l', kernel, '--initrd', initrd, '--append', append]],
+  'kexec-tools-c': ['/usr/local/sbin/kexec-c', ['-c', '-l', kernel, `--initrd=${initrd}`, `--append=${append}`]],
   'node-e-0': ['/usr/bin/node', ['-e', '0']],
 };
 const loads = (name) => name !== 'node-e-0';
 const loaded = () => readFileSync('/sys/kernel/kexec_loaded', 'utf8').trim();
-const samples = { kexecctl: [], 'kexec-tools': [], 'node-e-0': [] };
+const samples = Object.fromEntries(Object.keys(tools).map((name) => [name, []]));
 let errors = 0;
 for (let i = 0; i < runs; i++) {
   for (const [name, [cmd, args]] of Object.entries(tools)) {
@@ -54,4 +58,7 @@ if (med.kexecctl !== undefined && med['kexec-tools'] !== undefined) {
     console.log(`KXT BENCH own-vs-c ${own.toFixed(1)} ${(own / med['kexec-tools']).toFixed(2)}`);
   }
 }
-console.log(`KXT RESULT bench-runs ${errors === 0 ? 'PASS' : 'FAIL'} ${errors} failed runs of ${runs * 3}`);
+if (med['kexecctl-c'] !== undefined && med['kexec-tools-c'] !== undefined) {
+  console.log(`KXT BENCH ratio-c ${(med['kexecctl-c'] / med['kexec-tools-c']).toFixed(2)}`);
+}
+console.log(`KXT RESULT bench-runs ${errors === 0 ? 'PASS' : 'FAIL'} ${errors} failed runs of ${runs * Object.keys(tools).length}`);
