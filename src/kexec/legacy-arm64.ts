@@ -1,0 +1,75 @@
+/**
+ * kexec_load for an arm64 Image: reads the opened files into one buffer per segment (the kernel
+ * once, every initrd straight into its place in one ramdisk buffer, GRUB's 4-byte padding between
+ * parts), turns /proc/iomem into free RAM and hands everything, with the running kernel's
+ * /sys/firmware/fdt, to the pure planner (src/image/arm64/image-plan.ts).
+ *
+ * Free RAM, as kexec-tools' kexec/arch/arm64/kexec-arm64.c `get_memory_ranges` / `to_be_excluded`
+ * computes it: "System RAM" minus every child except the running kernel's own sections (reserved
+ * firmware areas, GICv3 LPI tables, EFI memreserve), minus the "Crash kernel" region so a loaded
+ * kdump kernel survives. The FDT's /memory nodes are not used: an EFI boot has none.
+ */
+import { randomBytes } from 'node:crypto';
+import { readSync } from 'node:fs';
+import { KexecError } from '../errors.js';
+import type { Arm64BootFacts } from '../host/arm64-boot-facts.js';
+import type { OpenedFile } from '../host/open-checked.js';
+import { checkArm64Plan } from '../image/arm64/plan-check.js';
+import { planArm64Image, type Arm64LoadPlan } from '../image/arm64/image-plan.js';
+import { isArm64ExcludedChild, parseIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
+import { formatSegmentTable } from '../image/segment-check.js';
+import { initrdLayout } from '../image/x86/initrd.js';
+
+export type Arm64LegacyInput = {
+  kernel: OpenedFile;
+  initrds: readonly OpenedFile[];
+  cmdline: string;
+  facts: Arm64BootFacts;
+  /** Tests pass a fixed source; the default is the crypto RNG. */
+  random?: (n: number) => Uint8Array;
+};
+
+export type Arm64LegacyPlan = Arm64LoadPlan & { table: string[] };
+
+function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
+  let got = 0;
+  while (got < f.size) {
+    const n = readSync(f.fd, buf, at + got, f.size - got, got);
+    if (n === 0) throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
+    got += n;
+  }
+}
+
+function readRamdisk(files: readonly OpenedFile[]): Uint8Array | null {
+  if (files.length === 0) return null;
+  const layout = initrdLayout(files.map((f) => f.size));
+  const buf = new Uint8Array(layout.total);
+  files.forEach((f, i) => readInto(f, buf, layout.offsets[i] as number));
+  return buf;
+}
+
+function missing(what: string): KexecError {
+  return new KexecError({ code: 'ENOMEMMAP', exitCode: 1, message: `kexec_load: ${what}` });
+}
+
+export function buildArm64LegacyPlan(input: Arm64LegacyInput): Arm64LegacyPlan {
+  if (input.facts.iomem === null) throw missing('/proc/iomem is unreadable, so free RAM is unknown');
+  if (input.facts.fdt === null) throw missing('/sys/firmware/fdt is missing: no device tree to hand to the next kernel (ACPI-only boot?); use kexec_file_load (-s)');
+  const usableRam = usableRamFromIomem(parseIomem(input.facts.iomem), { excludeChild: isArm64ExcludedChild, excludeCrashKernel: true, minAddress: 0n });
+  if (usableRam.length === 0) throw missing('/proc/iomem lists no System RAM');
+  const kernel = new Uint8Array(input.kernel.size);
+  readInto(input.kernel, kernel, 0);
+  const plan = planArm64Image({
+    kernel,
+    initrd: readRamdisk(input.initrds),
+    cmdline: input.cmdline,
+    usableRam,
+    fdt: input.facts.fdt,
+    random: input.random ?? ((n) => new Uint8Array(randomBytes(n))),
+  });
+  const problems = checkArm64Plan(plan, usableRam);
+  if (problems.length > 0) {
+    throw new KexecError({ code: 'EBADPLAN', exitCode: 70, message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}` });
+  }
+  return { ...plan, table: formatSegmentTable(plan.entry, plan.segments) };
+}

@@ -1,0 +1,99 @@
+/**
+ * The arm64 kexec_load assembler (src/kexec/legacy-arm64.ts) and the dispatcher's arm64 branch
+ * (src/kexec/segments.ts) over a recorded machine under a temp root: /proc/iomem's reserved and
+ * crash children kept free, the recorded /sys/firmware/fdt rewritten, initrds joined GRUB's way,
+ * KEXEC_ARCH_AARCH64 in the flags, and clear refusals when a fact is missing.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeQuietly, openChecked, type OpenedFile } from '../../../src/host/open-checked.js';
+import { RootFs } from '../../../src/host/rootfs.js';
+import { readArm64BootFacts } from '../../../src/host/arm64-boot-facts.js';
+import { findNode, parseFdt, propString, serializeFdt } from '../../../src/image/fdt/index.js';
+import { parseKernelImage } from '../../../src/image/kernel-image.js';
+import { buildArm64LegacyPlan } from '../../../src/kexec/legacy-arm64.js';
+import { buildKexecSegments } from '../../../src/kexec/segments.js';
+
+const IOMEM = `09000000-09000fff : pl011@9000000
+40000000-7fffffff : System RAM
+  40210000-4121ffff : Kernel code
+  41220000-4175ffff : Kernel data
+  40000000-401fffff : reserved
+  48000000-4fffffff : Crash kernel
+`;
+
+let dir = '';
+const opened: OpenedFile[] = [];
+afterEach(() => {
+  for (const f of opened.splice(0)) closeQuietly(f.fd);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(`${s}\0`);
+function fdtBytes(): Uint8Array {
+  return serializeFdt({ bootCpuidPhys: 0, reserved: [], root: { name: '', props: [], children: [{ name: 'chosen', props: [{ name: 'bootargs', value: enc('old') }], children: [] }] } });
+}
+
+function image(): Uint8Array {
+  const b = new Uint8Array(0x20000).fill(0x11);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(0x08, 0n, true);
+  v.setBigUint64(0x10, 0x1000000n, true); // image_size 16 MiB
+  v.setBigUint64(0x18, 0xan, true);
+  b.set([0x41, 0x52, 0x4d, 0x64], 0x38);
+  return b;
+}
+
+function machine(withFdt = true): RootFs {
+  dir = mkdtempSync(join(tmpdir(), 'kexecctl-a64-'));
+  mkdirSync(join(dir, 'proc'), { recursive: true });
+  mkdirSync(join(dir, 'sys/firmware'), { recursive: true });
+  writeFileSync(join(dir, 'proc/iomem'), IOMEM);
+  if (withFdt) writeFileSync(join(dir, 'sys/firmware/fdt'), fdtBytes());
+  return new RootFs(dir);
+}
+
+function file(name: string, bytes: Uint8Array): OpenedFile {
+  const p = join(dir, name);
+  writeFileSync(p, bytes, { mode: 0o644 });
+  const f = openChecked(p, name, { trustedUids: [0, process.getuid?.() ?? 0] });
+  opened.push(f);
+  return f;
+}
+
+describe('buildArm64LegacyPlan', () => {
+  it('places the kernel in free RAM (not the reserved start, not the crash region) and rewrites the recorded DTB', () => {
+    const fs = machine();
+    const img = image();
+    const plan = buildArm64LegacyPlan({ kernel: file('Image', img), initrds: [file('a', Uint8Array.from([1, 2, 3, 4, 5])), file('b', Uint8Array.from([9]))], cmdline: 'console=ttyAMA0 x=1', facts: readArm64BootFacts(fs), random: (n) => new Uint8Array(n) });
+    const byWhat = Object.fromEntries(plan.segments.map((s) => [s.what, s]));
+    // 0x40000000-0x401fffff is reserved: the first 2 MiB base is 0x40200000 (over the running kernel's code: allowed)
+    expect(byWhat.kernel?.mem).toBe(0x40200000n);
+    expect(Buffer.from(byWhat.kernel?.buf ?? [])).toEqual(Buffer.from(img));
+    expect(Array.from(byWhat.initrd?.buf ?? [])).toEqual([1, 2, 3, 4, 5, 0, 0, 0, 9]);
+    for (const s of plan.segments) expect(s.mem + s.memsz <= 0x48000000n || s.mem >= 0x50000000n).toBe(true);
+    const chosen = findNode(parseFdt(byWhat.dtb?.buf as Uint8Array).root, '/chosen');
+    expect(propString(chosen!, 'bootargs')).toBe('console=ttyAMA0 x=1');
+    expect(plan.table[0]).toBe(`entry = 0x${plan.entry.toString(16)}`);
+    expect(plan.entry).toBe(byWhat.trampoline?.mem);
+  });
+
+  it('refuses with one clear line when /sys/firmware/fdt is missing', () => {
+    const fs = machine(false);
+    expect(() => buildArm64LegacyPlan({ kernel: file('Image', image()), initrds: [], cmdline: '', facts: readArm64BootFacts(fs) })).toThrow(/\/sys\/firmware\/fdt is missing/);
+  });
+});
+
+describe('buildKexecSegments, arm64 branch', () => {
+  it('builds arm64 segments with KEXEC_ARCH_AARCH64 (183 << 16) and refuses crash kernels', () => {
+    const fs = machine();
+    const img = image();
+    const req = { image: parseKernelImage(img, 'Image'), kernel: file('Image', img), initrds: [], cmdline: 'c', crash: false, x86Facts: () => { throw new Error('x86 facts read on arm64'); }, arm64Facts: () => readArm64BootFacts(fs) };
+    const plan = buildKexecSegments(req);
+    expect(plan.archFlags).toBe(183 << 16);
+    expect(plan.segments.map((s) => (s as { what?: string }).what)).toEqual(['kernel', 'dtb', 'trampoline']);
+    expect(() => buildKexecSegments({ ...req, crash: true })).toThrow(/arm64 crash kernels/);
+  });
+});
