@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeKernel, initialFakeState } from '../../../src/sys/fake-kernel.js';
 import { archFromNode, SYSCALL_NUMBERS } from '../../../src/sys/constants.js';
 
 function walk(dir: string): string[] {
