@@ -7,13 +7,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { blsFirst, parseBlsEntry } from '../../../src/boot/grub/bls-entry.js';
-import { evaluateGrub } from '../../../src/boot/grub/evaluate.js';
-import { parseGrubenv } from '../../../src/boot/grub/grubenv.js';
+import { blsFirst, parseBlsEntry } from '../../../../src/boot/grub/bls-entry.js';
+import { evaluateGrub } from '../../../../src/boot/grub/evaluate.js';
+import { parseGrubenv } from '../../../../src/boot/grub/grubenv.js';
 import { compareEmu, compareExpected } from './corpus-compare.js';
 import { corpusFs, partitionsFor, type CaseJson } from './corpus-fs.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 /** KEXECCTL_GRUB_CORPUS overrides the location (the directory that holds README.md and <source>/). */
 const corpus = resolve(process.env['KEXECCTL_GRUB_CORPUS'] ?? resolve(repoRoot, '../shared/corpus/grub'));
 /** Floor for the case count: what the corpus held when this test was written (README "Total: 73"). */

@@ -1,7 +1,7 @@
 /** Test helper: compare our evaluation of a corpus case with grub_emu or the peer's expectation. */
-import { grubCmdline } from '../../../src/boot/grub/cmdline.js';
-import { expandMenu } from '../../../src/boot/grub/menu-expand.js';
-import type { BootEntry, ExpandedNode, GrubFile, GrubResult } from '../../../src/boot/grub/types.js';
+import { grubCmdline } from '../../../../src/boot/grub/cmdline.js';
+import { expandMenu } from '../../../../src/boot/grub/menu-expand.js';
+import type { BootEntry, ExpandedNode, GrubFile, GrubResult } from '../../../../src/boot/grub/types.js';
 
 type Emu = Record<string, unknown>;
 export type Where = { configDevice: string; prefix: string };

@@ -1,5 +1,5 @@
 /** Test helper: an in-memory GrubFs. Keys are "/path" (on hd0) or "dev:/path". */
-import type { GrubFs } from '../../../src/boot/grub/types.js';
+import type { GrubFs } from '../../../../src/boot/grub/types.js';
 
 export type MemDisk = { uuid?: string; label?: string };
 

@@ -1,7 +1,7 @@
 /** Lexer/parser behaviour through the evaluator: quoting, separators, braces, CRLF, errors. */
 import { describe, expect, it } from 'vitest';
-import { Lexer } from '../../../src/boot/grub/lexer.js';
-import { parseScript } from '../../../src/boot/grub/parser.js';
+import { Lexer } from '../../../../src/boot/grub/lexer.js';
+import { parseScript } from '../../../../src/boot/grub/parser.js';
 import { argsOf, chosen, kernelOf, run } from './helpers.js';
 
 const entry = (body: string): string => `menuentry 'e' {\n${body}\n}\n`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBlsEntry, parseBootCounter } from '../../../src/boot/bls/entry.js';
-import { globMatch, parseLoaderConf, selectSdBootDefault, sortSdBoot } from '../../../src/boot/bls/order.js';
+import { parseBlsEntry, parseBootCounter } from '../../../../src/boot/bls/entry.js';
+import { globMatch, parseLoaderConf, selectSdBootDefault, sortSdBoot } from '../../../../src/boot/bls/order.js';
 
 const entry = (name: string, body = 'linux /vmlinuz\n') => parseBlsEntry(body, name).value;
 

@@ -1,7 +1,7 @@
 /** Test helper: a GrubFs over one corpus case (read-only view of ../shared/corpus/grub). */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
-import type { GrubFs } from '../../../src/boot/grub/types.js';
+import type { GrubFs } from '../../../../src/boot/grub/types.js';
 
 /** GRUB device names have no blanks; the corpus's "<config device>" becomes this name. */
 export const CONFIG_DEVICE = 'configdev';

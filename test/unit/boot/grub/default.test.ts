@@ -1,9 +1,9 @@
 /** `default` resolution (grub-semantics.md §2), next_entry/saved_entry, submenus, configfile. */
 import { describe, expect, it } from 'vitest';
-import { defaultIndex, menuentryEq, restAfterFirst } from '../../../src/boot/grub/default-entry.js';
-import { parseGrubNumber } from '../../../src/boot/grub/number.js';
-import { entryBoot, expandMenu } from '../../../src/boot/grub/menu-expand.js';
-import { selectPath } from '../../../src/boot/grub/select.js';
+import { defaultIndex, menuentryEq, restAfterFirst } from '../../../../src/boot/grub/default-entry.js';
+import { parseGrubNumber } from '../../../../src/boot/grub/number.js';
+import { entryBoot, expandMenu } from '../../../../src/boot/grub/menu-expand.js';
+import { selectPath } from '../../../../src/boot/grub/select.js';
 import { chosen, kernelOf, run } from './helpers.js';
 
 describe('GRUB numbers', () => {

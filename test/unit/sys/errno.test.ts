@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errnoName, errnoNumber, strerror } from '../../src/sys/errno.js';
+import { errnoName, errnoNumber, strerror } from '../../../src/sys/errno.js';
 
 describe('errno table', () => {
   it('names and describes the errnos kexec reports', () => {

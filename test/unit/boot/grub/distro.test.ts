@@ -1,7 +1,7 @@
 /** grub-mkconfig-shaped configs (Ubuntu 22.04, RHEL 8 ESP stub + BLS) through the evaluator. */
 import { describe, expect, it } from 'vitest';
-import { grubCmdline } from '../../../src/boot/grub/cmdline.js';
-import type { BootSpec } from '../../../src/boot/grub/types.js';
+import { grubCmdline } from '../../../../src/boot/grub/cmdline.js';
+import type { BootSpec } from '../../../../src/boot/grub/types.js';
 import { run } from './helpers.js';
 
 const U = '7d3f2a10-1111-4222-8333-944455556666';

@@ -1,6 +1,6 @@
 /** Test helper: evaluate a grub.cfg text (plus other files) and summarise the choice. */
-import { evaluateGrub } from '../../../src/boot/grub/evaluate.js';
-import type { EvaluateOptions, GrubResult } from '../../../src/boot/grub/types.js';
+import { evaluateGrub } from '../../../../src/boot/grub/evaluate.js';
+import type { EvaluateOptions, GrubResult } from '../../../../src/boot/grub/types.js';
 import { memFs, type MemDisk } from './mem-fs.js';
 
 export function run(

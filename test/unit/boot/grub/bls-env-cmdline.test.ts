@@ -1,11 +1,11 @@
 /** grubenv parsing, BLS (blscfg) rules, loader capture and GRUB's command-line quoting. */
 import { describe, expect, it } from 'vitest';
-import { blsAll, blsFirst, parseBlsEntry } from '../../../src/boot/grub/bls-entry.js';
-import { expandBlsValue } from '../../../src/boot/grub/blscfg.js';
-import { grubCmdline } from '../../../src/boot/grub/cmdline.js';
-import { parseGrubenv } from '../../../src/boot/grub/grubenv.js';
-import { blsIdCompare, rpmvercmp, splitNvr } from '../../../src/boot/grub/rpmvercmp.js';
-import type { BootSpec } from '../../../src/boot/grub/types.js';
+import { blsAll, blsFirst, parseBlsEntry } from '../../../../src/boot/grub/bls-entry.js';
+import { expandBlsValue } from '../../../../src/boot/grub/blscfg.js';
+import { grubCmdline } from '../../../../src/boot/grub/cmdline.js';
+import { parseGrubenv } from '../../../../src/boot/grub/grubenv.js';
+import { blsIdCompare, rpmvercmp, splitNvr } from '../../../../src/boot/grub/rpmvercmp.js';
+import type { BootSpec } from '../../../../src/boot/grub/types.js';
 import { argsOf, chosen, run } from './helpers.js';
 
 const SIG = '# GRUB Environment Block\n';

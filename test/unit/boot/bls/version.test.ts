@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions } from '../../../src/boot/bls/version.js';
+import { compareVersions } from '../../../../src/boot/bls/version.js';
 
 // Pairs where the left side is older, in the spirit of systemd's test-string-util strverscmp cases.
 const OLDER: [string, string][] = [

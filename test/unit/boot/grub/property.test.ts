@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { evaluateGrub } from '../../../src/boot/grub/evaluate.js';
-import { Lexer } from '../../../src/boot/grub/lexer.js';
-import type { GrubResult } from '../../../src/boot/grub/types.js';
+import { evaluateGrub } from '../../../../src/boot/grub/evaluate.js';
+import { Lexer } from '../../../../src/boot/grub/lexer.js';
+import type { GrubResult } from '../../../../src/boot/grub/types.js';
 import { run } from './helpers.js';
 
 const SLOW = 120_000;
@@ -61,7 +61,7 @@ describe('property: no input crashes or hangs the evaluator', () => {
   });
 
   it('truncated real configs from the corpus', () => {
-    const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus/grub');
+    const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus/grub');
     const cfgs: string[] = [];
     const walk = (d: string): void => {
       for (const n of readdirSync(d)) {

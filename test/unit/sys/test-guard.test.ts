@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { execProcesses } from '../../src/sys/exec-processes.js';
-import { getEffects, getKernel, isTestRun } from '../../src/sys/get-kernel.js';
+import { execProcesses } from '../../../src/sys/exec-processes.js';
+import { getEffects, getKernel, isTestRun } from '../../../src/sys/get-kernel.js';
 
 describe('test guard', () => {
   it('knows it is inside a test run (vitest.config.ts sets KEXECCTL_TEST=1)', () => {
