@@ -19,6 +19,7 @@ import { writeLoadRecord, type LoadRecord } from './record.js';
 import { buildKexecSegments } from './segments.js';
 import { readX86BootFacts, type X86BootFacts } from '../host/x86-boot-facts.js';
 import { RootFs } from '../host/rootfs.js';
+import { readArm64BootFacts } from '../host/arm64-boot-facts.js';
 
 /** kexec -a (auto: file, then fallback), -s (file only), -c (kexec_load only). */
 export type LoadMode = 'auto' | 'file' | 'legacy';
@@ -167,7 +168,7 @@ function legacyLoad(kernel: Kernel, files: LegacyFiles, req: LoadRequest, attemp
   const placeholder = `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(flags)})`;
   let plan;
   try {
-    plan = buildKexecSegments({ ...files, cmdline: req.cmdline, crash: req.crash, x86Facts: opts.x86Facts ?? (() => readX86BootFacts(new RootFs(opts.root ?? '/'))) });
+    plan = buildKexecSegments({ ...files, cmdline: req.cmdline, crash: req.crash, x86Facts: opts.x86Facts ?? (() => readX86BootFacts(new RootFs(opts.root ?? '/'))), arm64Facts: () => readArm64BootFacts(new RootFs(opts.root ?? '/')) });
   } catch (e) {
     if (!(e instanceof KexecError)) throw e;
     attempts.push({ syscall: 'kexec_load', call: placeholder, ok: false, errno: e.errno ?? 38, code: e.code, message: e.message });

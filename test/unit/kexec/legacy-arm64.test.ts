@@ -15,6 +15,9 @@ import { findNode, parseFdt, propString, serializeFdt } from '../../../src/image
 import { parseKernelImage } from '../../../src/image/kernel-image.js';
 import { buildArm64LegacyPlan } from '../../../src/kexec/legacy-arm64.js';
 import { buildKexecSegments } from '../../../src/kexec/segments.js';
+import { loadKernel } from '../../../src/kexec/load.js';
+import { readLoadRecord } from '../../../src/kexec/record.js';
+import { FakeKernel, initialFakeState } from '../../../src/sys/fake-kernel.js';
 
 const IOMEM = `09000000-09000fff : pl011@9000000
 40000000-7fffffff : System RAM
@@ -95,5 +98,23 @@ describe('buildKexecSegments, arm64 branch', () => {
     expect(plan.archFlags).toBe(183 << 16);
     expect(plan.segments.map((s) => (s as { what?: string }).what)).toEqual(['kernel', 'dtb', 'trampoline']);
     expect(() => buildKexecSegments({ ...req, crash: true })).toThrow(/arm64 crash kernels/);
+  });
+});
+
+describe('kexec -c -l on arm64 (loadKernel, legacy mode, the recorded machine under --root)', () => {
+  it('makes one kexec_load with KEXEC_ARCH_AARCH64, the trampoline as entry, segments in free RAM', () => {
+    const fs = machine();
+    const kpath = join(dir, 'Image');
+    writeFileSync(kpath, image(), { mode: 0o644 });
+    const k = new FakeKernel(initialFakeState());
+    loadKernel(k, { kernelPath: kpath, initrdPaths: [], cmdline: 'console=ttyAMA0', crash: false, mode: 'legacy' }, { root: fs.root, trust: { trustedUids: [0, process.getuid?.() ?? 0] }, arch: 'aarch64' });
+    expect(k.calls.map((c) => c.syscall)).toEqual(['kexec_load']);
+    const load = k.calls[0] as unknown as { args: { entry: string; flags: number; segments: Array<{ bufsz: number; mem: string; memsz: string }> }; result: string };
+    expect(load.result).toBe('0');
+    expect(load.args.flags).toBe(0xb70000); // KEXEC_ARCH_AARCH64 = 183 << 16
+    expect(load.args.segments).toHaveLength(3);
+    expect(load.args.segments[0]).toMatchObject({ bufsz: 0x20000, mem: '0x40200000', memsz: '0x1000000' });
+    expect(load.args.segments.map((s) => s.mem)).toContain(load.args.entry);
+    expect(readLoadRecord(fs.root, false)).toMatchObject({ syscall: 'kexec_load' });
   });
 });
