@@ -136,7 +136,7 @@ kx_node_fetch_arm64() {
     kx_deb_extract "$(kx_deb_download_arch "$libnode" arm64 "$ver")" "$root"
     deps=$(apt-cache depends "$libnode:arm64=$ver" 2>/dev/null | awk '$1 == "Depends:" && $2 !~ /^</ {print $2}' | sed 's/:.*//')
     # shellcheck disable=SC2046 # one package name per word
-    for pkg in $(kx_deb_closure_arch arm64 libc6 $(printf '%s\n' "$deps" | grep '^lib' || true)); do
+    for pkg in $(kx_deb_closure_arch arm64 libc6 $(printf '%s\n' "$deps" | grep -v '^node-' || true)); do
       kx_deb_extract "$(kx_deb_download_arch "$pkg" arm64)" "$root"
     done
     # Debian's node-* modules libnode loads (acorn, cjs-module-lexer, undici) are Architecture: all.
