@@ -1,0 +1,39 @@
+/**
+ * lzma ("LZMA alone", `lzma -9`, scripts/Makefile.lib cmd_lzma) payloads through lzma1 (pure JS,
+ * a maintained TypeScript fork of LZMA-JS). Its header is 13 bytes: properties, u32 dictionary
+ * size, u64 uncompressed size (all ones when unknown, as the kernel build writes it since it
+ * compresses a pipe). The format has no checksum.
+ *
+ * lzma1 decodes a whole buffer, so the input is gathered (at most payload_length) and the output
+ * exists once. To bound it, an unknown size in the header is replaced by appendedSize + 1: a good
+ * stream still ends at its end marker after appendedSize bytes, a bad one stops just past it and
+ * fails the length check instead of growing without bound.
+ */
+import { decompress } from 'lzma1';
+import { collectAll } from '../payload-input.js';
+import { PayloadError, errorText, isPayloadError } from '../payload-error.js';
+import type { OutputSink } from '../sink.js';
+import type { DecodeReport } from './types.js';
+
+const HEADER = 13;
+/** lc + lp * 9 + pb * 45 must stay below 9 * 5 * 5. */
+const MAX_PROPS = 225;
+
+export async function decodeLzma(input: AsyncIterable<Uint8Array>, sink: OutputSink, appendedSize: number): Promise<DecodeReport> {
+  const data = await collectAll(input);
+  if (data.length < HEADER) throw new PayloadError('EPAYLOAD_TRUNCATED', `lzma: ${data.length} bytes, less than its 13-byte header`);
+  if ((data[0] as number) >= MAX_PROPS) throw new PayloadError('EPAYLOAD_CORRUPT', `lzma: invalid properties byte ${data[0]}`);
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (v.getBigUint64(5, true) === 0xffffffffffffffffn) v.setBigUint64(5, BigInt(appendedSize + 1), true);
+  let out: Uint8Array;
+  try {
+    out = decompress(data);
+  } catch (e) {
+    if (isPayloadError(e)) throw e;
+    const text = errorText(e);
+    if (/truncated/.test(text)) throw new PayloadError('EPAYLOAD_TRUNCATED', `lzma: ${text}`);
+    throw new PayloadError('EPAYLOAD_CORRUPT', `lzma: ${text}`);
+  }
+  sink.write(out);
+  return { checksum: false };
+}
