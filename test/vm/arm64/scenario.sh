@@ -1,12 +1,13 @@
 #!/bin/sh
 # aarch64 tier scenarios (busybox sh, run by the generic /init as /kxt/scenario.sh STAGE).
-#   stage 1 (QEMU -kernel)  kexec -s -l (kexec_file_load) of Debian's arm64 kernel: the gzip'ed
-#                           vmlinuz as Debian ships it when kexecctl takes it, else that file
-#                           gunzipped here with busybox (said in a KXT LOG line); kexec -e
+#   stage 1 (QEMU -kernel)  kexec -s -l (kexec_file_load) of Debian's arm64 kernel, the vmlinuz file
+#                           as Debian ships it (bookworm's signed one is a plain Image with an EFI
+#                           stub); a gzip'ed one that kexecctl refuses is gunzipped here with busybox
+#                           (said in a KXT LOG line); kexec -e
 #   stage 2 (first kexec)   the marker and all CPUs; kexec -c -l (kexec_load: our arm64 segments,
-#                           DTB from /sys/firmware/fdt, trampoline) of the gunzipped Image; kexec -e
+#                           DTB from /sys/firmware/fdt, trampoline) of the uncompressed Image; kexec -e
 #   stage 3 (second kexec)  the second marker and all CPUs
-# Files from the host: /payload/vmlinuz (gzip'ed Image), /payload/base.img (this initramfs).
+# Files from the host: /payload/vmlinuz (Debian's file), /payload/base.img (this initramfs).
 . /kxt/lib.sh
 stage=${1:-1}
 GZ=/payload/vmlinuz
@@ -58,7 +59,7 @@ stage2() {
   kxt_check marker "the kernel loaded by kexec_file_load runs with our command line (marker $marker)" [ -n "$marker" ]
   kxt_check cpus "all CPUs are up: $(nproc) of $(kxt_cmdline_get kxt.cpus1)" [ "$(nproc)" = "$(kxt_cmdline_get kxt.cpus1)" ]
   all_initrd
-  gunzip -c "$GZ" >/tmp/Image
+  if [ "$(head -c 2 "$GZ" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then gunzip -c "$GZ" >/tmp/Image; else cp "$GZ" /tmp/Image; fi
   marker2=$(new_marker)
   t=$(kxt_ms)
   kxt_run kexec -c -d -l /tmp/Image --initrd=/tmp/all.img --append="$CONSOLE kxt.stage=3 kxt.boot=3 kxt.marker2=$marker2 kxt.cpus1=$(nproc)"

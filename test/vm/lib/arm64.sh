@@ -9,8 +9,9 @@
 #   kx_deb_download_arch PKG ARCH [VER]  apt-get download PKG:ARCH[=VER] into $KX_CACHE/debs; prints the path
 #   kx_deb_closure_arch ARCH PKG...      PKG... plus their lib* Depends for ARCH, recursively (names)
 #   kx_kernel_fetch_arm64        linux-image-cloud-arm64's versioned dependency, extracted (cached); sets
-#                                KX_A64_KERNEL_GZ (Debian's vmlinuz: a gzip'ed Image), KX_A64_KERNEL (the
-#                                gunzipped Image for QEMU's -kernel), KX_A64_KERNEL_VERSION, KX_A64_KERNEL_ROOT
+#                                KX_A64_KERNEL_GZ (Debian's vmlinuz as shipped: bookworm's signed one is a
+#                                plain Image with an EFI stub, older ones are gzip'ed), KX_A64_KERNEL (the
+#                                uncompressed Image for QEMU's -kernel), KX_A64_KERNEL_VERSION, KX_A64_KERNEL_ROOT
 #   kx_initramfs_base_arm64 DIR  like kx_initramfs_base, with busybox-static:arm64
 #   kx_initramfs_add_node_arm64 DIR   Debian's nodejs:arm64 (same version as the amd64 guests) with the
 #                                whole library closure's aarch64 lib dirs and ld-linux-aarch64.so.1
@@ -87,8 +88,13 @@ kx_kernel_fetch_arm64() {
     kx_log "fetching kernel $pkg:arm64"
     rm -rf "$dir"
     kx_deb_extract "$(kx_deb_download_arch "$pkg" arm64)" "$dir"
-    gzip -dc "$dir/boot/vmlinuz-$KX_A64_KERNEL_VERSION" >"$dir/boot/Image-$KX_A64_KERNEL_VERSION" ||
-      kx_die "vmlinuz-$KX_A64_KERNEL_VERSION is not a gzip'ed Image"
+    # Debian 12's signed arm64 vmlinuz is a plain Image (an EFI PE, so it can be signed); a gzip'ed
+    # one (older or unsigned packages) is unpacked for QEMU's -kernel.
+    if [ "$(head -c 2 "$dir/boot/vmlinuz-$KX_A64_KERNEL_VERSION" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+      gzip -dc "$dir/boot/vmlinuz-$KX_A64_KERNEL_VERSION" >"$dir/boot/Image-$KX_A64_KERNEL_VERSION" || kx_die "gunzip of vmlinuz-$KX_A64_KERNEL_VERSION failed"
+    else
+      cp "$dir/boot/vmlinuz-$KX_A64_KERNEL_VERSION" "$dir/boot/Image-$KX_A64_KERNEL_VERSION"
+    fi
     touch "$dir/.done"
   fi
   KX_A64_KERNEL_ROOT=$dir
