@@ -76,7 +76,7 @@ function message(code: PayloadCode, what: string, fmt: string, detail: string): 
     case 'EPAYLOAD_SIZE': return `${what}: its ${fmt} kernel ${detail}; ${KERNEL_ADVICE}`;
     case 'EPAYLOAD_TRAILING': return `${what}: its ${fmt} kernel has stray bytes (${detail}); ${KERNEL_ADVICE}`;
     case 'EPAYLOAD_NOT_ELF': return `${what}: its ${fmt} kernel decompresses to something else than an ELF vmlinux (${detail}); ${KERNEL_ADVICE}`;
-    case 'EPAYLOAD_TOO_LARGE': return `${what}: its ${fmt} kernel decompresses to more than the 2 GiB kexec allows (${detail}); refusing a damaged or hostile file`;
+    case 'EPAYLOAD_TOO_LARGE': return `${what}: its ${fmt} kernel decompresses past the output cap (${detail}; kexec takes at most 2 GiB); refusing a damaged or hostile file`;
     case 'EPAYLOAD_UNSUPPORTED': return `${what}: its ${fmt} kernel cannot be verified here (${detail}); only its structure was checked`;
     default: return `${what}: its ${fmt} kernel is damaged (${detail}); ${KERNEL_ADVICE}`;
   }
@@ -106,7 +106,7 @@ export async function verifyKernelPayload(chunks: AsyncIterable<Uint8Array>, opt
     };
     const decode = decoderFor(format, () => {
       const t = input.tail;
-      return t.length === 4 ? new DataView(t.buffer, t.byteOffset, 4).getUint32(0, true) : cap;
+      return holdBack === 4 && t.length === 4 ? new DataView(t.buffer, t.byteOffset, 4).getUint32(0, true) : -1;
     });
     if (decode === null) return refuse('EPAYLOAD_UNSUPPORTED', format === 'lzo' ? 'no maintained LZO decoder is bundled' : 'nothing to decompress');
     const body = input.body(holdBack);

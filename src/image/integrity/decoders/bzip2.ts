@@ -22,6 +22,16 @@ export async function decodeBzip2(input: AsyncIterable<Uint8Array>, sink: Output
       overrun = true;
       return -1;
     },
+    read(buf: Uint8Array, off: number, len: number): number {
+      if (pos >= data.length) {
+        overrun = true;
+        return -1;
+      }
+      const n = Math.min(len, data.length - pos);
+      buf.set(data.subarray(pos, pos + n), off);
+      pos += n;
+      return n;
+    },
     eof: (): boolean => pos >= data.length,
   };
   const batch = new Uint8Array(OUT_BATCH);
