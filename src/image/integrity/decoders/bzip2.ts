@@ -45,6 +45,11 @@ export async function decodeBzip2(input: AsyncIterable<Uint8Array>, sink: Output
       }
     },
   };
+  // seek-bzip allocates with the deprecated Buffer() constructor; bundled (outside node_modules)
+  // Node would print DEP0005 on stderr. The decode is synchronous, so deprecation warnings are
+  // silenced for exactly its duration.
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
   try {
     Bunzip.decode(src, dst, false);
     sink.write(batch.subarray(0, fill));
@@ -54,6 +59,8 @@ export async function decodeBzip2(input: AsyncIterable<Uint8Array>, sink: Output
     const text = errorText(e);
     if (/CRC/.test(text)) throw new PayloadError('EPAYLOAD_CHECKSUM', `bzip2: ${text}`);
     throw new PayloadError('EPAYLOAD_CORRUPT', `bzip2: ${text}`);
+  } finally {
+    process.noDeprecation = quiet ?? false;
   }
   if (overrun) throw new PayloadError('EPAYLOAD_TRUNCATED', `bzip2: the stream ends after ${data.length} bytes, before its end marker`);
   if (pos < data.length) throw new PayloadError('EPAYLOAD_TRAILING', `bzip2: ${data.length - pos} bytes follow the end of the stream`);

@@ -21,7 +21,8 @@ const MAX_PROPS = 225;
 /**
  * lzma1 does not stop when its input runs out (it decodes on until the declared size), so a
  * damaged appended size would have it produce that much garbage in memory. A vmlinux.bin.all
- * compresses 3-6:1 with lzma; 64:1 is far outside what a kernel does.
+ * compresses 3-6:1 with lzma; past 64:1 we decline to verify (unsupported, not a refusal: a
+ * legitimate but unusual stream must not be refused).
  */
 export const MAX_LZMA_RATIO = 64;
 
@@ -31,7 +32,7 @@ export async function decodeLzma(input: AsyncIterable<Uint8Array>, sink: OutputS
   if (data.length < HEADER) throw new PayloadError('EPAYLOAD_TRUNCATED', `lzma: ${data.length} bytes, less than its 13-byte header`);
   if (appendedSize < 0) throw new PayloadError('EPAYLOAD_UNSUPPORTED', 'lzma: without the appended size its output cannot be bounded');
   if (appendedSize > MAX_LZMA_RATIO * data.length) {
-    throw new PayloadError('EPAYLOAD_SIZE', `its appended size of ${appendedSize} bytes is implausible for ${data.length} bytes of lzma`);
+    throw new PayloadError('EPAYLOAD_UNSUPPORTED', `lzma: its appended size of ${appendedSize} bytes is over ${MAX_LZMA_RATIO} times the ${data.length} compressed bytes, too much to decode in memory`);
   }
   if ((data[0] as number) >= MAX_PROPS) throw new PayloadError('EPAYLOAD_CORRUPT', `lzma: invalid properties byte ${data[0]}`);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
