@@ -17,7 +17,11 @@ const IMAGE_SIZE = 0x10;
 
 export function checkArm64ImageIntegrity(head: Uint8Array, fileSize: number, what = 'kernel'): StructuralResult {
   if (fileSize < ARM64_HEADER_BYTES || head.length < ARM64_HEADER_BYTES) {
-    return { ok: false, warnings: [], failure: { code: 'EKERNEL_HEADER_ONLY', message: `${what} is cut short: ${fileSize} bytes, less than the 64-byte arm64 Image header; ${KERNEL_ADVICE}` } };
+    return {
+      ok: false,
+      warnings: [],
+      failure: { code: 'EKERNEL_HEADER_ONLY', message: `${what} is cut short: ${fileSize} bytes, less than the 64-byte arm64 Image header; ${KERNEL_ADVICE}` },
+    };
   }
   if (String.fromCharCode(...head.subarray(0x38, 0x3c)) !== 'ARM\x64') throw new Error('checkArm64ImageIntegrity: not an arm64 Image (no "ARM\\x64" at 0x38)');
   const imageSize = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(IMAGE_SIZE, true);
@@ -26,7 +30,10 @@ export function checkArm64ImageIntegrity(head: Uint8Array, fileSize: number, wha
   const warnings: IntegrityWarning[] = [];
   if (peFileRanges(head) === null) {
     const size = imageSize === 0n ? 'unset' : `${imageSize} bytes with BSS`;
-    warnings.push({ code: 'WKERNEL_ARM64_NO_PE', message: `${what}: no EFI stub (PE header), so a cut-short file cannot be told apart (image_size ${size}); only the header was checked` });
+    warnings.push({
+      code: 'WKERNEL_ARM64_NO_PE',
+      message: `${what}: no EFI stub (PE header), so a cut-short file cannot be told apart (image_size ${size}); only the header was checked`,
+    });
   }
   return { ok: true, warnings, payload: null };
 }

@@ -78,40 +78,56 @@ function refuse(code: StructuralCode, message: string, warnings: IntegrityWarnin
 export function checkBzImageIntegrity(head: Uint8Array, fileSize: number, probes: readonly Probe[], what = 'kernel'): StructuralResult {
   const l = layout(head);
   if (l === null) {
-    if (fileSize < HEAD_NEEDED) return refuse('EKERNEL_HEADER_ONLY', `${what} is cut short: ${fileSize} bytes, not even a whole setup header; ${KERNEL_ADVICE}`);
+    if (fileSize < HEAD_NEEDED)
+      return refuse('EKERNEL_HEADER_ONLY', `${what} is cut short: ${fileSize} bytes, not even a whole setup header; ${KERNEL_ADVICE}`);
     throw new Error('checkBzImageIntegrity: not a bzImage (no "HdrS" at 0x202)');
   }
   const need = l.kern16 + l.pmSize;
   if (l.protocol < PROTO_PAYLOAD) {
-    const warnings: IntegrityWarning[] = [{ code: 'WKERNEL_OLD_PROTOCOL', message: `${what}: boot protocol below 2.08 has no payload fields; only its size was checked` }];
-    if (fileSize < need) return refuse('EKERNEL_TRUNCATED', `${what} is cut short: ${fileSize} bytes, its header says at least ${need}; ${KERNEL_ADVICE}`, warnings);
+    const warnings: IntegrityWarning[] = [
+      { code: 'WKERNEL_OLD_PROTOCOL', message: `${what}: boot protocol below 2.08 has no payload fields; only its size was checked` },
+    ];
+    if (fileSize < need)
+      return refuse('EKERNEL_TRUNCATED', `${what} is cut short: ${fileSize} bytes, its header says at least ${need}; ${KERNEL_ADVICE}`, warnings);
     return { ok: true, warnings, payload: null };
   }
   const payloadEnd = l.payloadStart + l.payloadLength;
   if (l.payloadLength < 5 || payloadEnd > need) {
-    return refuse('EKERNEL_PAYLOAD_RANGE',
-      `${what} has an inconsistent header: payload of ${l.payloadLength} bytes at ${l.payloadStart} is not inside the ${l.pmSize}-byte kernel part that ends at ${need}; ${KERNEL_ADVICE}`);
+    return refuse(
+      'EKERNEL_PAYLOAD_RANGE',
+      `${what} has an inconsistent header: payload of ${l.payloadLength} bytes at ${l.payloadStart} is not inside the ${l.pmSize}-byte kernel part that ends at ${need}; ${KERNEL_ADVICE}`,
+    );
   }
   if (fileSize <= l.payloadStart) {
-    return refuse('EKERNEL_HEADER_ONLY', `${what} holds only its setup code: ${fileSize} bytes, the compressed kernel would start at byte ${l.payloadStart}; ${KERNEL_ADVICE}`);
+    return refuse(
+      'EKERNEL_HEADER_ONLY',
+      `${what} holds only its setup code: ${fileSize} bytes, the compressed kernel would start at byte ${l.payloadStart}; ${KERNEL_ADVICE}`,
+    );
   }
   if (fileSize < need) {
-    return refuse('EKERNEL_TRUNCATED', `${what} is cut short: ${fileSize} bytes, its header says at least ${need} (${Math.floor((fileSize * 100) / need)}% there); ${KERNEL_ADVICE}`);
+    return refuse(
+      'EKERNEL_TRUNCATED',
+      `${what} is cut short: ${fileSize} bytes, its header says at least ${need} (${Math.floor((fileSize * 100) / need)}% there); ${KERNEL_ADVICE}`,
+    );
   }
   const pe = checkPeRanges(head, fileSize, what);
   if (pe !== null) return refuse(pe.code, pe.message);
   const first = bytesAt(head, probes, l.payloadStart, PAYLOAD_MAGIC_BYTES);
   const format = detectPayloadFormat(first);
   if (format === null) {
-    return refuse('EKERNEL_PAYLOAD_MAGIC',
-      `${what} is damaged: its compressed kernel at byte ${l.payloadStart} starts with ${hexBytes(first)}, the magic of no known compression; ${KERNEL_ADVICE}`);
+    return refuse(
+      'EKERNEL_PAYLOAD_MAGIC',
+      `${what} is damaged: its compressed kernel at byte ${l.payloadStart} starts with ${hexBytes(first)}, the magic of no known compression; ${KERNEL_ADVICE}`,
+    );
   }
   const tail = bytesAt(head, probes, payloadEnd - 4, 4);
   if (tail.length < 4) throw new Error('checkBzImageIntegrity: short probe for the appended size');
   const appendedSize = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
   if (appendedSize === 0 || appendedSize > MAX_OUTPUT_BYTES) {
-    return refuse('EKERNEL_PAYLOAD_SIZE',
-      `${what} is damaged: the size stored after its ${formatName(format)} kernel reads ${appendedSize} bytes (1 byte to 2 GiB expected); ${KERNEL_ADVICE}`);
+    return refuse(
+      'EKERNEL_PAYLOAD_SIZE',
+      `${what} is damaged: the size stored after its ${formatName(format)} kernel reads ${appendedSize} bytes (1 byte to 2 GiB expected); ${KERNEL_ADVICE}`,
+    );
   }
   return { ok: true, warnings: [], payload: { offset: l.payloadStart, length: l.payloadLength, format, appendedSize } };
 }

@@ -20,10 +20,15 @@ export function checkInitrdIntegrity(first: Uint8Array, fileSize: number, what =
   const kind = detectInitrdKind(first);
   if (kind.kind === 'compressed' || (kind.kind === 'cpio' && kind.magic !== '070707')) return { ok: true, warnings: [], payload: null };
   const seen = first.every((b) => b === 0) ? 'zero bytes' : hexBytes(first);
-  const why = kind.kind === 'cpio' ? 'an old binary-portable cpio header ("070707"), which the kernel does not unpack' : `${seen}, neither a cpio header nor a compression the kernel knows (${formatName('gzip')}, xz, zstd, lz4, ...)`;
+  const why =
+    kind.kind === 'cpio'
+      ? 'an old binary-portable cpio header ("070707"), which the kernel does not unpack'
+      : `${seen}, neither a cpio header nor a compression the kernel knows (${formatName('gzip')}, xz, zstd, lz4, ...)`;
   return {
     ok: true,
     payload: null,
-    warnings: [{ code: 'WINITRD_UNKNOWN_MAGIC', message: `${what} starts with ${why}; loading it anyway, but the new kernel may not find its root file system` }],
+    warnings: [
+      { code: 'WINITRD_UNKNOWN_MAGIC', message: `${what} starts with ${why}; loading it anyway, but the new kernel may not find its root file system` },
+    ],
   };
 }

@@ -56,29 +56,46 @@ export type PayloadRefused = {
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
-function decoderFor(format: CompressionFormat, appendedSize: () => number):
-  ((input: AsyncIterable<Uint8Array>, sink: OutputSink) => Promise<DecodeReport>) | null {
+function decoderFor(
+  format: CompressionFormat,
+  appendedSize: () => number,
+): ((input: AsyncIterable<Uint8Array>, sink: OutputSink) => Promise<DecodeReport>) | null {
   switch (format) {
-    case 'gzip': return decodeGzip;
-    case 'zstd': return decodeZstd;
-    case 'xz': return decodeXz;
-    case 'lz4-legacy': return decodeLz4Legacy;
-    case 'bzip2': return decodeBzip2;
-    case 'lzma': return (input, sink) => decodeLzma(input, sink, appendedSize());
-    default: return null;
+    case 'gzip':
+      return decodeGzip;
+    case 'zstd':
+      return decodeZstd;
+    case 'xz':
+      return decodeXz;
+    case 'lz4-legacy':
+      return decodeLz4Legacy;
+    case 'bzip2':
+      return decodeBzip2;
+    case 'lzma':
+      return (input, sink) => decodeLzma(input, sink, appendedSize());
+    default:
+      return null;
   }
 }
 
 function message(code: PayloadCode, what: string, fmt: string, detail: string): string {
   switch (code) {
-    case 'EPAYLOAD_TRUNCATED': return `${what}: its ${fmt} kernel ends early (${detail}); ${KERNEL_ADVICE}`;
-    case 'EPAYLOAD_CHECKSUM': return `${what}: its ${fmt} kernel fails its checksum (${detail}); ${KERNEL_ADVICE}`;
-    case 'EPAYLOAD_SIZE': return `${what}: its ${fmt} kernel ${detail}; ${KERNEL_ADVICE}`;
-    case 'EPAYLOAD_TRAILING': return `${what}: its ${fmt} kernel has stray bytes (${detail}); ${KERNEL_ADVICE}`;
-    case 'EPAYLOAD_NOT_ELF': return `${what}: its ${fmt} kernel decompresses to something else than an ELF vmlinux (${detail}); ${KERNEL_ADVICE}`;
-    case 'EPAYLOAD_TOO_LARGE': return `${what}: its ${fmt} kernel decompresses past the output cap (${detail}; kexec takes at most 2 GiB); refusing a damaged or hostile file`;
-    case 'EPAYLOAD_UNSUPPORTED': return `${what}: its ${fmt} kernel cannot be verified here (${detail}); only its structure was checked`;
-    default: return `${what}: its ${fmt} kernel is damaged (${detail}); ${KERNEL_ADVICE}`;
+    case 'EPAYLOAD_TRUNCATED':
+      return `${what}: its ${fmt} kernel ends early (${detail}); ${KERNEL_ADVICE}`;
+    case 'EPAYLOAD_CHECKSUM':
+      return `${what}: its ${fmt} kernel fails its checksum (${detail}); ${KERNEL_ADVICE}`;
+    case 'EPAYLOAD_SIZE':
+      return `${what}: its ${fmt} kernel ${detail}; ${KERNEL_ADVICE}`;
+    case 'EPAYLOAD_TRAILING':
+      return `${what}: its ${fmt} kernel has stray bytes (${detail}); ${KERNEL_ADVICE}`;
+    case 'EPAYLOAD_NOT_ELF':
+      return `${what}: its ${fmt} kernel decompresses to something else than an ELF vmlinux (${detail}); ${KERNEL_ADVICE}`;
+    case 'EPAYLOAD_TOO_LARGE':
+      return `${what}: its ${fmt} kernel decompresses past the output cap (${detail}; kexec takes at most 2 GiB); refusing a damaged or hostile file`;
+    case 'EPAYLOAD_UNSUPPORTED':
+      return `${what}: its ${fmt} kernel cannot be verified here (${detail}); only its structure was checked`;
+    default:
+      return `${what}: its ${fmt} kernel is damaged (${detail}); ${KERNEL_ADVICE}`;
   }
 }
 
@@ -91,8 +108,12 @@ export async function verifyKernelPayload(chunks: AsyncIterable<Uint8Array>, opt
   const sink = new OutputSink(cap);
   let format: CompressionFormat | null = null;
   const refuse = (code: PayloadCode, detail: string): PayloadRefused => ({
-    ok: false, code, format, message: message(code, what, format === null ? 'compressed' : formatName(format), detail),
-    compressedBytes: input.total, decompressedBytes: sink.count,
+    ok: false,
+    code,
+    format,
+    message: message(code, what, format === null ? 'compressed' : formatName(format), detail),
+    compressedBytes: input.total,
+    decompressedBytes: sink.count,
   });
   try {
     const first = await input.peek(PAYLOAD_MAGIC_BYTES);
@@ -127,7 +148,11 @@ export async function verifyKernelPayload(chunks: AsyncIterable<Uint8Array>, opt
 }
 
 /** Drains `body` into memory first (so the held-back tail is known), then decodes it. */
-async function decodeAfterTail(body: AsyncIterable<Uint8Array>, decode: (i: AsyncIterable<Uint8Array>, s: OutputSink) => Promise<DecodeReport>, sink: OutputSink): Promise<DecodeReport> {
+async function decodeAfterTail(
+  body: AsyncIterable<Uint8Array>,
+  decode: (i: AsyncIterable<Uint8Array>, s: OutputSink) => Promise<DecodeReport>,
+  sink: OutputSink,
+): Promise<DecodeReport> {
   const parts: Uint8Array[] = [];
   for await (const c of body) parts.push(c);
   async function* replay(): AsyncGenerator<Uint8Array> {
@@ -135,4 +160,3 @@ async function decodeAfterTail(body: AsyncIterable<Uint8Array>, decode: (i: Asyn
   }
   return decode(replay(), sink);
 }
-

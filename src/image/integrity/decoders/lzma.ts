@@ -32,7 +32,10 @@ export async function decodeLzma(input: AsyncIterable<Uint8Array>, sink: OutputS
   if (data.length < HEADER) throw new PayloadError('EPAYLOAD_TRUNCATED', `lzma: ${data.length} bytes, less than its 13-byte header`);
   if (appendedSize < 0) throw new PayloadError('EPAYLOAD_UNSUPPORTED', 'lzma: without the appended size its output cannot be bounded');
   if (appendedSize > MAX_LZMA_RATIO * data.length) {
-    throw new PayloadError('EPAYLOAD_UNSUPPORTED', `lzma: its appended size of ${appendedSize} bytes is over ${MAX_LZMA_RATIO} times the ${data.length} compressed bytes, too much to decode in memory`);
+    throw new PayloadError(
+      'EPAYLOAD_UNSUPPORTED',
+      `lzma: its appended size of ${appendedSize} bytes is over ${MAX_LZMA_RATIO} times the ${data.length} compressed bytes, too much to decode in memory`,
+    );
   }
   if ((data[0] as number) >= MAX_PROPS) throw new PayloadError('EPAYLOAD_CORRUPT', `lzma: invalid properties byte ${data[0]}`);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);

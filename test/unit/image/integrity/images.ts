@@ -35,7 +35,10 @@ function writePe(b: Uint8Array, kern16: number, need: number, signature: number)
     le32(b, opt + 112 + 4 * 8 + 4, signature);
   }
   const sec = opt + 0xa0;
-  const sections: [string, number, number][] = [['.setup', 0x200, kern16 - 0x200], ['.text', kern16, need - kern16]];
+  const sections: [string, number, number][] = [
+    ['.setup', 0x200, kern16 - 0x200],
+    ['.text', kern16, need - kern16],
+  ];
   sections.forEach(([name, ptr, size], i) => {
     const s = sec + i * 40;
     b.set(Buffer.from(name), s);

@@ -30,7 +30,11 @@ describe.each(FORMATS)('%s payload', (tool, format, checksum) => {
   it('verifies a good payload, whatever the chunk size', async () => {
     for (const chunk of [payload.length, 65536, 4099, 7]) {
       expect(await verify(payload, chunk)).toEqual({
-        ok: true, format, compressedBytes: payload.length, decompressedBytes: VMLINUX.length, checksum,
+        ok: true,
+        format,
+        compressedBytes: payload.length,
+        decompressedBytes: VMLINUX.length,
+        checksum,
       });
     }
   });

@@ -16,7 +16,7 @@ export function fakeVmlinux(size: number, seed = 1): Uint8Array {
   let x = seed >>> 0;
   for (let i = ident.length; i < size; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = (x >>> 28) === 0 ? (x >>> 16) & 0xff : (words[i % words.length] as number);
+    out[i] = x >>> 28 === 0 ? (x >>> 16) & 0xff : (words[i % words.length] as number);
   }
   return out;
 }
@@ -25,13 +25,13 @@ export type Tool = 'gzip' | 'lz4' | 'xz' | 'xz-bcj' | 'zstd' | 'bzip2' | 'lzma' 
 
 /** The kernel build's compressor command for each format (scripts/Makefile.lib, scripts/xz_wrap.sh). */
 const COMMANDS: Record<Exclude<Tool, 'gzip'>, [string, string[]]> = {
-  'lz4': ['lz4', ['-l', '-9', '-c']],
-  'xz': ['xz', ['--check=crc32', '--lzma2=dict=1MiB', '-c']],
+  lz4: ['lz4', ['-l', '-9', '-c']],
+  xz: ['xz', ['--check=crc32', '--lzma2=dict=1MiB', '-c']],
   'xz-bcj': ['xz', ['--check=crc32', '--x86', '--lzma2=dict=1MiB', '-c']],
-  'zstd': ['zstd', ['-q', '-19', '-c']],
-  'bzip2': ['bzip2', ['-9', '-c']],
-  'lzma': ['lzma', ['-9', '-c']],
-  'lzo': ['lzop', ['-9', '-c']],
+  zstd: ['zstd', ['-q', '-19', '-c']],
+  bzip2: ['bzip2', ['-9', '-c']],
+  lzma: ['lzma', ['-9', '-c']],
+  lzo: ['lzop', ['-9', '-c']],
 };
 
 /** The compressed stream alone, as the tool writes it from a pipe. */

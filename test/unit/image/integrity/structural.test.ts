@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEBIAN_61_CLOUD_HDR_HEX } from '../x86/fixtures.js';
-import {
-  bzImageIntegrityPlan,
-  checkArm64ImageIntegrity,
-  checkBzImageIntegrity,
-  checkInitrdIntegrity,
-} from '../../../../src/image/integrity/index.js';
+import { bzImageIntegrityPlan, checkArm64ImageIntegrity, checkBzImageIntegrity, checkInitrdIntegrity } from '../../../../src/image/integrity/index.js';
 import type { Probe, StructuralResult } from '../../../../src/image/integrity/index.js';
 import { fakeArm64Image, fakeBzImage, headOf } from './images.js';
 
@@ -49,7 +44,9 @@ describe('bzImage structural check, recorded Debian 6.1 cloud header', () => {
 
   it('accepts the whole file and finds the LZ4 payload and its size', () => {
     expect(checkBzImageIntegrity(head, 14186432, probes())).toEqual({
-      ok: true, warnings: [], payload: { offset: 21196, length: 14063308, format: 'lz4-legacy', appendedSize: 53243444 },
+      ok: true,
+      warnings: [],
+      payload: { offset: 21196, length: 14063308, format: 'lz4-legacy', appendedSize: 53243444 },
     });
   });
 
@@ -58,7 +55,9 @@ describe('bzImage structural check, recorded Debian 6.1 cloud header', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.code).toBe('EKERNEL_TRUNCATED');
-    expect(r.failure.message).toBe('/boot/vmlinuz-6.1.0-56-cloud-amd64 is cut short: 1048576 bytes, its header says at least 14184960 (7% there); free space in /boot and reinstall the kernel package');
+    expect(r.failure.message).toBe(
+      '/boot/vmlinuz-6.1.0-56-cloud-amd64 is cut short: 1048576 bytes, its header says at least 14184960 (7% there); free space in /boot and reinstall the kernel package',
+    );
   });
 });
 
@@ -96,8 +95,12 @@ describe('bzImage structural check, synthetic files', () => {
   });
 
   it.each([
-    ['gzip', [0x1f, 0x8b, 0x08, 0]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0]], ['lzma', [0x5d, 0, 0, 0x80]],
-    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]], ['bzip2', [0x42, 0x5a, 0x68, 0x39]], ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
+    ['gzip', [0x1f, 0x8b, 0x08, 0]],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0]],
+    ['lzma', [0x5d, 0, 0, 0x80]],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['bzip2', [0x42, 0x5a, 0x68, 0x39]],
+    ['lzo', [0x89, 0x4c, 0x5a, 0x4f]],
   ])('names a %s payload', (format, magic) => {
     const p = LZ4_PAYLOAD(64);
     p.set(magic, 0);
@@ -151,14 +154,25 @@ describe('initrd structural check', () => {
   it('refuses an empty initrd', () => {
     const r = checkInitrdIntegrity(new Uint8Array(0), 0, '/boot/initrd.img-6.1.0-56-cloud-amd64');
     expect(r).toEqual({
-      ok: false, warnings: [],
-      failure: { code: 'EINITRD_EMPTY', message: '/boot/initrd.img-6.1.0-56-cloud-amd64 is empty (0 bytes); free space in /boot and regenerate it (update-initramfs -u -k <release>, or dracut -f)' },
+      ok: false,
+      warnings: [],
+      failure: {
+        code: 'EINITRD_EMPTY',
+        message:
+          '/boot/initrd.img-6.1.0-56-cloud-amd64 is empty (0 bytes); free space in /boot and regenerate it (update-initramfs -u -k <release>, or dracut -f)',
+      },
     });
   });
 
   it.each([
-    ['newc cpio', ascii('07070100')], ['crc cpio', ascii('07070200')], ['gzip', [0x1f, 0x8b, 8, 0]], ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
-    ['xz', [0xfd, 0x37, 0x7a, 0x58]], ['lz4 legacy', [0x02, 0x21, 0x4c, 0x18]], ['bzip2', ascii('BZh9')], ['lzma', [0x5d, 0, 0, 0x80]],
+    ['newc cpio', ascii('07070100')],
+    ['crc cpio', ascii('07070200')],
+    ['gzip', [0x1f, 0x8b, 8, 0]],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58]],
+    ['lz4 legacy', [0x02, 0x21, 0x4c, 0x18]],
+    ['bzip2', ascii('BZh9')],
+    ['lzma', [0x5d, 0, 0, 0x80]],
   ])('accepts an initrd starting as %s without warnings', (_name, first) => {
     expect(checkInitrdIntegrity(Uint8Array.from(first), 1000)).toEqual({ ok: true, warnings: [], payload: null });
   });
