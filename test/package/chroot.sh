@@ -68,13 +68,14 @@ pkg_chroot_down() {
 
 # The guard environment: the kernel refuses kexec_load, kexec_file_load and reboot(2) to every
 # process in the chroot (CAP_SYS_BOOT dropped from the bounding set, so not even a setuid binary gets
-# it back), which runs in its own PID namespace (no signal reaches the host's init); KEXECCTL_FAKE
+# it back) and CAP_NET_ADMIN (no ifdown of the host's interfaces, which a C `kexec -e` does before reboot),
+# in its own PID namespace (no signal reaches the host's init); KEXECCTL_FAKE
 # sends every syscall of every kexecctl process to a file-backed fake, KEXECCTL_TEST=1 makes asking
 # for the real binding an error, and the package's scripts skip loading in a chroot anyway.
 # test/package/kexec-guard.sh checks these fences.
 pkg_in() {
   local dir=$1; shift
-  setpriv --bounding-set -sys_boot --inh-caps -sys_boot -- unshare --pid --fork --kill-child -- \
+  setpriv --bounding-set -sys_boot,-net_admin --inh-caps -sys_boot,-net_admin -- unshare --pid --fork --kill-child -- \
     chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive KEXECCTL_TEST=1 KEXECCTL_FAKE=/run/kexecctl-fake.json "$@"
 }
