@@ -51,6 +51,8 @@ export async function bundleEntries(build, { entries, outdir, version, logLevel 
     format: 'esm',
     target: 'node18.19',
     external: ['koffi'],
+    // Not tsconfig.json: its "paths" only redirect type checking (src/types/*.d.ts), never the bundle.
+    tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
     define: { __KEXECCTL_VERSION__: JSON.stringify(version) },
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __kxcr } from 'node:module'; const require = __kxcr(import.meta.url);",
