@@ -61,7 +61,7 @@ rm -rf "$tree" "$WORK/pay" "$WORK/payload.cpio"
 echo "arm64: prepared in $(($(kx_ms) - t)) ms (kernel $KX_A64_KERNEL_VERSION, initrd $(($(stat -c %s "$WORK/initrd.img") / 1048576)) MiB)"
 
 kernels=3
-want=9
+want=12
 log="$WORK/console.log"
 events="$WORK/events.jsonl"
 t=$(kx_ms)

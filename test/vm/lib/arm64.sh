@@ -145,8 +145,12 @@ kx_node_fetch_arm64() {
     for pkg in $(kx_deb_closure_arch arm64 libc6 $(printf '%s\n' "$deps" | grep -v '^node-' || true)); do
       kx_deb_extract "$(kx_deb_download_arch "$pkg" arm64)" "$root"
     done
-    # Debian's node-* modules libnode loads (acorn, cjs-module-lexer, undici) are Architecture: all.
-    for pkg in $(printf '%s\n' "$deps" | grep '^node-' || true); do kx_deb_extract "$(kx_deb_download "$pkg")" "$root"; done
+    # Debian's node-* modules libnode loads (acorn, cjs-module-lexer, undici) are Architecture: all;
+    # apt-cache shows them for a foreign arch as virtual "<node-acorn:arm64>".
+    for pkg in $(apt-cache depends "$libnode:arm64=$ver" 2>/dev/null | awk '$1 == "Depends:" {print $2}' | sed 's/[<>]//g; s/:.*//' | grep '^node-' || true); do
+      kx_deb_extract "$(kx_deb_download "$pkg")" "$root"
+    done
+    [ -f "$root/usr/share/nodejs/cjs-module-lexer/lexer.js" ] || kx_die "libnode's node-cjs-module-lexer is missing from $root"
     touch "$root/.done"
   fi
   KX_A64_NODE_ROOT=$root
