@@ -22,7 +22,13 @@ export type X86BootFacts = {
   procCmdline: string | null;
   /** 5-level paging is on: the kernel clears the la57 CPU flag when it does not use it. */
   la57: boolean;
+  /** Crash loads: /sys/devices/system/cpu/cpuN/crash_notes (hex address) and crash_notes_size (decimal), in N order. */
+  crashNotes?: CrashNoteRecord[];
+  /** Crash loads: /sys/kernel/vmcoreinfo ("<hex addr> <hex size>"), or null. */
+  vmcoreinfo?: string | null;
 };
+
+export type CrashNoteRecord = { cpu: number; addr: string; size: string };
 
 const trimmed = (t: string | null): string | null => (t === null ? null : t.trim());
 
@@ -55,6 +61,21 @@ function readEfi(fs: RootFs): EfiSysfsInput | null {
   };
 }
 
+/** Every cpuN with a crash_notes file (kexec-tools' crashdump.c `get_crash_notes_per_cpu` reads the same). */
+function readCrashNotes(fs: RootFs): CrashNoteRecord[] {
+  const dir = '/sys/devices/system/cpu';
+  return fs
+    .list(dir)
+    .filter((n) => /^cpu\d+$/.test(n))
+    .map((n) => Number(n.slice(3)))
+    .sort((a, b) => a - b)
+    .flatMap((cpu) => {
+      const addr = trimmed(fs.readText(`${dir}/cpu${cpu}/crash_notes`));
+      const size = trimmed(fs.readText(`${dir}/cpu${cpu}/crash_notes_size`));
+      return addr && size ? [{ cpu, addr, size }] : [];
+    });
+}
+
 export function readX86BootFacts(fs: RootFs): X86BootFacts {
   const bp = fs.readBytes('/sys/kernel/boot_params/data');
   return {
@@ -64,5 +85,7 @@ export function readX86BootFacts(fs: RootFs): X86BootFacts {
     efi: readEfi(fs),
     procCmdline: fs.readText('/proc/cmdline'),
     la57: /^flags\s*:.*\bla57\b/m.test(fs.readText('/proc/cpuinfo') ?? ''),
+    crashNotes: readCrashNotes(fs),
+    vmcoreinfo: trimmed(fs.readText('/sys/kernel/vmcoreinfo')),
   };
 }

@@ -15,12 +15,14 @@ import { readSync } from 'node:fs';
 import { KexecError } from '../errors.js';
 import type { OpenedFile } from '../host/open-checked.js';
 import type { X86BootFacts } from '../host/x86-boot-facts.js';
-import { parseIomem, memmapFromIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
+import { crashKernelRanges, isSystemRam, parseIomem, memmapFromIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
 import { parseSysfsMemmap, usableRamFromMemmap } from '../image/memmap/firmware-memmap.js';
 import { formatSegmentTable } from '../image/segment-check.js';
 import { checkBzImagePlan } from '../image/x86/plan-check.js';
 import { initrdLayout } from '../image/x86/initrd.js';
 import { planBzImage64, type X86LoadPlan } from '../image/x86/bzimage-plan.js';
+import { planCrashBzImage64, type CrashLoadPlan } from '../image/x86/crash-plan.js';
+import { parseCrashNotes, parseVmcoreinfo } from '../image/x86/crash-facts.js';
 
 export type X86LegacyInput = {
   kernel: OpenedFile;
@@ -29,9 +31,11 @@ export type X86LegacyInput = {
   facts: X86BootFacts;
   /** Tests pass fixed bytes; the default is 32 fresh random bytes (SETUP_RNG_SEED). */
   rngSeed?: Uint8Array | null;
+  /** kexec -p: a crash kernel inside the "Crash kernel" region, with an ELF core header (crash-plan.ts). */
+  crash?: boolean;
 };
 
-export type X86LegacyPlan = X86LoadPlan & { table: string[]; memmapSource: string };
+export type X86LegacyPlan = X86LoadPlan & { table: string[]; memmapSource: string; crash?: CrashLoadPlan };
 
 /** Reads exactly len bytes of fd from offset 0 into buf at `at` (pread loop). */
 function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
@@ -65,21 +69,39 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
   if (memmap.length === 0) {
     throw new KexecError({ code: 'ENOMEMMAP', exitCode: 1, message: 'kexec_load: no memory map (/sys/firmware/memmap and /proc/iomem are both unreadable)' });
   }
-  const usableRam = nodes.length > 0 ? usableRamFromIomem(nodes, { excludeCrashKernel: true }) : usableRamFromMemmap(memmap);
-  const plan = planBzImage64({
-    kernel: readKernel(input.kernel),
-    initrd: readRamdisk(input.initrds),
+  const kernel = readKernel(input.kernel);
+  const initrd = readRamdisk(input.initrds);
+  const common = {
+    kernel,
+    initrd,
     cmdline: input.cmdline,
-    usableRam,
-    memmap,
     runningBootParams: input.facts.bootParams,
     efi: input.facts.efi,
     la57: input.facts.la57,
     rngSeed: input.rngSeed === undefined ? new Uint8Array(randomBytes(32)) : input.rngSeed,
-  });
+  };
+  let usableRam = nodes.length > 0 ? usableRamFromIomem(nodes, { excludeCrashKernel: true }) : usableRamFromMemmap(memmap);
+  let crash: CrashLoadPlan | undefined;
+  let plan: X86LoadPlan;
+  if (input.crash === true) {
+    if (nodes.length === 0) throw new KexecError({ code: 'ENOCRASHMEM', exitCode: 1, message: 'kexec_load: /proc/iomem is unreadable, so the crash kernel region is unknown' });
+    crash = planCrashBzImage64({
+      ...common,
+      crashRanges: crashKernelRanges(nodes),
+      systemRam: nodes.filter((n) => isSystemRam(n.name)),
+      memmap,
+      core: { cpuNotes: parseCrashNotes(input.facts.crashNotes ?? []), vmcoreinfo: parseVmcoreinfo(input.facts.vmcoreinfo ?? null), kernelText: null, pageOffset: 0n },
+    });
+    usableRam = crash.segmentRam;
+    plan = crash;
+  } else {
+    plan = planBzImage64({ ...common, usableRam, memmap });
+  }
   const problems = checkBzImagePlan(plan, usableRam);
   if (problems.length > 0) {
     throw new KexecError({ code: 'EBADPLAN', exitCode: 70, message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}` });
   }
-  return { ...plan, table: formatSegmentTable(plan.entry, plan.segments), memmapSource: useSysfs ? '/sys/firmware/memmap' : '/proc/iomem' };
+  const out: X86LegacyPlan = { ...plan, table: formatSegmentTable(plan.entry, plan.segments), memmapSource: useSysfs ? '/sys/firmware/memmap' : '/proc/iomem' };
+  if (crash !== undefined) out.crash = crash;
+  return out;
 }

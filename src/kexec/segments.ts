@@ -2,8 +2,9 @@
  * The kexec_load (legacy syscall) path: user space lays out the kernel, boot data, initrd and an
  * entry trampoline as segments. x86_64 bzImages go through our own builder (legacy-x86.ts, the
  * layout of the kernel's arch/x86/kernel/kexec-bzimage64.c), arm64 Images through legacy-arm64.ts
- * (kexec-tools' kexec-arm64.c layout); what has no builder yet (crash kernels through kexec_load)
- * says so with ENOLEGACY, and no kexec_load call is made then
+ * (kexec-tools' kexec-arm64.c layout); x86_64 crash kernels (kexec -c -p) add an ELF core header
+ * inside the crash region (src/image/x86/crash-plan.ts); what has no builder yet (arm64 crash
+ * kernels) says so with ENOLEGACY, and no kexec_load call is made then
  * (with no segments it would *unload* the current kernel).
  */
 import { KexecError } from '../errors.js';
@@ -56,9 +57,12 @@ function buildArm64(req: SegmentRequest): SegmentPlan {
 export function buildKexecSegments(req: SegmentRequest): SegmentPlan {
   if (req.image.format === 'arm64-image') return buildArm64(req);
   if (req.image.format !== 'x86-bzimage') throw notImplemented(req.image.format);
-  if (req.crash) throw notImplemented('crash kernels (kexec -c -p); kexec_file_load (-s) loads them');
-  const plan = buildX86LegacyPlan({ kernel: req.kernel, initrds: req.initrds, cmdline: req.cmdline, facts: req.x86Facts() });
+  const plan = buildX86LegacyPlan({ kernel: req.kernel, initrds: req.initrds, cmdline: req.cmdline, facts: req.x86Facts(), crash: req.crash });
   const notes = [`memory map from ${plan.memmapSource}, ACPI RSDP 0x${plan.acpiRsdp.toString(16)}, ${plan.e820Entries} e820 entries`];
+  if (plan.crash !== undefined) {
+    const c = plan.crash;
+    notes.push(`crash kernel: elfcorehdr at 0x${c.elfcorehdr.addr.toString(16)} (${c.elfcorehdr.phnum} program headers, ${c.dumpRam.length} RAM ranges), command line: ${c.cmdline}`);
+  }
   if (plan.efiFallbackReason !== null) notes.push(`EFI not handed over: ${plan.efiFallbackReason} (the new kernel boots without EFI runtime services; ACPI still works)`);
   return { entry: plan.entry, segments: plan.segments, archFlags: KEXEC_ARCH_X86_64, table: plan.table, notes };
 }

@@ -30,7 +30,7 @@ export const MIN_INITRD_LOAD_ADDR = 0x1000000n;
 /** startup_64 is 0x200 bytes into the protected-mode kernel (boot.rst, "64-bit Boot Protocol"). */
 export const STARTUP_64_OFFSET = 0x200n;
 
-export type X86SegmentKind = 'kernel' | 'initrd' | 'boot_params' | 'trampoline';
+export type X86SegmentKind = 'kernel' | 'initrd' | 'boot_params' | 'trampoline' | 'elfcorehdr';
 /** A kexec_load segment with what it holds; structurally a src/sys/kernel.ts KexecSegment. */
 export type PlannedSegment = { what: X86SegmentKind; buf: Uint8Array | null; mem: bigint; memsz: bigint };
 
