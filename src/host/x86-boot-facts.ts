@@ -33,7 +33,10 @@ export type CrashNoteRecord = { cpu: number; addr: string; size: string };
 const trimmed = (t: string | null): string | null => (t === null ? null : t.trim());
 
 function numbered(fs: RootFs, dir: string): string[] {
-  return fs.list(dir).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b));
+  return fs
+    .list(dir)
+    .filter((n) => /^\d+$/.test(n))
+    .sort((a, b) => Number(a) - Number(b));
 }
 
 function readMemmap(fs: RootFs): SysfsMemmapRecord[] {

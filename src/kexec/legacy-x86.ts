@@ -42,7 +42,8 @@ function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
   let got = 0;
   while (got < f.size) {
     const n = readSync(f.fd, buf, at + got, f.size - got, got);
-    if (n === 0) throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
+    if (n === 0)
+      throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
     got += n;
   }
 }
@@ -84,13 +85,19 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
   let crash: CrashLoadPlan | undefined;
   let plan: X86LoadPlan;
   if (input.crash === true) {
-    if (nodes.length === 0) throw new KexecError({ code: 'ENOCRASHMEM', exitCode: 1, message: 'kexec_load: /proc/iomem is unreadable, so the crash kernel region is unknown' });
+    if (nodes.length === 0)
+      throw new KexecError({ code: 'ENOCRASHMEM', exitCode: 1, message: 'kexec_load: /proc/iomem is unreadable, so the crash kernel region is unknown' });
     crash = planCrashBzImage64({
       ...common,
       crashRanges: crashKernelRanges(nodes),
       systemRam: nodes.filter((n) => isSystemRam(n.name)),
       memmap,
-      core: { cpuNotes: parseCrashNotes(input.facts.crashNotes ?? []), vmcoreinfo: parseVmcoreinfo(input.facts.vmcoreinfo ?? null), kernelText: null, pageOffset: 0n },
+      core: {
+        cpuNotes: parseCrashNotes(input.facts.crashNotes ?? []),
+        vmcoreinfo: parseVmcoreinfo(input.facts.vmcoreinfo ?? null),
+        kernelText: null,
+        pageOffset: 0n,
+      },
     });
     usableRam = crash.segmentRam;
     plan = crash;
@@ -99,7 +106,11 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
   }
   const problems = checkBzImagePlan(plan, usableRam);
   if (problems.length > 0) {
-    throw new KexecError({ code: 'EBADPLAN', exitCode: 70, message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}` });
+    throw new KexecError({
+      code: 'EBADPLAN',
+      exitCode: 70,
+      message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}`,
+    });
   }
   const out: X86LegacyPlan = { ...plan, table: formatSegmentTable(plan.entry, plan.segments), memmapSource: useSysfs ? '/sys/firmware/memmap' : '/proc/iomem' };
   if (crash !== undefined) out.crash = crash;

@@ -42,7 +42,12 @@ export type SegmentPlan = {
 };
 
 function notImplemented(what: string): KexecError {
-  return new KexecError({ code: 'ENOLEGACY', errno: 38, syscall: 'kexec_load', message: `kexec_load not implemented: kexecctl has no segment builder for ${what} yet` });
+  return new KexecError({
+    code: 'ENOLEGACY',
+    errno: 38,
+    syscall: 'kexec_load',
+    message: `kexec_load not implemented: kexecctl has no segment builder for ${what} yet`,
+  });
 }
 
 /** arm64 Image: src/kexec/legacy-arm64.ts (kexec-tools' kexec-arm64.c layout, our trampoline). */
@@ -50,7 +55,9 @@ function buildArm64(req: SegmentRequest): SegmentPlan {
   if (req.crash) throw notImplemented('arm64 crash kernels (kexec -c -p); kexec_file_load (-s) loads them');
   const facts = req.arm64Facts?.() ?? readArm64BootFacts(new RootFs('/'));
   const plan = buildArm64LegacyPlan({ kernel: req.kernel, initrds: req.initrds, cmdline: req.cmdline, facts });
-  const notes = [`arm64 Image: text_offset 0x${plan.header.textOffset.toString(16)}, image_size 0x${plan.header.imageSize.toString(16)}, dtb from /sys/firmware/fdt at 0x${plan.dtbAddr.toString(16)}`];
+  const notes = [
+    `arm64 Image: text_offset 0x${plan.header.textOffset.toString(16)}, image_size 0x${plan.header.imageSize.toString(16)}, dtb from /sys/firmware/fdt at 0x${plan.dtbAddr.toString(16)}`,
+  ];
   return { entry: plan.entry, segments: plan.segments, archFlags: KEXEC_ARCH_AARCH64, table: plan.table, notes };
 }
 
@@ -61,8 +68,11 @@ export function buildKexecSegments(req: SegmentRequest): SegmentPlan {
   const notes = [`memory map from ${plan.memmapSource}, ACPI RSDP 0x${plan.acpiRsdp.toString(16)}, ${plan.e820Entries} e820 entries`];
   if (plan.crash !== undefined) {
     const c = plan.crash;
-    notes.push(`crash kernel: elfcorehdr at 0x${c.elfcorehdr.addr.toString(16)} (${c.elfcorehdr.phnum} program headers, ${c.dumpRam.length} RAM ranges), command line: ${c.cmdline}`);
+    notes.push(
+      `crash kernel: elfcorehdr at 0x${c.elfcorehdr.addr.toString(16)} (${c.elfcorehdr.phnum} program headers, ${c.dumpRam.length} RAM ranges), command line: ${c.cmdline}`,
+    );
   }
-  if (plan.efiFallbackReason !== null) notes.push(`EFI not handed over: ${plan.efiFallbackReason} (the new kernel boots without EFI runtime services; ACPI still works)`);
+  if (plan.efiFallbackReason !== null)
+    notes.push(`EFI not handed over: ${plan.efiFallbackReason} (the new kernel boots without EFI runtime services; ACPI still works)`);
   return { entry: plan.entry, segments: plan.segments, archFlags: KEXEC_ARCH_X86_64, table: plan.table, notes };
 }

@@ -78,7 +78,11 @@ export function planCrashBzImage64(input: CrashPlanInput): CrashLoadPlan {
   const crash = mergeRanges(input.crashRanges);
   const first = crash[0];
   if (first === undefined) {
-    throw new KexecError({ code: 'ENOCRASHMEM', exitCode: 1, message: 'no "Crash kernel" region in /proc/iomem: boot with crashkernel= to load a crash kernel' });
+    throw new KexecError({
+      code: 'ENOCRASHMEM',
+      exitCode: 1,
+      message: 'no "Crash kernel" region in /proc/iomem: boot with crashkernel= to load a crash kernel',
+    });
   }
   const dumpRam = subtractRanges(input.systemRam, crash);
   const header = buildElfCoreHeader({ ...input.core, ram: dumpRam });

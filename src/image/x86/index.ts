@@ -7,3 +7,6 @@ export * from './params-segment.js';
 export * from './trampoline.js';
 export * from './bzimage-plan.js';
 export * from './plan-check.js';
+export * from './elfcorehdr.js';
+export * from './crash-facts.js';
+export * from './crash-plan.js';
