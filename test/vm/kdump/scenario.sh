@@ -10,9 +10,15 @@
 #       (8 MiB tmpfs) directory keeps vmcore-incomplete and exits 1,
 #       then `kdumpctl save` writes the dump to /var/crash on the real root (the virtio disk) and reboots.
 # Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
+# kxt.kexec_args=-c on the first kernel's command line (run.sh round "c") makes the last `kdumpctl start`
+# (the one that is crashed into) load through kexec_load, with our own segments and ELF core header
+# (src/image/x86/crash-plan.ts); the earlier start/stop checks stay on kexec_file_load (-s).
 # shellcheck source=/dev/null
 . /kxt/lib.sh
 stage=${1:-1}
+# The KEXEC_ARGS of the crashed-into load: kxt.kexec_args= from the command line, else -s.
+kexec_args=$(kxt_cmdline_get kxt.kexec_args)
+kexec_args=${kexec_args:--s}
 
 # chk NAME DETAIL 'CONDITION': evaluates the shell CONDITION (may use && and ||).
 chk() {
@@ -56,8 +62,18 @@ CFG
   kxt_run kdumpctl status
   kxt_check status-after-stop "exit $KXT_RC: $(cat /tmp/kxt.out)" [ "$KXT_RC" = 3 ]
 
+  # -c adds -d: kexec-tools' segment table and our notes (elfcorehdr, command line) go to the log.
+  args=$kexec_args
+  [ "$kexec_args" = -c ] && args="-c -d"
+  sed -i "s/^KEXEC_ARGS=.*/KEXEC_ARGS=\"$args\"/" /etc/sysconfig/kdump
+  t=$(kxt_ms)
   kxt_run kdumpctl start
-  chk start-again "exit $KXT_RC, kexec_crash_loaded=$(crash_loaded)" '[ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 1 ]'
+  kxt_time "kdumpctl-start$kexec_args" $(($(kxt_ms) - t))
+  want=kexec_file_load
+  [ "$kexec_args" = -c ] && want=kexec_load
+  [ "$kexec_args" = -c ] && kxt_log "kdumpctl start -c -d: $(cat /tmp/kxt.out /tmp/kxt.err | tr '\n' ' ' | head -c 2500)"
+  chk start-again "KEXEC_ARGS=$args: exit $KXT_RC, kexec_crash_loaded=$(crash_loaded): $(head -c 300 /tmp/kxt.out) $(head -c 300 /tmp/kxt.err)" \
+    '[ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 1 ] && grep -q "($want)" /tmp/kxt.out'
   echo "KXT CRASHING at $(kxt_ms) ms"
   sync
   echo c >/proc/sysrq-trigger
@@ -69,6 +85,14 @@ stage_capture() {
   kxt_check capture-trigger "$(cat /proc/cmdline)" grep -q "kexecctl.kdump=save" /proc/cmdline
   kxt_check capture-no-crashkernel "crashkernel= removed" sh -c '! grep -q "crashkernel=" /proc/cmdline'
   kxt_check vmcore-present "/proc/vmcore exists" [ -e /proc/vmcore ]
+  # Which loader made the header: ours writes kexec-tools' "elfcorehdr=<KiB>K", the kernel's "elfcorehdr=0x<hex>".
+  hdr=$(tr ' ' '\n' </proc/cmdline | grep '^elfcorehdr=' | tr '\n' ' ')
+  if [ "$kexec_args" = -c ]; then
+    chk elfcorehdr-form "$hdr(kexec_load: <KiB>K from our loader)" 'echo "$hdr" | grep -qE "^elfcorehdr=[0-9]+K $"'
+  else
+    chk elfcorehdr-form "$hdr(kexec_file_load: 0x<hex> from the kernel)" 'echo "$hdr" | grep -qE "^elfcorehdr=0x[0-9a-f]+ $"'
+  fi
+  echo "KXT LOG capture kernel memory: $(grep -E 'MemTotal' /proc/meminfo | tr -s ' '); vmcore phdrs from /proc/vmcore size $(stat -c %s /proc/vmcore)"
   kxt_run kdumpctl status
   chk status-no-reservation "exit $KXT_RC: $(head -c 200 /tmp/kxt.out)" \
     '[ "$KXT_RC" = 3 ] && grep -q "no memory is reserved" /tmp/kxt.out && grep -q GRUB_CMDLINE_LINUX_DEFAULT /tmp/kxt.out && grep -q grubby /tmp/kxt.out'
