@@ -51,7 +51,13 @@ export function makeContext(root: string | undefined, o: ContextOptions = {}): C
   const trust: TrustPolicy = testRun ? { trustedUids: [0, uid] } : ROOT_ONLY;
   const command = o.command;
   const effects = (dryRun = false): Promise<Effects> =>
-    getEffects({ dryRun, env, readState: () => readKexecSysfs(fs), ...(root !== undefined ? { readOnlyRoot: root } : {}), ...(command !== undefined ? { command } : {}) });
+    getEffects({
+      dryRun,
+      env,
+      readState: () => readKexecSysfs(fs),
+      ...(root !== undefined ? { readOnlyRoot: root } : {}),
+      ...(command !== undefined ? { command } : {}),
+    });
   let processesFor: Effects['processes'] | null = null;
   return {
     fs,

@@ -88,7 +88,9 @@ export function parseEnvFile(text: string, origin: string, opts: EnvFileOptions 
     if (t === '' || t.startsWith('#')) return;
     const m = ASSIGN.exec(row);
     if (m === null) {
-      const why = DOTENV_ONLY.test(row) ? 'not a shell assignment (NAME=value, no blank before "="), ignored' : 'not a KEY=value line, ignored (no shell runs this file)';
+      const why = DOTENV_ONLY.test(row)
+        ? 'not a shell assignment (NAME=value, no blank before "="), ignored'
+        : 'not a KEY=value line, ignored (no shell runs this file)';
       diagnostics.push(warn(origin, n, `${why}: ${t.slice(0, 60)}`));
       return;
     }

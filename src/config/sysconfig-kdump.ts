@@ -121,7 +121,9 @@ function applyKey(value: KdumpSysconfig, key: string, raw: string, warn: (m: str
       value.commandline = v;
       return;
     case 'KDUMP_COMMANDLINE_REMOVE':
-      value.commandlineRemove = splitWords(v).map((w) => w.split('=')[0] ?? w).filter((w) => w !== '');
+      value.commandlineRemove = splitWords(v)
+        .map((w) => w.split('=')[0] ?? w)
+        .filter((w) => w !== '');
       return;
     case 'KDUMP_COMMANDLINE_APPEND':
       value.commandlineAppend = v;

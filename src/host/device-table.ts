@@ -56,7 +56,13 @@ function mountsOf(f: Pick<DeviceFacts, 'mountinfo' | 'fstab' | 'hostRoot'>): { l
 
 /** Mount sources that are paths: gatherDeviceFacts resolves these to kernel names (`nodes`). */
 export function sourcePaths(f: Pick<DeviceFacts, 'mountinfo' | 'fstab' | 'hostRoot'>): string[] {
-  return [...new Set(mountsOf(f).mounts.map((m) => m.source).filter((s) => !SPEC.test(s)))];
+  return [
+    ...new Set(
+      mountsOf(f)
+        .mounts.map((m) => m.source)
+        .filter((s) => !SPEC.test(s)),
+    ),
+  ];
 }
 
 function deviceName(source: string, f: DeviceFacts): GrubDevice {

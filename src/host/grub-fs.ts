@@ -7,7 +7,17 @@
  */
 import { posix } from 'node:path';
 import type { GrubDevice, GrubFs, GrubSearchHit } from '../boot/grub/types.js';
-import { PROBE_DEVICE, buildDeviceTable, candidates, describeDevice, findByFs, sourcePaths, systemToGrub, type DeviceFacts, type DeviceTable } from './device-table.js';
+import {
+  PROBE_DEVICE,
+  buildDeviceTable,
+  candidates,
+  describeDevice,
+  findByFs,
+  sourcePaths,
+  systemToGrub,
+  type DeviceFacts,
+  type DeviceTable,
+} from './device-table.js';
 import type { RootFs } from './rootfs.js';
 
 export { PROBE_DEVICE };

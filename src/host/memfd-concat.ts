@@ -23,7 +23,12 @@ function copyAll(src: OpenedFile, dst: number, buf: Buffer): number {
     pos += n;
   }
   if (pos !== src.size) {
-    throw new KexecError({ code: 'EFILECHANGED', message: `initrd ${src.path} changed size while being read (${src.size} → ${pos} bytes)`, path: src.path, exitCode: 2 });
+    throw new KexecError({
+      code: 'EFILECHANGED',
+      message: `initrd ${src.path} changed size while being read (${src.size} → ${pos} bytes)`,
+      path: src.path,
+      exitCode: 2,
+    });
   }
   return pos;
 }

@@ -20,7 +20,32 @@ function unescape(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-const VIRTUAL = new Set(['proc', 'sysfs', 'tmpfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'debugfs', 'tracefs', 'mqueue', 'hugetlbfs', 'pstore', 'bpf', 'configfs', 'fusectl', 'autofs', 'binfmt_misc', 'efivarfs', 'ramfs', 'overlay', 'nsfs', 'rpc_pipefs', 'swap']);
+const VIRTUAL = new Set([
+  'proc',
+  'sysfs',
+  'tmpfs',
+  'devtmpfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'securityfs',
+  'debugfs',
+  'tracefs',
+  'mqueue',
+  'hugetlbfs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'autofs',
+  'binfmt_misc',
+  'efivarfs',
+  'ramfs',
+  'overlay',
+  'nsfs',
+  'rpc_pipefs',
+  'swap',
+]);
 
 function isBlockFs(fstype: string, source: string): boolean {
   if (VIRTUAL.has(fstype)) return false;

@@ -111,7 +111,15 @@ export function parseKernelImage(buf: Uint8Array, what = 'file'): KernelImageInf
   if (ascii(buf, X86_HDRS_OFFSET, 4) === 'HdrS') return parseBzImage(buf, v, what);
   if (ascii(buf, 0x38, 4) === 'ARM\x64') {
     const version = scanLinuxVersion(buf);
-    return { format: 'arm64-image', arch: 'aarch64', protocol: null, entry64: true, cmdlineSize: ARM64_COMMAND_LINE_SIZE, version, release: firstWord(version) };
+    return {
+      format: 'arm64-image',
+      arch: 'aarch64',
+      protocol: null,
+      entry64: true,
+      cmdlineSize: ARM64_COMMAND_LINE_SIZE,
+      version,
+      release: firstWord(version),
+    };
   }
   if (buf.length === 0) throw notKernel(`${what} is not a kernel image`, 'it is empty');
   if (buf[0] === 0x1f && buf[1] === 0x8b) {

@@ -40,7 +40,8 @@ export function captureCmdline(input: CaptureCmdlineInput): CaptureCmdline {
     if (paramName(t) === 'crashkernel') warnings.push(`KDUMP_COMMANDLINE_APPEND adds ${t}: a capture kernel cannot reserve crash memory; kept as written`);
   }
   tokens = [...tokens, ...appended, KDUMP_TRIGGER];
-  if (!hasParam(tokens, 'root')) warnings.push('the capture command line has no root= parameter: the capture kernel may not find a file system to save the dump on');
+  if (!hasParam(tokens, 'root'))
+    warnings.push('the capture command line has no root= parameter: the capture kernel may not find a file system to save the dump on');
   return { cmdline: joinCmdline(tokens), warnings };
 }
 

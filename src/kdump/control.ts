@@ -110,7 +110,13 @@ export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}):
   try {
     const load = loadKernel(
       kernel,
-      { kernelPath: fs.hostPath(plan.kernel), initrdPaths: plan.initrd.map((p) => fs.hostPath(p)), cmdline: plan.cmdline, crash: true, mode: MODE[plan.syscall] },
+      {
+        kernelPath: fs.hostPath(plan.kernel),
+        initrdPaths: plan.initrd.map((p) => fs.hostPath(p)),
+        cmdline: plan.cmdline,
+        crash: true,
+        mode: MODE[plan.syscall],
+      },
       loadOpts,
     );
     return { plan, diagnostics, alreadyLoaded: false, load };
@@ -125,7 +131,12 @@ export function stopKdump(kernel: Kernel, root: string): boolean {
   let res = kernel.kexecFileLoad(-1, null, '', KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH);
   if (!res.ok && (res.errno === 38 || res.errno === 22)) res = kernel.kexecLoad(0n, [], KEXEC_ON_CRASH);
   if (!res.ok) {
-    throw new KexecError({ code: 'EKDUMPUNLOAD', errno: res.errno, syscall: res.syscall, message: `could not unload the crash kernel: ${res.syscall} failed: ${strerror(res.errno)}` });
+    throw new KexecError({
+      code: 'EKDUMPUNLOAD',
+      errno: res.errno,
+      syscall: res.syscall,
+      message: `could not unload the crash kernel: ${res.syscall} failed: ${strerror(res.errno)}`,
+    });
   }
   removeLoadRecord(root, true);
   return was;

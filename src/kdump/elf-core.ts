@@ -67,7 +67,10 @@ export function parseNotes(data: Buffer): ElfNote[] {
     const descStart = nameStart + align4(namesz);
     const end = descStart + align4(descsz);
     if (descStart + descsz > data.length) break; // truncated note: keep what was complete
-    const name = data.subarray(nameStart, nameStart + namesz).toString('latin1').replace(/\0+$/, '');
+    const name = data
+      .subarray(nameStart, nameStart + namesz)
+      .toString('latin1')
+      .replace(/\0+$/, '');
     notes.push({ name, type, desc: data.subarray(descStart, descStart + descsz) });
     off = end;
   }

@@ -135,7 +135,11 @@ export function saveVmcore(opts: SaveOptions): SaveResult {
     inFd = openSync(opts.vmcore, 'r');
   } catch (e) {
     const { errno } = errnoOf(e);
-    throw new KexecError({ code: 'ENOVMCORE', path: opts.vmcore, message: `cannot open ${opts.vmcore}: ${strerror(errno)} (kdumpctl save runs in the capture kernel, after a crash)` });
+    throw new KexecError({
+      code: 'ENOVMCORE',
+      path: opts.vmcore,
+      message: `cannot open ${opts.vmcore}: ${strerror(errno)} (kdumpctl save runs in the capture kernel, after a crash)`,
+    });
   }
   try {
     const dumpDir = createDumpDir(opts.dir, dumpDirName(opts.host, opts.now));

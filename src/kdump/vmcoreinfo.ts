@@ -20,7 +20,15 @@ export type VmcoreInfo = {
 const ENTRY = /^(SYMBOL|SIZE|OFFSET|NUMBER|LENGTH)\(([^)]+)\)=(-?[0-9a-fA-Fx]+)$/;
 
 export function parseVmcoreinfo(text: string): VmcoreInfo {
-  const info: VmcoreInfo = { osrelease: undefined, symbols: new Map(), sizes: new Map(), offsets: new Map(), numbers: new Map(), lengths: new Map(), other: new Map() };
+  const info: VmcoreInfo = {
+    osrelease: undefined,
+    symbols: new Map(),
+    sizes: new Map(),
+    offsets: new Map(),
+    numbers: new Map(),
+    lengths: new Map(),
+    other: new Map(),
+  };
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
@@ -122,7 +130,8 @@ export class KernelMemory {
       const inFile = Math.max(0, Math.min(n, at.ph.filesz - at.delta));
       if (inFile > 0) {
         const chunk = this.src.read(at.ph.offset + at.delta, inFile);
-        if (chunk.length < inFile) throw new KexecError({ code: 'EVMCORETRUNC', message: `core file is truncated at offset ${at.ph.offset + at.delta + chunk.length}` });
+        if (chunk.length < inFile)
+          throw new KexecError({ code: 'EVMCORETRUNC', message: `core file is truncated at offset ${at.ph.offset + at.delta + chunk.length}` });
         chunk.copy(out, done);
       }
       done += n; // bytes past p_filesz read as zeros

@@ -42,7 +42,7 @@ export function assertLoaded(fs: RootFs, kernel: Kernel | null): void {
   if (!st.loaded) throw new KexecError({ code: 'ENOTLOADED', message: 'Nothing has been loaded!' });
 }
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e));
+const firstLine = (e: unknown): string => (e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e));
 
 export async function execLoaded(kernel: Kernel, opts: ExecOptions): Promise<ExecResult> {
   const debug = opts.debug ?? (() => undefined);

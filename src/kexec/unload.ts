@@ -35,7 +35,12 @@ export function unloadKernel(kernel: Kernel, req: UnloadRequest, opts: UnloadOpt
     const res = kernel.kexecFileLoad(-1, null, '', fileFlags);
     if (res.ok) return done('kexec_file_load', fileCall);
     if (res.errno !== ENOSYS) {
-      throw new KexecError({ code: 'EKEXECFILE', errno: res.errno, syscall: 'kexec_file_load', message: `kexec_file_load(unload) failed: ${strerror(res.errno)}` });
+      throw new KexecError({
+        code: 'EKEXECFILE',
+        errno: res.errno,
+        syscall: 'kexec_file_load',
+        message: `kexec_file_load(unload) failed: ${strerror(res.errno)}`,
+      });
     }
     if (req.mode === 'file') {
       throw new KexecError({ code: 'EFALLBACK', errno: res.errno, syscall: 'kexec_file_load', message: 'syscall kexec_file_load not available.' });

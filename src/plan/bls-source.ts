@@ -98,7 +98,10 @@ export function blsChoice(rootfs: RootFs, menu: BlsMenu): BootChoice {
   }
   const e = item.entry;
   if (e.linux === null) {
-    throw new KexecError({ code: 'EPLANNOLINUX', message: `the default systemd-boot entry ${e.id} (${item.file}) starts an EFI program, not a Linux kernel kexec can load` });
+    throw new KexecError({
+      code: 'EPLANNOLINUX',
+      message: `the default systemd-boot entry ${e.id} (${item.file}) starts an EFI program, not a Linux kernel kexec can load`,
+    });
   }
   const warnings = menu.diagnostics.map(formatDiagnostic);
   if (e.options === '') warnings.push(`${item.file} has no options line: reusing the running command line`);

@@ -97,7 +97,10 @@ export function buildPlan(input: PlanInput): KexecPlan {
   }
   const fit = cmdlineFit(k.image, cmdline);
   if (!fit.ok) {
-    throw planError('EPLANCMDLINE', `command line too long for ${k.path}: ${fit.length} bytes (with the trailing NUL), the kernel accepts at most ${fit.limit}`);
+    throw planError(
+      'EPLANCMDLINE',
+      `command line too long for ${k.path}: ${fit.length} bytes (with the trailing NUL), the kernel accepts at most ${fit.limit}`,
+    );
   }
 
   return {

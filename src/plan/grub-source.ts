@@ -58,7 +58,10 @@ export function grubChoice(menu: GrubMenu): BootChoice {
   const sel = result.selection;
   const warnings = result.diagnostics.map(formatDiagnostic);
   if (sel === null) {
-    throw new KexecError({ code: 'EPLANNOENTRY', message: `${menu.location.path}: GRUB would boot nothing (empty menu or empty submenu): refusing to guess a kernel` });
+    throw new KexecError({
+      code: 'EPLANNOENTRY',
+      message: `${menu.location.path}: GRUB would boot nothing (empty menu or empty submenu): refusing to guess a kernel`,
+    });
   }
   const boot = sel.entry.boot;
   if (boot === null || boot.loader.startsWith('multiboot')) {

@@ -47,7 +47,20 @@ function grubNodes(menu: GrubMenu, names: Names, nodes: readonly ExpandedNode[],
     const path = parent === '' ? n.id : `${parent}>${n.id}`;
     const onPath = selected !== null && selected[0] === i;
     if (n.kind === 'submenu') {
-      return { kind: 'submenu', index: n.index, title: n.title, id: n.id, path, default: false, kernel: null, kernelWritten: null, initrd: [], initrdWritten: [], cmdline: null, children: grubNodes(menu, names, n.children, path, onPath ? selected.slice(1) : null) };
+      return {
+        kind: 'submenu',
+        index: n.index,
+        title: n.title,
+        id: n.id,
+        path,
+        default: false,
+        kernel: null,
+        kernelWritten: null,
+        initrd: [],
+        initrdWritten: [],
+        cmdline: null,
+        children: grubNodes(menu, names, n.children, path, onPath ? selected.slice(1) : null),
+      };
     }
     const b = n.boot;
     return {
@@ -118,5 +131,8 @@ export function listBootMenu(rootfs: RootFs): MenuListing {
   if (grub !== null) return grubListing(grub);
   const bls = scanBls(rootfs, efiArch());
   if (bls !== null) return blsListing(rootfs, bls);
-  throw new KexecError({ code: 'ENOBOOTMENU', message: 'no boot loader menu found: no grub.cfg (/boot/grub, /boot/grub2, ESP) and no loader/entries (/efi, /boot, /boot/efi)' });
+  throw new KexecError({
+    code: 'ENOBOOTMENU',
+    message: 'no boot loader menu found: no grub.cfg (/boot/grub, /boot/grub2, ESP) and no loader/entries (/efi, /boot, /boot/efi)',
+  });
 }

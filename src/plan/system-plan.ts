@@ -38,7 +38,8 @@ function bootLoaderChoice(rootfs: RootFs): BootChoice {
   if (bls !== null) return blsChoice(rootfs, bls);
   throw new KexecError({
     code: 'EPLANNOLOADER',
-    message: 'USE_GRUB_CONFIG=true but there is no grub.cfg (/boot/grub, /boot/grub2, ESP) and no loader/entries (/efi, /boot, /boot/efi): refusing to guess a kernel',
+    message:
+      'USE_GRUB_CONFIG=true but there is no grub.cfg (/boot/grub, /boot/grub2, ESP) and no loader/entries (/efi, /boot, /boot/efi): refusing to guess a kernel',
   });
 }
 

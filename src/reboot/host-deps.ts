@@ -44,7 +44,11 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
   return {
     plan: o.plan,
     async load(want) {
-      loadKernel(k, { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto' }, { root, ...(o.trust ? { trust: o.trust } : {}) });
+      loadKernel(
+        k,
+        { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto' },
+        { root, ...(o.trust ? { trust: o.trust } : {}) },
+      );
     },
     async unload() {
       unloadKernel(k, { crash: false, mode: 'auto' }, { root });

@@ -50,7 +50,13 @@ export async function kexecReboot(deps: RebootDeps, opts: RebootOptions = {}): P
 }
 
 async function runStep(deps: RebootDeps, cmd: string[], dryRun: boolean, steps: string[], env?: Record<string, string>): Promise<boolean> {
-  const shown = `${env ? Object.entries(env).map(([k, v]) => `${k}=${v} `).join('') : ''}${cmd.join(' ')}`;
+  const shown = `${
+    env
+      ? Object.entries(env)
+          .map(([k, v]) => `${k}=${v} `)
+          .join('')
+      : ''
+  }${cmd.join(' ')}`;
   steps.push(shown);
   if (dryRun) {
     deps.info(`would run: ${shown}`);

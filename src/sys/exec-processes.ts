@@ -11,7 +11,10 @@ export function execProcesses(env: NodeJS.ProcessEnv = process.env): Processes {
   return {
     async run(cmd, args, extraEnv, opts): Promise<RunResult> {
       if (isTestRun(env)) {
-        throw new KexecError({ code: 'ETESTGUARD', message: `refusing to run ${[cmd, ...args].join(' ')} inside a test run (KEXECCTL_TEST=1); use KEXECCTL_FAKE or --dry-run` });
+        throw new KexecError({
+          code: 'ETESTGUARD',
+          message: `refusing to run ${[cmd, ...args].join(' ')} inside a test run (KEXECCTL_TEST=1); use KEXECCTL_FAKE or --dry-run`,
+        });
       }
       const { execa } = await import('execa'); // lazy: most commands never start a process
       if (opts?.inherit === true) {

@@ -111,13 +111,17 @@ export class FakeKernel implements Kernel {
 
   kexecFileLoad(kernelFd: number, initrdFd: number | null, cmdline: string, flags: number): SyscallResult {
     if (kernelFd >= 0) fstatSync(kernelFd); // a bad descriptor is a programming error even in the fake
-    return this.record('kexec_file_load', { kernel: describeFd(kernelFd), initrd: describeFd(initrdFd), cmdline, cmdlineLen: Buffer.byteLength(cmdline) + 1, flags }, () => {
-      const crash = (flags & KEXEC_FILE_ON_CRASH) !== 0;
-      const loaded = (flags & KEXEC_FILE_UNLOAD) === 0;
-      if (crash) this.st.crashLoaded = loaded;
-      else this.st.loaded = loaded;
-      return 0;
-    });
+    return this.record(
+      'kexec_file_load',
+      { kernel: describeFd(kernelFd), initrd: describeFd(initrdFd), cmdline, cmdlineLen: Buffer.byteLength(cmdline) + 1, flags },
+      () => {
+        const crash = (flags & KEXEC_FILE_ON_CRASH) !== 0;
+        const loaded = (flags & KEXEC_FILE_UNLOAD) === 0;
+        if (crash) this.st.crashLoaded = loaded;
+        else this.st.loaded = loaded;
+        return 0;
+      },
+    );
   }
 
   kexecLoad(entry: bigint, segments: readonly KexecSegment[], flags: number): SyscallResult {

@@ -15,7 +15,11 @@ export function parseFailSpec(spec: string): { syscall: string; errno: number } 
   const [syscall = '', code = ''] = spec.split(':');
   const errno = errnoNumber(code);
   if (!FAILABLE.has(syscall) || errno === undefined) {
-    throw new KexecError({ code: 'EUSAGE', exitCode: 2, message: `KEXECCTL_FAIL_SYSCALL=${spec}: expected kexec_file_load:ERRNO or kexec_load:ERRNO (e.g. kexec_file_load:EINVAL)` });
+    throw new KexecError({
+      code: 'EUSAGE',
+      exitCode: 2,
+      message: `KEXECCTL_FAIL_SYSCALL=${spec}: expected kexec_file_load:ERRNO or kexec_load:ERRNO (e.g. kexec_file_load:EINVAL)`,
+    });
   }
   return { syscall, errno };
 }

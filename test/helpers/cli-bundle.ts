@@ -37,6 +37,12 @@ export function fakeEnv(dir: string): FakeEnv {
 export type RunResult = { exitCode: number; stdout: string; stderr: string };
 
 export async function runNode(script: string, args: string[], env: Record<string, string>, cwd?: string): Promise<RunResult> {
-  const r = await execa(process.execPath, [script, ...args], { env: { ...env, VITEST: '' }, extendEnv: true, reject: false, stdin: 'ignore', cwd: cwd ?? process.cwd() });
+  const r = await execa(process.execPath, [script, ...args], {
+    env: { ...env, VITEST: '' },
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    cwd: cwd ?? process.cwd(),
+  });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

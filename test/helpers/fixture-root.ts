@@ -12,7 +12,9 @@ import { fakeKernelFile } from './fake-bzimage.js';
 export const FIXTURES_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'fixtures', 'roots');
 
 export function fixtureNames(): string[] {
-  return readdirSync(FIXTURES_DIR).filter((n) => existsSync(join(FIXTURES_DIR, n, 'root'))).sort();
+  return readdirSync(FIXTURES_DIR)
+    .filter((n) => existsSync(join(FIXTURES_DIR, n, 'root')))
+    .sort();
 }
 
 export type Materialized = { root: string; cleanup(): void };

@@ -24,7 +24,22 @@ export type BlsEntry = {
   triesDone: number | null;
 };
 
-const KNOWN = new Set(['title', 'version', 'machine-id', 'sort-key', 'linux', 'initrd', 'options', 'efi', 'devicetree', 'devicetree-overlay', 'architecture', 'uki', 'uki-url', 'profile']);
+const KNOWN = new Set([
+  'title',
+  'version',
+  'machine-id',
+  'sort-key',
+  'linux',
+  'initrd',
+  'options',
+  'efi',
+  'devicetree',
+  'devicetree-overlay',
+  'architecture',
+  'uki',
+  'uki-url',
+  'profile',
+]);
 
 /** Splits "name+3-1.conf" into the id ("name.conf") and its counters. */
 export function parseBootCounter(fileName: string): { id: string; left: number | null; done: number | null } {
@@ -63,16 +78,35 @@ export function parseBlsEntry(text: string, fileName: string, origin = fileName)
       return;
     }
     switch (key) {
-      case 'title': e.title = value; break;
-      case 'version': e.version = value; break;
-      case 'machine-id': e.machineId = value; break;
-      case 'sort-key': e.sortKey = value; break;
-      case 'linux': e.linux = value; break;
-      case 'initrd': e.initrd.push(...value.split(/\s+/).filter(Boolean)); break;
-      case 'options': options.push(value); break;
-      case 'efi': e.efi = value; break;
-      case 'architecture': e.architecture = value.toLowerCase(); break;
-      default: break;
+      case 'title':
+        e.title = value;
+        break;
+      case 'version':
+        e.version = value;
+        break;
+      case 'machine-id':
+        e.machineId = value;
+        break;
+      case 'sort-key':
+        e.sortKey = value;
+        break;
+      case 'linux':
+        e.linux = value;
+        break;
+      case 'initrd':
+        e.initrd.push(...value.split(/\s+/).filter(Boolean));
+        break;
+      case 'options':
+        options.push(value);
+        break;
+      case 'efi':
+        e.efi = value;
+        break;
+      case 'architecture':
+        e.architecture = value.toLowerCase();
+        break;
+      default:
+        break;
     }
   });
   e.options = options.filter(Boolean).join(' ');

@@ -12,9 +12,16 @@ import { MenuBuilder } from './menu-tree.js';
 import type { EvaluateOptions, GrubFs, GrubResult } from './types.js';
 
 const FEATURES = [
-  'feature_chainloader_bpb', 'feature_ntldr', 'feature_platform_search_hint', 'feature_default_font_path',
-  'feature_all_video_module', 'feature_menuentry_id', 'feature_menuentry_options', 'feature_200_final',
-  'feature_nativedisk_cmd', 'feature_timeout_style',
+  'feature_chainloader_bpb',
+  'feature_ntldr',
+  'feature_platform_search_hint',
+  'feature_default_font_path',
+  'feature_all_video_module',
+  'feature_menuentry_id',
+  'feature_menuentry_options',
+  'feature_200_final',
+  'feature_nativedisk_cmd',
+  'feature_timeout_style',
 ];
 
 function initialCtx(opts: EvaluateOptions): Ctx {

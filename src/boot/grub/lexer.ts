@@ -22,7 +22,10 @@ export class Lexer {
   private line = 1;
   private readonly src: string;
 
-  constructor(text: string, private readonly opts: LexOptions = {}) {
+  constructor(
+    text: string,
+    private readonly opts: LexOptions = {},
+  ) {
     // GRUB's line reader skips every carriage return.
     this.src = text.includes('\r') ? text.replace(/\r/g, '') : text;
     this.line = opts.firstLine ?? 1;

@@ -221,7 +221,7 @@ class Parser {
   private ifStmt(line: number): Stmt {
     const arms: { cond: Stmt[]; body: Stmt[] }[] = [];
     let els: Stmt[] | null = null;
-        for (;;) {
+    for (;;) {
       const cond = this.list(THEN);
       this.expectKw('then');
       const body = this.list(BODY_END);

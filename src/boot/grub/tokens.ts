@@ -1,9 +1,7 @@
 /** Token and word shapes of the GRUB script lexer, and small helpers over them. */
 
 /** One piece of a word: literal text or a variable reference, quoted or not. */
-export type WordPart =
-  | { t: 'lit'; v: string; q: boolean }
-  | { t: 'var'; name: string; q: boolean };
+export type WordPart = { t: 'lit'; v: string; q: boolean } | { t: 'var'; name: string; q: boolean };
 
 /**
  * A word token. `plain` holds the text of a word made only of unquoted literal characters (the

@@ -5,7 +5,9 @@ import { VERSION } from '../../version.js';
 // Debian's coldreboot passes every argument on to reboot; we only take a leading --dry-run, --help, --version.
 await runCli('coldreboot', async (argv) => {
   if (argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write('Usage: coldreboot [--dry-run] [REBOOT-ARGS...]\nReboot through the firmware: unload any kexec kernel, create /no-kexec-reboot, then run reboot with REBOOT-ARGS.\n');
+    process.stdout.write(
+      'Usage: coldreboot [--dry-run] [REBOOT-ARGS...]\nReboot through the firmware: unload any kexec kernel, create /no-kexec-reboot, then run reboot with REBOOT-ARGS.\n',
+    );
     return 0;
   }
   if (argv[0] === '--version') {

@@ -42,7 +42,7 @@ function asKey(key: string): KexecKey {
 export function register(program: Command): void {
   const config = program
     .command('config')
-    .description('show /etc/default/kexec (+ kexec.d) as kexecctl reads it: each key\'s value and where it was set')
+    .description("show /etc/default/kexec (+ kexec.d) as kexecctl reads it: each key's value and where it was set")
     .option('--root <dir>', 'read the files under DIR', '/')
     .option('--file <file>', 'read only this file (e.g. /etc/default/kexec without kexec.d)')
     .option('--json', 'print JSON: {values, origins, files, warnings}')
@@ -50,7 +50,9 @@ export function register(program: Command): void {
       const { value, diagnostics } = read(opts);
       const values = effectiveValues(value);
       if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify({ values, origins: value.origins, files: value.files, warnings: diagnostics.map(formatDiagnostic) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ values, origins: value.origins, files: value.files, warnings: diagnostics.map(formatDiagnostic) }, null, 2)}\n`,
+        );
         return;
       }
       warnAll(diagnostics);
@@ -58,7 +60,7 @@ export function register(program: Command): void {
     });
   config
     .command('get <key>')
-    .description('print one key\'s effective value (LOAD_KEXEC and USE_GRUB_CONFIG print true or false)')
+    .description("print one key's effective value (LOAD_KEXEC and USE_GRUB_CONFIG print true or false)")
     .action((key: string) => {
       const opts = config.opts<Opts>();
       const k = asKey(key);
@@ -67,5 +69,3 @@ export function register(program: Command): void {
       process.stdout.write(`${effectiveValues(value)[k]}\n`);
     });
 }
-
-

@@ -27,7 +27,9 @@ function nodeLines(n: ListNode, depth: number, out: string[]): void {
 }
 
 export function formatListing(m: MenuListing): string {
-  const out = [`${m.source === 'grub' ? 'GRUB' : 'systemd-boot'} menu from ${m.config}; default: ${m.default ?? '(none)'}${m.usedNextEntry ? ' (one-shot next_entry)' : ''}`];
+  const out = [
+    `${m.source === 'grub' ? 'GRUB' : 'systemd-boot'} menu from ${m.config}; default: ${m.default ?? '(none)'}${m.usedNextEntry ? ' (one-shot next_entry)' : ''}`,
+  ];
   for (const n of m.entries) nodeLines(n, 0, out);
   for (const w of m.warnings) out.push(`warning: ${w}`);
   return out.join('\n') + '\n';

@@ -10,7 +10,7 @@ import type { CliContext } from '../context.js';
 
 export async function resolvePlanRequest(ctx: CliContext, o: { crash: boolean; mode: LoadMode }): Promise<LoadRequest> {
   if (o.crash) {
-    throw new KexecError({ code: 'EUSAGE', message: '--crash needs --kernel (the crash kernel plan is kdumpctl\'s: kdumpctl start)', exitCode: 2 });
+    throw new KexecError({ code: 'EUSAGE', message: "--crash needs --kernel (the crash kernel plan is kdumpctl's: kdumpctl start)", exitCode: 2 });
   }
   const plan = resolveSystemPlan(ctx.fs);
   if (plan.action === 'skip' || plan.kernel === null || plan.cmdline === null) {

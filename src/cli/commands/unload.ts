@@ -5,7 +5,10 @@ import { makeContext } from '../context.js';
 import { addCommon, debugSink, type CommonOpts } from './load-common.js';
 
 export function register(program: Command): void {
-  const cmd = program.command('unload').description('unload the loaded kernel (or, with --crash, the crash kernel)').option('--crash', 'unload the crash kernel');
+  const cmd = program
+    .command('unload')
+    .description('unload the loaded kernel (or, with --crash, the crash kernel)')
+    .option('--crash', 'unload the crash kernel');
   addCommon(cmd).action(async (opts: CommonOpts) => {
     const ctx = makeContext(opts.root, { command: 'kexecctl unload' });
     ctx.requireEffects(opts.dryRun === true);

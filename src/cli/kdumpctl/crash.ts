@@ -40,7 +40,9 @@ export async function crashTest(opts: { root?: string; force?: boolean }, input:
   const st = kdumpStatus(readKexecState(fs, ctx.stateKernel()), fs.root);
   if (!st.operational) throw new KexecError({ code: 'EKDUMPNOTREADY', message: `${st.message}\nnot crashing: the dump would be lost`, exitCode: 3 });
   if (opts.force !== true) {
-    process.stderr.write('kdumpctl test panics the kernel now (echo c > /proc/sysrq-trigger): the machine stops, the capture kernel saves a vmcore, then it reboots.\n');
+    process.stderr.write(
+      'kdumpctl test panics the kernel now (echo c > /proc/sysrq-trigger): the machine stops, the capture kernel saves a vmcore, then it reboots.\n',
+    );
     if (!(await confirm("Type 'yes' to continue: ", input))) {
       log('aborted, nothing was done');
       return 1;
@@ -77,7 +79,8 @@ type SaveCli = { root?: string; dir: string; vmcore: string; finalAction: string
 
 async function save(opts: SaveCli): Promise<number> {
   const action = opts.finalAction as FinalAction;
-  if (!FINAL_ACTIONS.includes(action)) throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
+  if (!FINAL_ACTIONS.includes(action))
+    throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
   const ctx = makeContext(opts.root, { command: 'kdumpctl save' });
   // The effects (reboot/poweroff at the end) first: refused in a test run or under --root without a
   // fake before anything is written, so no code path can save and then reboot the wrong machine.
@@ -86,7 +89,10 @@ async function save(opts: SaveCli): Promise<number> {
   const trigger = isCaptureCmdline(fs.readText('/proc/cmdline') ?? '');
   if (!trigger && !fs.exists(opts.vmcore)) {
     // Not a capture kernel: nothing to save, and above all no reboot of a healthy machine.
-    throw new KexecError({ code: 'ENOTCAPTURE', message: `not a capture kernel: ${opts.vmcore} does not exist and /proc/cmdline has no kexecctl.kdump=save; nothing saved, no ${action}` });
+    throw new KexecError({
+      code: 'ENOTCAPTURE',
+      message: `not a capture kernel: ${opts.vmcore} does not exist and /proc/cmdline has no kexecctl.kdump=save; nothing saved, no ${action}`,
+    });
   }
   if (!trigger) log('note: /proc/cmdline has no kexecctl.kdump=save; saving anyway');
   let code = 0;
@@ -104,9 +110,15 @@ async function save(opts: SaveCli): Promise<number> {
 }
 
 export function addCrashCommands(program: Command, setExit: (code: number) => void): void {
-  program.command('test').description('panic the kernel on purpose to test kdump (asks for confirmation)').option('--root <dir>', 'read /sys and write proc/sysrq-trigger under DIR (only with a test fake)').option('--force', 'do not ask for confirmation')
+  program
+    .command('test')
+    .description('panic the kernel on purpose to test kdump (asks for confirmation)')
+    .option('--root <dir>', 'read /sys and write proc/sysrq-trigger under DIR (only with a test fake)')
+    .option('--force', 'do not ask for confirmation')
     .action(async (o: { root: string; force?: boolean }) => setExit(await crashTest(o)));
-  program.command('save').description('capture kernel: save /proc/vmcore and its kernel log under /var/crash, then reboot')
+  program
+    .command('save')
+    .description('capture kernel: save /proc/vmcore and its kernel log under /var/crash, then reboot')
     .option('--root <dir>', 'read and write under DIR (the final action needs a test fake)')
     .option('--dir <dir>', 'dump directory', '/var/crash')
     .option('--vmcore <file>', 'core to save', '/proc/vmcore')

@@ -11,7 +11,9 @@ export function runKdumpPlan(opts: PlanOpts, out: (s: string) => void = (s) => p
   const { plan, diagnostics } = readKdumpPlan(fs);
   const warnings = [...diagnostics.map(formatDiagnostic), ...plan.warnings];
   if (opts.json === true) {
-    out(`${JSON.stringify({ kernel: plan.kernel, initrd: plan.initrd, cmdline: plan.cmdline, release: plan.release, syscall: plan.syscall, warnings }, null, 2)}\n`);
+    out(
+      `${JSON.stringify({ kernel: plan.kernel, initrd: plan.initrd, cmdline: plan.cmdline, release: plan.release, syscall: plan.syscall, warnings }, null, 2)}\n`,
+    );
     return 0;
   }
   out(`kernel:  ${plan.kernel}\n`);

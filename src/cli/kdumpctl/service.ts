@@ -50,7 +50,20 @@ async function status(opts: Common & { json?: boolean }): Promise<number> {
   const ctx = context(opts, 'status');
   const st = kdumpStatus(readKexecState(ctx.fs, ctx.stateKernel()), ctx.root);
   if (opts.json === true) {
-    say(JSON.stringify({ operational: st.operational, loaded: st.loaded, reservedBytes: st.reservedBytes, loadedKernel: st.record?.kernel ?? null, cmdline: st.record?.cmdline ?? null, message: st.message }, null, 2));
+    say(
+      JSON.stringify(
+        {
+          operational: st.operational,
+          loaded: st.loaded,
+          reservedBytes: st.reservedBytes,
+          loadedKernel: st.record?.kernel ?? null,
+          cmdline: st.record?.cmdline ?? null,
+          message: st.message,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     say(st.message);
     if (st.record !== null) say(`  kernel ${st.record.kernel} loaded ${st.record.time}`);
@@ -69,17 +82,40 @@ function showmem(opts: Common): number {
 export function addServiceCommands(program: Command, setExit: (code: number) => void): void {
   const rootOpt = ['--root <dir>', 'read configuration, /sys and /run records under DIR (start/stop then need --dry-run)'] as const;
   const dry = ['--dry-run', 'check and print the load, change nothing'] as const;
-  program.command('start').description('load the crash kernel into the crashkernel= reservation').option(...rootOpt).option(...dry).option('-d, --debug', 'print each system call')
+  program
+    .command('start')
+    .description('load the crash kernel into the crashkernel= reservation')
+    .option(...rootOpt)
+    .option(...dry)
+    .option('-d, --debug', 'print each system call')
     .action(async (o: Common & { debug?: boolean }) => setExit(await start(o)));
-  program.command('stop').description('unload the crash kernel').option(...rootOpt).option(...dry).action(async (o: Common) => setExit(await stop(o)));
+  program
+    .command('stop')
+    .description('unload the crash kernel')
+    .option(...rootOpt)
+    .option(...dry)
+    .action(async (o: Common) => setExit(await stop(o)));
   for (const name of ['restart', 'reload']) {
-    program.command(name).description('unload, then load the crash kernel again').option(...rootOpt).option(...dry)
+    program
+      .command(name)
+      .description('unload, then load the crash kernel again')
+      .option(...rootOpt)
+      .option(...dry)
       .action(async (o: Common) => {
         await stop(o);
         setExit(await start(o));
       });
   }
-  program.command('status').description('exit 0 when kdump is operational, 3 when not').option(...rootOpt).option('--json', 'print JSON').option(...dry)
+  program
+    .command('status')
+    .description('exit 0 when kdump is operational, 3 when not')
+    .option(...rootOpt)
+    .option('--json', 'print JSON')
+    .option(...dry)
     .action(async (o: Common & { json?: boolean }) => setExit(await status(o)));
-  program.command('showmem').description('show the memory reserved for the crash kernel').option(...rootOpt).action((o: Common) => setExit(showmem(o)));
+  program
+    .command('showmem')
+    .description('show the memory reserved for the crash kernel')
+    .option(...rootOpt)
+    .action((o: Common) => setExit(showmem(o)));
 }

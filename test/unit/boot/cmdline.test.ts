@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { appendParams, hasParam, joinCmdline, paramName, paramValue, removeParams, reuseCmdline, setParam, tokenizeCmdline } from '../../../src/boot/cmdline.js';
+import {
+  appendParams,
+  hasParam,
+  joinCmdline,
+  paramName,
+  paramValue,
+  removeParams,
+  reuseCmdline,
+  setParam,
+  tokenizeCmdline,
+} from '../../../src/boot/cmdline.js';
 
 describe('cmdline', () => {
   it('tokenizes on blanks outside double quotes, keeping quotes', () => {

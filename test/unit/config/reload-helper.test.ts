@@ -31,7 +31,10 @@ async function reloadWith(files: Record<string, string>, args: string[] = []): P
   mkdirSync(root, { recursive: true });
   const calls = join(case_, 'calls');
   const stub = join(case_, 'kexecctl');
-  writeFileSync(stub, `#!/bin/sh\nif [ "$1" = config ]; then shift; exec "${process.execPath}" "${cli.kexecctl}" config --root "${root}" "$@"; fi\necho "$*" >>"${calls}"\n`);
+  writeFileSync(
+    stub,
+    `#!/bin/sh\nif [ "$1" = config ]; then shift; exec "${process.execPath}" "${cli.kexecctl}" config --root "${root}" "$@"; fi\necho "$*" >>"${calls}"\n`,
+  );
   chmodSync(stub, 0o755);
   const r = await execa('sh', [resolve('kernel/kexecctl-reload'), ...args, '--reason', 'test'], {
     env: { KEXECCTL_BIN: stub, KEXECCTL_FAKE: join(case_, 'fake.json'), KEXECCTL_TEST: '1', PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
@@ -53,7 +56,11 @@ describe('kexecctl-reload asks kexecctl, never parses the file itself', () => {
     expect(r.exitCode).toBe(0);
   });
   it('kexec.d overrides the main file, in run-parts order', async () => {
-    const r = await reloadWith({ 'etc/default/kexec': 'LOAD_KEXEC=false\n', 'etc/default/kexec.d/50-on': 'LOAD_KEXEC=true\n', 'etc/default/kexec.d/x.conf': 'LOAD_KEXEC=false\n' });
+    const r = await reloadWith({
+      'etc/default/kexec': 'LOAD_KEXEC=false\n',
+      'etc/default/kexec.d/50-on': 'LOAD_KEXEC=true\n',
+      'etc/default/kexec.d/x.conf': 'LOAD_KEXEC=false\n',
+    });
     expect(r.calls).toEqual(['load']);
   });
   it('--unload never asks about LOAD_KEXEC', async () => {

@@ -29,13 +29,43 @@ const BTRFS = [
 
 describe('buildDeviceTable: device names', () => {
   it.each<[string, Partial<DeviceFacts>, string[], boolean]>([
-    ['live: kernel names of path sources', { mountinfo: SEPARATE_BOOT, nodes: { '/dev/mapper/vg-root': 'dm-0', '/dev/vda1': 'vda1' } }, ['dev:dm-0', 'dev:vda1'], true],
+    [
+      'live: kernel names of path sources',
+      { mountinfo: SEPARATE_BOOT, nodes: { '/dev/mapper/vg-root': 'dm-0', '/dev/vda1': 'vda1' } },
+      ['dev:dm-0', 'dev:vda1'],
+      true,
+    ],
     ['live: an unresolved path source keeps its base name', { mountinfo: SEPARATE_BOOT }, ['dev:vg-root', 'dev:vda1'], true],
-    ['offline: fstab specs, UUID lower-cased, LABEL as written', { fstab: 'UUID=AB-CD / ext4 defaults 0 1\nLABEL=Boot /boot ext4 defaults 0 2\nPARTUUID=X1 /srv ext4 defaults 0 2\n' }, ['uuid:ab-cd', 'label:Boot', 'partuuid:x1'], false],
-    ['offline: specs named by /dev/disk/by-* links', { fstab: 'UUID=ab-cd / ext4 defaults 0 1\nLABEL=Boot /boot ext4 defaults 0 2\nPARTUUID=x1 /srv ext4 defaults 0 2\n', byUuid: { 'ab-cd': 'vda2' }, byLabel: { Boot: 'vda1' }, byPartuuid: { x1: 'vdb1' } }, ['dev:vda2', 'dev:vda1', 'dev:vdb1'], false],
+    [
+      'offline: fstab specs, UUID lower-cased, LABEL as written',
+      { fstab: 'UUID=AB-CD / ext4 defaults 0 1\nLABEL=Boot /boot ext4 defaults 0 2\nPARTUUID=X1 /srv ext4 defaults 0 2\n' },
+      ['uuid:ab-cd', 'label:Boot', 'partuuid:x1'],
+      false,
+    ],
+    [
+      'offline: specs named by /dev/disk/by-* links',
+      {
+        fstab: 'UUID=ab-cd / ext4 defaults 0 1\nLABEL=Boot /boot ext4 defaults 0 2\nPARTUUID=x1 /srv ext4 defaults 0 2\n',
+        byUuid: { 'ab-cd': 'vda2' },
+        byLabel: { Boot: 'vda1' },
+        byPartuuid: { x1: 'vdb1' },
+      },
+      ['dev:vda2', 'dev:vda1', 'dev:vdb1'],
+      false,
+    ],
     ['a link matches its exact name only', { fstab: 'UUID=AB-CD / ext4 defaults 0 1\n', byUuid: { 'ab-cd': 'vda2' } }, ['uuid:ab-cd'], false],
-    ['mountinfo without block filesystems: fstab is used', { mountinfo: '24 22 0:5 / /proc rw - proc proc rw', fstab: '/dev/vda2 / ext4 defaults 0 1\n', nodes: { '/dev/vda2': 'vda2' } }, ['dev:vda2'], false],
-    ['names like Object.prototype keys are plain names', { fstab: 'LABEL=constructor / ext4 defaults 0 1\nUUID=__proto__ /boot ext4 defaults 0 2\n' }, ['label:constructor', 'uuid:__proto__'], false],
+    [
+      'mountinfo without block filesystems: fstab is used',
+      { mountinfo: '24 22 0:5 / /proc rw - proc proc rw', fstab: '/dev/vda2 / ext4 defaults 0 1\n', nodes: { '/dev/vda2': 'vda2' } },
+      ['dev:vda2'],
+      false,
+    ],
+    [
+      'names like Object.prototype keys are plain names',
+      { fstab: 'LABEL=constructor / ext4 defaults 0 1\nUUID=__proto__ /boot ext4 defaults 0 2\n' },
+      ['label:constructor', 'uuid:__proto__'],
+      false,
+    ],
     ['one filesystem mounted twice is one device', { mountinfo: BTRFS, nodes: { '/dev/sda3': 'sda3', '/dev/sda1': 'sda1' } }, ['dev:sda3', 'dev:sda1'], true],
   ])('%s', (_name, f, names, live) => {
     const t = buildDeviceTable(facts(f));
@@ -44,7 +74,9 @@ describe('buildDeviceTable: device names', () => {
   });
 
   it('mount points of the host table are made relative to the root directory', () => {
-    const t = buildDeviceTable(facts({ mountinfo: '30 1 8:2 / /mnt/t rw - ext4 /dev/sdb2 rw\n31 30 8:1 / /mnt/t/boot rw - ext4 /dev/sdb1 rw', hostRoot: '/mnt/t' }));
+    const t = buildDeviceTable(
+      facts({ mountinfo: '30 1 8:2 / /mnt/t rw - ext4 /dev/sdb2 rw\n31 30 8:1 / /mnt/t/boot rw - ext4 /dev/sdb1 rw', hostRoot: '/mnt/t' }),
+    );
     expect(t.devices.flatMap((d) => d.mounts.map((m) => m.mountpoint))).toEqual(['/', '/boot']);
   });
 });
@@ -78,16 +110,30 @@ describe('GRUB paths and system paths', () => {
     ['separate /boot', separate, 'dev:vda1', '/vmlinuz-6.1', ['/boot/vmlinuz-6.1']],
     ['longest fs root first', btrfs, 'dev:sda3', '/@home/u/x', ['/home/u/x', '/mnt/top/@home/u/x']],
     ['only through the top-level mount', btrfs, 'dev:sda3', '/@snapshots/1/vmlinuz', ['/mnt/top/@snapshots/1/vmlinuz']],
-    ['a path in no mounted part of the device', buildDeviceTable(facts({ mountinfo: BTRFS.split('\n').slice(0, 3).join('\n') })), 'dev:sda3', '/@snapshots/1/vmlinuz', []],
+    [
+      'a path in no mounted part of the device',
+      buildDeviceTable(facts({ mountinfo: BTRFS.split('\n').slice(0, 3).join('\n') })),
+      'dev:sda3',
+      '/@snapshots/1/vmlinuz',
+      [],
+    ],
     ['unknown device: /, then /boot', separate, 'hd0,msdos1', '/vmlinuz', ['/vmlinuz', '/boot/vmlinuz']],
-    ['unknown device with a root subvolume', buildDeviceTable(facts({ cmdline: 'rootflags=subvol=@' })), 'hd0,gpt2', '/@/boot/vmlinuz', ['/@/boot/vmlinuz', '/boot/vmlinuz', '/boot/@/boot/vmlinuz']],
+    [
+      'unknown device with a root subvolume',
+      buildDeviceTable(facts({ cmdline: 'rootflags=subvol=@' })),
+      'hd0,gpt2',
+      '/@/boot/vmlinuz',
+      ['/@/boot/vmlinuz', '/boot/vmlinuz', '/boot/@/boot/vmlinuz'],
+    ],
   ])('candidates: %s', (_name, t, device, path, out) => {
     expect(candidates(t, device, path)).toEqual(out);
   });
 });
 
 describe('findByFs (search --fs-uuid / --label)', () => {
-  const listed = buildDeviceTable(facts({ fstab: 'UUID=1111 / ext4 defaults 0 1\n', byUuid: { 'aaaa-bbbb': 'vda1', 'cccc-dddd': 'vda2' }, byLabel: { ESP: 'vda3' } }));
+  const listed = buildDeviceTable(
+    facts({ fstab: 'UUID=1111 / ext4 defaults 0 1\n', byUuid: { 'aaaa-bbbb': 'vda1', 'cccc-dddd': 'vda2' }, byLabel: { ESP: 'vda3' } }),
+  );
   const offline = buildDeviceTable(facts({ fstab: 'UUID=1111 / ext4 defaults 0 1\nLABEL=Boot /boot ext4 defaults 0 2\n' }));
   it.each<[string, ReturnType<typeof buildDeviceTable>, 'fs_uuid' | 'fs_label', string, string | null]>([
     ['UUIDs compare case-insensitively', listed, 'fs_uuid', 'CCCC-DDDD', 'dev:vda2'],
@@ -112,6 +158,9 @@ describe('describeDevice and sourcePaths', () => {
 
   it('lists the path sources gatherDeviceFacts must resolve, once each', () => {
     expect(sourcePaths({ mountinfo: BTRFS, fstab: null, hostRoot: '/' })).toEqual(['/dev/sda3', '/dev/sda1']);
-    expect(sourcePaths({ mountinfo: null, fstab: 'UUID=1 / ext4 d 0 1\n/dev/vdb1 /srv ext4 d 0 2\nPARTLABEL=x /x ext4 d 0 2\n', hostRoot: '/' })).toEqual(['/dev/vdb1', 'PARTLABEL=x']);
+    expect(sourcePaths({ mountinfo: null, fstab: 'UUID=1 / ext4 d 0 1\n/dev/vdb1 /srv ext4 d 0 2\nPARTLABEL=x /x ext4 d 0 2\n', hostRoot: '/' })).toEqual([
+      '/dev/vdb1',
+      'PARTLABEL=x',
+    ]);
   });
 });

@@ -43,7 +43,9 @@ describe('parseMountinfo', () => {
 describe('parseFstab', () => {
   it('reads specs, octal escapes and btrfs subvolumes, skipping swap and pseudo filesystems', async () => {
     const { parseFstab } = await import('../../../src/host/mounts.js');
-    const m = parseFstab('# c\nUUID=1 / btrfs subvol=@,noatime 0 0\nLABEL=My\\040Boot /boot ext4 defaults 0 2\nUUID=2 none swap sw 0 0\ntmpfs /tmp tmpfs defaults 0 0\n/dev/sr0 /media/cdrom0 udf,iso9660 user,noauto 0 0\n');
+    const m = parseFstab(
+      '# c\nUUID=1 / btrfs subvol=@,noatime 0 0\nLABEL=My\\040Boot /boot ext4 defaults 0 2\nUUID=2 none swap sw 0 0\ntmpfs /tmp tmpfs defaults 0 0\n/dev/sr0 /media/cdrom0 udf,iso9660 user,noauto 0 0\n',
+    );
     expect(m.map((x) => [x.source, x.mountpoint, x.fsroot])).toEqual([
       ['UUID=1', '/', '/@'],
       ['LABEL=My Boot', '/boot', '/'],
@@ -104,7 +106,12 @@ describe('gatherDeviceFacts', () => {
     const info = '22 1 254:0 / / rw - ext4 /dev/mapper/vg-root rw\n23 22 254:1 / /boot rw - ext4 /dev/vda1 rw\n';
     const root = tree(
       { 'proc/self/mountinfo': info, 'etc/fstab': 'UUID=x / ext4 defaults 0 1\n', 'proc/cmdline': 'ro quiet', 'dev/dm-0': '', 'dev/vda1': '' },
-      { 'dev/disk/by-uuid/AAAA-1111': '../../vda1', 'dev/disk/by-label/My\\x20Boot': '../../vda1', 'dev/disk/by-partuuid/p-1': '../../vda1', 'dev/mapper/vg-root': '../dm-0' },
+      {
+        'dev/disk/by-uuid/AAAA-1111': '../../vda1',
+        'dev/disk/by-label/My\\x20Boot': '../../vda1',
+        'dev/disk/by-partuuid/p-1': '../../vda1',
+        'dev/mapper/vg-root': '../dm-0',
+      },
     );
     const rootfs = new RootFs(root);
     expect(gatherDeviceFacts(rootfs)).toEqual({
@@ -117,7 +124,16 @@ describe('gatherDeviceFacts', () => {
       byPartuuid: { 'p-1': 'vda1' },
       nodes: { '/dev/mapper/vg-root': 'dm-0', '/dev/vda1': 'vda1' },
     });
-    expect(gatherDeviceFacts(new RootFs(tree({})))).toEqual({ mountinfo: null, fstab: null, cmdline: null, hostRoot: expect.any(String), byUuid: {}, byLabel: {}, byPartuuid: {}, nodes: {} });
+    expect(gatherDeviceFacts(new RootFs(tree({})))).toEqual({
+      mountinfo: null,
+      fstab: null,
+      cmdline: null,
+      hostRoot: expect.any(String),
+      byUuid: {},
+      byLabel: {},
+      byPartuuid: {},
+      nodes: {},
+    });
   });
 });
 

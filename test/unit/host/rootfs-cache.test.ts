@@ -32,10 +32,28 @@ for (const f of FILES) {
 for (const [p, target] of Object.entries(LINKS)) symlinkSync(target, join(root, p));
 
 const PATHS = [
-  '/', '/boot', '/boot/', '/boot//vmlinuz-6.1', '/boot/./vmlinuz-6.1', '/boot/../boot/vmlinuz-6.1', '/vmlinuz', '/boot/abs',
-  '/boot/up', '/boot/escape', '/boot/dangling', '/boot/loop1', '/boot/chain', '/bootlink/vmlinuz-6.1', '/bootlink/abs',
-  '/boot/dirlink/vmlinuz-7', '/boot/dirlink/../etc/os-release', '/missing/x', '/boot/missing', '/boot/loader/entries/a.conf',
-  '/etc/os-release/x', 'relative/boot',
+  '/',
+  '/boot',
+  '/boot/',
+  '/boot//vmlinuz-6.1',
+  '/boot/./vmlinuz-6.1',
+  '/boot/../boot/vmlinuz-6.1',
+  '/vmlinuz',
+  '/boot/abs',
+  '/boot/up',
+  '/boot/escape',
+  '/boot/dangling',
+  '/boot/loop1',
+  '/boot/chain',
+  '/bootlink/vmlinuz-6.1',
+  '/bootlink/abs',
+  '/boot/dirlink/vmlinuz-7',
+  '/boot/dirlink/../etc/os-release',
+  '/missing/x',
+  '/boot/missing',
+  '/boot/loader/entries/a.conf',
+  '/etc/os-release/x',
+  'relative/boot',
 ];
 
 describe('RootFs.withCache', () => {

@@ -65,7 +65,9 @@ describe('kdumpctl start / status / stop', () => {
     expect(err).toMatch(/MKDUMPRD_ARGS is ignored/);
     const load = fakeState().calls.find((c) => c.syscall === 'kexec_file_load');
     expect(load?.args['flags']).toBe(2);
-    expect(load?.args['cmdline']).toBe('BOOT_IMAGE=/boot/vmlinuz-6.1.0-27-amd64 root=UUID=4b2d6c1e-8f0a-4e53-9b7d-1c2e3f405162 ro irqpoll nr_cpus=1 reset_devices panic=10 kexecctl.kdump=save');
+    expect(load?.args['cmdline']).toBe(
+      'BOOT_IMAGE=/boot/vmlinuz-6.1.0-27-amd64 root=UUID=4b2d6c1e-8f0a-4e53-9b7d-1c2e3f405162 ro irqpoll nr_cpus=1 reset_devices panic=10 kexecctl.kdump=save',
+    );
     expect(String(load?.args['kernel'])).toMatch(/boot\/vmlinuz-6.1.0-27-amd64>$/);
     expect(String(load?.args['initrd'])).toMatch(/boot\/initrd.img-6.1.0-27-amd64>$/);
     expect(await run('status', '--root', root)).toBe(0);
@@ -81,7 +83,9 @@ describe('kdumpctl start / status / stop', () => {
   });
   it('explains a crash kernel too big for the reservation (EADDRNOTAVAIL)', async () => {
     setFake({ crashSize: 64 * 1048576, failures: { kexec_file_load: 'EADDRNOTAVAIL' } });
-    await expect(run('start', '--root', root)).rejects.toThrow(/Cannot assign requested address: the crash kernel .* do not fit in the 64 MiB crashkernel= reservation/);
+    await expect(run('start', '--root', root)).rejects.toThrow(
+      /Cannot assign requested address: the crash kernel .* do not fit in the 64 MiB crashkernel= reservation/,
+    );
     expect(fakeState().crashLoaded).toBe(false);
   });
   it('explains a rejected signature (EKEYREJECTED) and does not fall back', async () => {
@@ -145,7 +149,12 @@ describe('kdumpctl test and save (under --root, with the fake kernel)', () => {
   });
   it('save writes vmcore and vmcore-dmesg.txt, never overwrites, then reboots', async () => {
     setFake({});
-    const core = buildCore({ records: [{ text: 'sysrq: Trigger a crash', tsNsec: 41000000000n }, { text: 'Kernel panic - not syncing: sysrq triggered crash', tsNsec: 41000100000n }] });
+    const core = buildCore({
+      records: [
+        { text: 'sysrq: Trigger a crash', tsNsec: 41000000000n },
+        { text: 'Kernel panic - not syncing: sysrq triggered crash', tsNsec: 41000100000n },
+      ],
+    });
     writeFileSync(join(root, 'proc/vmcore'), core);
     writeFileSync(join(root, 'proc/cmdline'), 'root=/dev/vda kexecctl.kdump=save\n');
     expect(await run('save', '--root', root)).toBe(0);
@@ -157,9 +166,13 @@ describe('kdumpctl test and save (under --root, with the fake kernel)', () => {
       const p = join(root, 'var/crash', d);
       expect(readdirSync(p).sort()).toEqual(['vmcore', 'vmcore-dmesg.txt']);
       expect(readFileSync(join(p, 'vmcore')).equals(core)).toBe(true);
-      expect(readFileSync(join(p, 'vmcore-dmesg.txt'), 'utf8')).toBe('[   41.000000] sysrq: Trigger a crash\n[   41.000100] Kernel panic - not syncing: sysrq triggered crash\n');
+      expect(readFileSync(join(p, 'vmcore-dmesg.txt'), 'utf8')).toBe(
+        '[   41.000000] sysrq: Trigger a crash\n[   41.000100] Kernel panic - not syncing: sysrq triggered crash\n',
+      );
     }
-    const reboots = fakeState().calls.filter((c) => c.syscall === 'reboot').map((c) => c.args['cmd']);
+    const reboots = fakeState()
+      .calls.filter((c) => c.syscall === 'reboot')
+      .map((c) => c.args['cmd']);
     expect(reboots).toEqual(['0x1234567', '0x4321fedc']);
   });
   it('save writes a clearly named fallback when the log cannot be extracted', async () => {

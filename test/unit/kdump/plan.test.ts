@@ -27,7 +27,12 @@ const cfg = (over: Partial<KdumpSysconfig> = {}): KdumpSysconfig => ({ ...KDUMP_
 
 describe('buildKdumpPlan', () => {
   it('uses KDUMP_KERNELVER, KDUMP_BOOTDIR, KDUMP_IMG and KDUMP_IMG_EXT for the kernel path', () => {
-    const p = buildKdumpPlan({ config: cfg({ kernelVer: '6.9.1', bootDir: '/efi', img: 'bzImage', imgExt: '.signed' }), osrelease: '6.1.0\n', procCmdline: 'root=/dev/sda1', files: files('/efi/bzImage-6.9.1.signed') });
+    const p = buildKdumpPlan({
+      config: cfg({ kernelVer: '6.9.1', bootDir: '/efi', img: 'bzImage', imgExt: '.signed' }),
+      osrelease: '6.1.0\n',
+      procCmdline: 'root=/dev/sda1',
+      files: files('/efi/bzImage-6.9.1.signed'),
+    });
     expect(p.kernel).toBe('/efi/bzImage-6.9.1.signed');
     expect(p.release).toBe('6.9.1');
     expect(p.initrd).toEqual([]);
@@ -41,12 +46,16 @@ describe('buildKdumpPlan', () => {
     }
   });
   it('fails clearly without a release or a kernel', () => {
-    expect(() => buildKdumpPlan({ config: cfg(), osrelease: null, procCmdline: '', files: files() })).toThrow(/KDUMP_KERNELVER is empty and \/proc\/sys\/kernel\/osrelease is unreadable/);
+    expect(() => buildKdumpPlan({ config: cfg(), osrelease: null, procCmdline: '', files: files() })).toThrow(
+      /KDUMP_KERNELVER is empty and \/proc\/sys\/kernel\/osrelease is unreadable/,
+    );
     expect(() => buildKdumpPlan({ config: cfg(), osrelease: 'R', procCmdline: '', files: files() })).toThrow(/crash kernel \/boot\/vmlinuz-R not found/);
   });
   it('starts from KDUMP_COMMANDLINE when set, else /proc/cmdline', () => {
     const f = files('/boot/vmlinuz-R');
-    expect(buildKdumpPlan({ config: cfg({ commandline: 'root=/dev/b ro' }), osrelease: 'R', procCmdline: 'root=/dev/a', files: f }).cmdline).toBe(`root=/dev/b ro ${KDUMP_TRIGGER}`);
+    expect(buildKdumpPlan({ config: cfg({ commandline: 'root=/dev/b ro' }), osrelease: 'R', procCmdline: 'root=/dev/a', files: f }).cmdline).toBe(
+      `root=/dev/b ro ${KDUMP_TRIGGER}`,
+    );
     expect(buildKdumpPlan({ config: cfg(), osrelease: 'R', procCmdline: 'root=/dev/a quiet\n', files: f }).cmdline).toBe(`root=/dev/a quiet ${KDUMP_TRIGGER}`);
   });
   it('reads the running release under --root', () => {
@@ -57,7 +66,11 @@ describe('buildKdumpPlan', () => {
 
 describe('capture command line', () => {
   it('removes crashkernel= and panic_on_warn, removal keys both bare and key=value, appends in order, then the trigger', () => {
-    const r = captureCmdline({ base: 'BOOT_IMAGE=/v root=UUID=1 crashkernel=1G-4G:192M panic_on_warn=1 panic_on_warn quiet hugepages=4 hugepages slub-debug=F', remove: ['quiet', 'hugepages', 'slub_debug'], append: 'irqpoll nr_cpus=1 reset_devices' });
+    const r = captureCmdline({
+      base: 'BOOT_IMAGE=/v root=UUID=1 crashkernel=1G-4G:192M panic_on_warn=1 panic_on_warn quiet hugepages=4 hugepages slub-debug=F',
+      remove: ['quiet', 'hugepages', 'slub_debug'],
+      append: 'irqpoll nr_cpus=1 reset_devices',
+    });
     expect(r.cmdline).toBe(`BOOT_IMAGE=/v root=UUID=1 irqpoll nr_cpus=1 reset_devices ${KDUMP_TRIGGER}`);
     expect(r.warnings).toEqual([]);
   });

@@ -34,7 +34,10 @@ describe('/etc/sysconfig/kdump', () => {
     expect(parseSysconfigKdump('KDUMP_BOOTDIR=""\nKDUMP_IMG=\n').value).toEqual(KDUMP_DEFAULTS);
   });
   it('accepts the older keys with a warning that says what they mean here', () => {
-    const { value, diagnostics } = parseSysconfigKdump('MKDUMPRD_ARGS="--debug"\nKDUMP_FILE_LOAD="off"\nFADUMP_COMMANDLINE_APPEND="nr_cpus=16"\n', '/etc/sysconfig/kdump');
+    const { value, diagnostics } = parseSysconfigKdump(
+      'MKDUMPRD_ARGS="--debug"\nKDUMP_FILE_LOAD="off"\nFADUMP_COMMANDLINE_APPEND="nr_cpus=16"\n',
+      '/etc/sysconfig/kdump',
+    );
     const text = diagnostics.map(formatDiagnostic);
     expect(text[0]).toMatch(/^\/etc\/sysconfig\/kdump:1: warning: MKDUMPRD_ARGS is ignored: kexecctl does not build a kdump initrd/);
     expect(text[1]).toMatch(/^\/etc\/sysconfig\/kdump:2: warning: KDUMP_FILE_LOAD is obsolete: "on" selects kexec_file_load/);

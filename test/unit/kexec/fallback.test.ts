@@ -19,7 +19,11 @@ function attempt(code: string | null, mode: LoadMode = 'auto') {
   if (code !== null) k.failWith('kexec_file_load', code);
   let err: unknown = null;
   try {
-    loadKernel(k, { kernelPath: fx.kernel, initrdPaths: [fx.initrd1], cmdline: 'console=ttyS0', crash: false, mode }, { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: qemu2gFacts });
+    loadKernel(
+      k,
+      { kernelPath: fx.kernel, initrdPaths: [fx.initrd1], cmdline: 'console=ttyS0', crash: false, mode },
+      { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: qemu2gFacts },
+    );
   } catch (e) {
     err = e;
   }
@@ -28,42 +32,50 @@ function attempt(code: string | null, mode: LoadMode = 'auto') {
 
 // kexec-tools 2.0.27 do_kexec_file_load(): ENOSYS, EINVAL, ENOEXEC and ENOTSUP return EFALLBACK.
 describe('kexec_file_load → kexec_load fallback rule (kexec-tools)', () => {
-  it.each(['ENOSYS', 'EINVAL', 'ENOEXEC', 'ENOTSUP', 'EOPNOTSUPP'])(
-    '%s falls back to kexec_load, which loads the kernel with our segments',
-    (code) => {
-      expect(fileLoadMayFallBack(errnoNumber(code)!)).toBe(true);
-      const { err, k } = attempt(code);
-      expect(err).toBeNull();
-      // What happened: one kexec_file_load with the opened files, failing with code, then one kexec_load.
-      expect(k.calls.map((c) => c.syscall)).toEqual(['kexec_file_load', 'kexec_load']);
-      expect(k.calls[0]).toMatchObject({ args: { cmdline: 'console=ttyS0', flags: 0 }, result: `-1 ${code === 'ENOTSUP' ? 'EOPNOTSUPP' : code}` });
-      expect(String(k.calls[0]?.args['kernel'])).toContain(fx.kernel);
-      const load = k.calls[1] as unknown as { args: { entry: string; flags: number; segments: Array<{ bufsz: number; mem: string; memsz: string }> }; result: string };
-      expect(load.result).toBe('0');
-      expect(load.args.flags).toBe(0x3e0000); // KEXEC_ARCH_X86_64, as kexec-tools passes it
-      // kernel, boot_params, trampoline and the initrd ("first-initrd\n", 13 bytes), inside RAM above 1 MiB.
-      expect(load.args.segments).toHaveLength(4);
-      expect(load.args.segments.map((s) => s.bufsz)).toContain(13);
-      for (const s of load.args.segments) {
-        expect(BigInt(s.mem) >= 0x100000n && BigInt(s.mem) + BigInt(s.memsz) <= 0x7ffe0000n).toBe(true);
-      }
-      expect(load.args.segments.map((s) => s.mem)).toContain(load.args.entry); // the trampoline is the entry
-      expect(k.state().loaded).toBe(true);
-      expect(readLoadRecord(fx.root, false)).toMatchObject({ syscall: 'kexec_load', kernel: fx.kernel });
-    },
-  );
+  it.each(['ENOSYS', 'EINVAL', 'ENOEXEC', 'ENOTSUP', 'EOPNOTSUPP'])('%s falls back to kexec_load, which loads the kernel with our segments', (code) => {
+    expect(fileLoadMayFallBack(errnoNumber(code)!)).toBe(true);
+    const { err, k } = attempt(code);
+    expect(err).toBeNull();
+    // What happened: one kexec_file_load with the opened files, failing with code, then one kexec_load.
+    expect(k.calls.map((c) => c.syscall)).toEqual(['kexec_file_load', 'kexec_load']);
+    expect(k.calls[0]).toMatchObject({ args: { cmdline: 'console=ttyS0', flags: 0 }, result: `-1 ${code === 'ENOTSUP' ? 'EOPNOTSUPP' : code}` });
+    expect(String(k.calls[0]?.args['kernel'])).toContain(fx.kernel);
+    const load = k.calls[1] as unknown as {
+      args: { entry: string; flags: number; segments: Array<{ bufsz: number; mem: string; memsz: string }> };
+      result: string;
+    };
+    expect(load.result).toBe('0');
+    expect(load.args.flags).toBe(0x3e0000); // KEXEC_ARCH_X86_64, as kexec-tools passes it
+    // kernel, boot_params, trampoline and the initrd ("first-initrd\n", 13 bytes), inside RAM above 1 MiB.
+    expect(load.args.segments).toHaveLength(4);
+    expect(load.args.segments.map((s) => s.bufsz)).toContain(13);
+    for (const s of load.args.segments) {
+      expect(BigInt(s.mem) >= 0x100000n && BigInt(s.mem) + BigInt(s.memsz) <= 0x7ffe0000n).toBe(true);
+    }
+    expect(load.args.segments.map((s) => s.mem)).toContain(load.args.entry); // the trampoline is the entry
+    expect(k.state().loaded).toBe(true);
+    expect(readLoadRecord(fx.root, false)).toMatchObject({ syscall: 'kexec_load', kernel: fx.kernel });
+  });
 
   it('a kexec_load refusal prints "kexec_load failed: <strerror>" then the segment table, and keeps the old kernel', () => {
     const k = new FakeKernel(initialFakeState({ loaded: true }));
     k.failWith('kexec_load', 'EADDRNOTAVAIL');
     let err: { code?: string; message: string } | null = null;
     try {
-      loadKernel(k, { kernelPath: fx.kernel, initrdPaths: [], cmdline: '', crash: false, mode: 'legacy' }, { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: qemu2gFacts });
+      loadKernel(
+        k,
+        { kernelPath: fx.kernel, initrdPaths: [], cmdline: '', crash: false, mode: 'legacy' },
+        { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: qemu2gFacts },
+      );
     } catch (e) {
       err = e as { code?: string; message: string };
     }
     expect(err?.code).toBe('EKEXECLOAD');
-    expect(err?.message.split('\n').slice(0, 3)).toEqual(['kexec_load failed: Cannot assign requested address', expect.stringMatching(/^entry = 0x[0-9a-f]+$/), 'nr_segments = 3']);
+    expect(err?.message.split('\n').slice(0, 3)).toEqual([
+      'kexec_load failed: Cannot assign requested address',
+      expect.stringMatching(/^entry = 0x[0-9a-f]+$/),
+      'nr_segments = 3',
+    ]);
     expect(k.state().loaded).toBe(true);
     expect(readLoadRecord(fx.root, false)).toBeNull();
   });
@@ -72,11 +84,18 @@ describe('kexec_file_load → kexec_load fallback rule (kexec-tools)', () => {
     const k = new FakeKernel(initialFakeState({ crashLoaded: true, crashSize: 256 << 20 }));
     let err: { code?: string; message: string } | null = null;
     try {
-      loadKernel(k, { kernelPath: fx.kernel, initrdPaths: [], cmdline: '', crash: true, mode: 'legacy' }, { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: qemu2gFacts });
+      loadKernel(
+        k,
+        { kernelPath: fx.kernel, initrdPaths: [], cmdline: '', crash: true, mode: 'legacy' },
+        { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: qemu2gFacts },
+      );
     } catch (e) {
       err = e as { code?: string; message: string };
     }
-    expect(err).toMatchObject({ code: 'ENOLEGACY', message: expect.stringMatching(/^kexec_load not implemented: kexecctl has no segment builder for crash kernels/) });
+    expect(err).toMatchObject({
+      code: 'ENOLEGACY',
+      message: expect.stringMatching(/^kexec_load not implemented: kexecctl has no segment builder for crash kernels/),
+    });
     expect(k.calls).toHaveLength(0);
     expect(k.state().crashLoaded).toBe(true);
   });

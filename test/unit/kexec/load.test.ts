@@ -27,10 +27,18 @@ describe('loadKernel', () => {
     expect(String(c.args['kernel'])).toContain(fx.kernel);
     expect(String(c.args['initrd'])).toContain(fx.initrd1);
     expect(k.state().loaded).toBe(true);
-    expect(r.call).toMatch(/^kexec_file_load\(kernel_fd=\d+<.*vmlinuz>, initrd_fd=\d+<.*initrd1.img>, cmdline_len=23, cmdline="root=\/dev\/vda ro quiet", flags=0x0\)$/);
+    expect(r.call).toMatch(
+      /^kexec_file_load\(kernel_fd=\d+<.*vmlinuz>, initrd_fd=\d+<.*initrd1.img>, cmdline_len=23, cmdline="root=\/dev\/vda ro quiet", flags=0x0\)$/,
+    );
     expect(readLoadRecord(fx.root, false)).toEqual({
-      kernel: fx.kernel, initrds: [fx.initrd1], cmdline: 'root=/dev/vda ro quiet', time: '2026-01-02T03:04:05.000Z',
-      syscall: 'kexec_file_load', crash: false, release: '6.1.0-18-amd64', format: 'x86-bzimage',
+      kernel: fx.kernel,
+      initrds: [fx.initrd1],
+      cmdline: 'root=/dev/vda ro quiet',
+      time: '2026-01-02T03:04:05.000Z',
+      syscall: 'kexec_file_load',
+      crash: false,
+      release: '6.1.0-18-amd64',
+      format: 'x86-bzimage',
     });
   });
 
@@ -53,7 +61,8 @@ describe('loadKernel', () => {
     // kexec/kexec.c main(): die(...) with no space before the quote.
     expect(err).toMatchObject({
       code: 'ENOCRASHMEM',
-      message: 'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel',
+      message:
+        'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel',
     });
     expect(k.calls).toHaveLength(0);
   });
@@ -70,8 +79,9 @@ describe('loadKernel', () => {
     loadKernel(k, req({ fileFlags: 0x10 }), { root: fx.root, trust: fx.trust });
     expect(k.calls[0]?.args['flags']).toBe(0x10);
     const k2 = new FakeKernel();
-    expect(() => loadKernel(k2, req({ x86Entry: 'real-mode', initrdPaths: [join(fx.dir, 'nope')] }), { root: fx.root, trust: fx.trust }))
-      .toThrow(expect.objectContaining({ code: 'EX86ENTRY', message: 'Kexec2 syscall does not support 16bit or 32bit entry yet' }));
+    expect(() => loadKernel(k2, req({ x86Entry: 'real-mode', initrdPaths: [join(fx.dir, 'nope')] }), { root: fx.root, trust: fx.trust })).toThrow(
+      expect.objectContaining({ code: 'EX86ENTRY', message: 'Kexec2 syscall does not support 16bit or 32bit entry yet' }),
+    );
     expect(k2.calls).toHaveLength(0);
   });
 
@@ -121,11 +131,41 @@ describe('loadKernel', () => {
       [() => req({ initrdPaths: [join(fx.dir, 'nope')] }), 'EFILEOPEN', /Failed to open initrd file/],
       [() => req({ initrdPaths: [''] }), 'EFILEOPEN', /Failed to open initrd file : No such file or directory/],
       [() => req({ kernelPath: fx.dir }), 'EFILETYPE', /is a directory/],
-      [() => { writeFileSync(join(fx.dir, 'text'), 'hello'); chmodSync(join(fx.dir, 'text'), 0o644); return req({ kernelPath: join(fx.dir, 'text') }); }, 'EUNKNOWNFORMAT', /is not a kernel image/],
-      [() => { writeFileSync(join(fx.dir, 'gz'), Buffer.from([0x1f, 0x8b, 8, 0])); chmodSync(join(fx.dir, 'gz'), 0o644); return req({ kernelPath: join(fx.dir, 'gz') }); }, 'ENOTKERNEL', /gzip-compressed/],
+      [
+        () => {
+          writeFileSync(join(fx.dir, 'text'), 'hello');
+          chmodSync(join(fx.dir, 'text'), 0o644);
+          return req({ kernelPath: join(fx.dir, 'text') });
+        },
+        'EUNKNOWNFORMAT',
+        /is not a kernel image/,
+      ],
+      [
+        () => {
+          writeFileSync(join(fx.dir, 'gz'), Buffer.from([0x1f, 0x8b, 8, 0]));
+          chmodSync(join(fx.dir, 'gz'), 0o644);
+          return req({ kernelPath: join(fx.dir, 'gz') });
+        },
+        'ENOTKERNEL',
+        /gzip-compressed/,
+      ],
       [() => req({ cmdline: 'a'.repeat(2047) }), 'ECMDLINE2BIG', /command line too long: 2048 bytes/],
-      [() => { chmodSync(fx.kernel, 0o666); return req(); }, 'EFILEMODE', /world-writable \(mode 0666\)/],
-      [() => { chmodSync(fx.initrd1, 0o664); return req(); }, 'EFILEMODE', /initrd .* is group-writable/],
+      [
+        () => {
+          chmodSync(fx.kernel, 0o666);
+          return req();
+        },
+        'EFILEMODE',
+        /world-writable \(mode 0666\)/,
+      ],
+      [
+        () => {
+          chmodSync(fx.initrd1, 0o664);
+          return req();
+        },
+        'EFILEMODE',
+        /initrd .* is group-writable/,
+      ],
       [() => req({ type: 'elf-x86_64', mode: 'legacy' }), 'EBADTYPE', /^Wrong file type elf-x86_64, file matches type bzImage64$/],
       [() => req({ type: 'zImage', mode: 'legacy' }), 'EBADTYPE', /^Unsupported kernel type zImage$/],
     ];

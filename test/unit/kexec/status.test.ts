@@ -25,11 +25,28 @@ describe('readStatus', () => {
     put('proc/sys/kernel/kexec_load_disabled', '1\n');
     put('sys/kernel/security/lockdown', '[none] integrity confidentiality\n');
     mkdirSync(join(root, 'sys/firmware/efi'), { recursive: true });
-    const rec = { kernel: '/boot/k', initrds: [], cmdline: 'c', time: 't', syscall: 'kexec_file_load' as const, crash: false, release: null, format: 'x86-bzimage' };
+    const rec = {
+      kernel: '/boot/k',
+      initrds: [],
+      cmdline: 'c',
+      time: 't',
+      syscall: 'kexec_file_load' as const,
+      crash: false,
+      release: null,
+      format: 'x86-bzimage',
+    };
     writeLoadRecord(root, rec);
     writeLoadRecord(root, { ...rec, crash: true });
     const s = readStatus(new RootFs(root));
-    expect(s).toMatchObject({ kexecSupported: true, loaded: false, crashLoaded: true, kexecLoadDisabled: true, lockdown: 'none', secureBoot: 'unknown', record: null });
+    expect(s).toMatchObject({
+      kexecSupported: true,
+      loaded: false,
+      crashLoaded: true,
+      kexecLoadDisabled: true,
+      lockdown: 'none',
+      secureBoot: 'unknown',
+      record: null,
+    });
     expect(s.crashRecord?.kernel).toBe('/boot/k');
     expect(formatStatus(s)).toMatch(/crash kernel loaded: +yes\n  crash kernel: +\/boot\/k\n/);
   });

@@ -37,7 +37,8 @@ describe('unloadKernel', () => {
 });
 
 describe('execLoaded', () => {
-  const mk = (over = {}) => new FakeKernel(initialFakeState({ loaded: true, interfaces: { lo: true, eth0: true, 'eth0:1': true, shaper0: true, eth1: false }, ...over }));
+  const mk = (over = {}) =>
+    new FakeKernel(initialFakeState({ loaded: true, interfaces: { lo: true, eth0: true, 'eth0:1': true, shaper0: true, eth1: false }, ...over }));
   const ioctls = (k: FakeKernel) => k.calls.filter((c) => c.syscall === 'ioctl').map((c) => `${c.args['name']} ${c.args['flags']} ${c.result}`);
 
   it('takes interfaces down as kexec-tools ifdown(): shaper first, not lo nor aliases, SIOCSIFFLAGS without IFF_UP', async () => {
@@ -67,7 +68,10 @@ describe('execLoaded', () => {
 
   it('when reboot(KEXEC) fails, the interfaces it took down come back up, through the same ioctls', async () => {
     const k = mk({ failures: { reboot: 'EPERM' } });
-    await expect(execLoaded(k, { fs, sync: true, ifdown: true })).rejects.toMatchObject({ code: 'EKEXECEXEC', message: 'kexec failed: Operation not permitted\nbrought back up: shaper0 eth0' });
+    await expect(execLoaded(k, { fs, sync: true, ifdown: true })).rejects.toMatchObject({
+      code: 'EKEXECEXEC',
+      message: 'kexec failed: Operation not permitted\nbrought back up: shaper0 eth0',
+    });
     // A down interface reads 0x1002 (the kernel clears RUNNING too); IFF_UP is set back on that.
     expect(ioctls(k)).toEqual(['shaper0 0x1042 0', 'eth0 0x1042 0', 'shaper0 0x1003 0', 'eth0 0x1003 0']);
     expect(k.st.interfaces).toEqual({ lo: true, eth0: true, 'eth0:1': true, shaper0: true, eth1: false });

@@ -39,7 +39,13 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
 describe('buildPlan', () => {
   it('reuses /proc/cmdline with BOOT_IMAGE pointing at the new kernel when APPEND is empty', () => {
     const p = buildPlan(input());
-    expect(p).toMatchObject({ action: 'load', kernel: '/boot/vmlinuz-6.1.0-18-amd64', initrd: ['/boot/initrd.img-6.1.0-18-amd64'], cmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro quiet', warnings: [] });
+    expect(p).toMatchObject({
+      action: 'load',
+      kernel: '/boot/vmlinuz-6.1.0-18-amd64',
+      initrd: ['/boot/initrd.img-6.1.0-18-amd64'],
+      cmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro quiet',
+      warnings: [],
+    });
   });
 
   it('uses APPEND exactly when set, and the boot loader line over APPEND', () => {
@@ -60,7 +66,7 @@ describe('buildPlan', () => {
     expect(() => buildPlan(input({ append: 'x'.repeat(2100) }))).toThrow(/command line too long/);
   });
 
-  it('refuses missing initrds unless they were only Debian\'s default', () => {
+  it("refuses missing initrds unless they were only Debian's default", () => {
     const missing = [file('/boot/initrd.img-6.1.0-18-amd64', { exists: false, isFile: false })];
     expect(() => buildPlan(input({ initrdFacts: missing }))).toThrow(/initrd \/boot\/initrd.img-6.1.0-18-amd64 does not exist/);
     const p = buildPlan(input({ initrdFacts: missing, choice: choice({ optionalInitrd: ['/boot/initrd.img-6.1.0-18-amd64'] }) }));

@@ -22,7 +22,8 @@ function fx(name: string): string {
   return m.root;
 }
 
-const run = (args: string[], env: Record<string, string> = {}) => execa('node', [cli.kexecctl, ...args], { reject: false, env: { KEXECCTL_TEST: '1', ...env } });
+const run = (args: string[], env: Record<string, string> = {}) =>
+  execa('node', [cli.kexecctl, ...args], { reject: false, env: { KEXECCTL_TEST: '1', ...env } });
 
 describe('kexecctl plan/list/load on fixture roots', () => {
   it('plan prints a readable summary', async () => {
@@ -39,14 +40,20 @@ describe('kexecctl plan/list/load on fixture roots', () => {
     const r = await run(['plan', '--root', root, '--json']);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('kexecctl: GRUB entry "Ubuntu": initrd /boot/initrd.img-5.15.0-91-generic not found on hd0,gpt2 = uuid:a81b5c3d-6e2f-4a9b-8c7d-1e0f2a3b4c5d (mounted at /)');
+    expect(r.stderr).toBe(
+      'kexecctl: GRUB entry "Ubuntu": initrd /boot/initrd.img-5.15.0-91-generic not found on hd0,gpt2 = uuid:a81b5c3d-6e2f-4a9b-8c7d-1e0f2a3b4c5d (mounted at /)',
+    );
   });
 
   it('list --json gives the tree with the default marked; text marks it with *', async () => {
     const root = fx('debian12-separate-boot');
     const r = await run(['list', '--root', root, '--json']);
     expect(r.exitCode).toBe(0);
-    const m = JSON.parse(r.stdout) as { default: string; usedNextEntry: boolean; entries: { kind: string; children?: { default: boolean; kernel: string; kernelWritten: string }[] }[] };
+    const m = JSON.parse(r.stdout) as {
+      default: string;
+      usedNextEntry: boolean;
+      entries: { kind: string; children?: { default: boolean; kernel: string; kernelWritten: string }[] }[];
+    };
     expect(m.usedNextEntry).toBe(true);
     expect(m.default).toMatch(/^gnulinux-advanced-.*>gnulinux-6\.1\.0-17-amd64-advanced-/);
     const chosen = m.entries[1]?.children?.find((c) => c.default);
@@ -63,7 +70,9 @@ describe('kexecctl plan/list/load on fixture roots', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain(`kernel_fd=`);
     expect(r.stdout).toContain(`${root}/boot/vmlinuz-6.10.11-100.fc39.x86_64>`);
-    expect(r.stdout).toContain('cmdline="BOOT_IMAGE=(hd0,gpt2)/vmlinuz-6.10.11-100.fc39.x86_64 root=UUID=2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b ro rootflags=subvol=root rhgb quiet"');
+    expect(r.stdout).toContain(
+      'cmdline="BOOT_IMAGE=(hd0,gpt2)/vmlinuz-6.10.11-100.fc39.x86_64 root=UUID=2d3e4f50-6172-4839-a4b5-c6d7e8f90a1b ro rootflags=subvol=root rhgb quiet"',
+    );
   });
 
   it('load without --kernel loads nothing and says why when the plan skips', async () => {

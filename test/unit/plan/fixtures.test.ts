@@ -45,7 +45,18 @@ function stable(p: KexecPlan): KexecPlan {
 
 describe('fixture roots', () => {
   it('has the distributions the issue asks for', () => {
-    for (const n of ['debian12', 'debian12-separate-boot', 'ubuntu2204', 'ubuntu2404', 'fedora39', 'rhel8', 'rhel9', 'opensuse', 'arch-sdboot', 'btrfs-subvol']) {
+    for (const n of [
+      'debian12',
+      'debian12-separate-boot',
+      'ubuntu2204',
+      'ubuntu2404',
+      'fedora39',
+      'rhel8',
+      'rhel9',
+      'opensuse',
+      'arch-sdboot',
+      'btrfs-subvol',
+    ]) {
       expect(names).toContain(n);
     }
   });
@@ -55,7 +66,10 @@ describe('fixture roots', () => {
     const r = await execa('git', ['ls-files', '--', ...files], { cwd: repoRoot, reject: false });
     if (r.exitCode !== 0) throw new Error(`git ls-files failed (${r.stderr.trim()}): this check needs a git checkout`);
     const tracked = new Set(r.stdout.split('\n').filter((l) => l !== ''));
-    expect(files.filter((f) => !tracked.has(f)), `untracked goldens: ${REGEN}`).toEqual([]);
+    expect(
+      files.filter((f) => !tracked.has(f)),
+      `untracked goldens: ${REGEN}`,
+    ).toEqual([]);
   });
 
   it.each(names)('%s: resolveSystemPlan matches expected-plan.json', (name) => {

@@ -33,7 +33,10 @@ describe('resolveSystemPlan rules', () => {
   it('skips when a kexec.d part turns LOAD_KEXEC off, naming the file and line', () => {
     const f = fixture('debian12');
     f.put('/etc/default/kexec.d/90-off', '# maintenance\nLOAD_KEXEC=false\n');
-    expect(resolveSystemPlan(f.fs)).toMatchObject({ action: 'skip', reason: 'LOAD_KEXEC="false" (/etc/default/kexec.d/90-off:2), so no kernel is loaded for reboot' });
+    expect(resolveSystemPlan(f.fs)).toMatchObject({
+      action: 'skip',
+      reason: 'LOAD_KEXEC="false" (/etc/default/kexec.d/90-off:2), so no kernel is loaded for reboot',
+    });
   });
 
   it('uses APPEND exactly, and warns about shell syntax without running it', () => {
@@ -41,25 +44,31 @@ describe('resolveSystemPlan rules', () => {
     f.put('/etc/default/kexec.d/50-append', 'APPEND="root=/dev/vda1 ro $(touch /tmp/pwned)"\n');
     const p = resolveSystemPlan(f.fs);
     expect(p.cmdline).toBe('root=/dev/vda1 ro $(touch /tmp/pwned)');
-    expect(stableWarnings(p.warnings)).toEqual(['/etc/default/kexec.d/50-append:1: warning: APPEND: command substitution "$(...)" is not run; the value is used literally']);
+    expect(stableWarnings(p.warnings)).toEqual([
+      '/etc/default/kexec.d/50-append:1: warning: APPEND: command substitution "$(...)" is not run; the value is used literally',
+    ]);
   });
 
   it('warns that APPEND is ignored when the boot loader decides', () => {
     const f = fixture('debian12');
     appendFileSync(join(f.root, 'etc/default/kexec'), 'APPEND="quiet"\n');
-    expect(resolveSystemPlan(f.fs).warnings).toContain('APPEND is ignored because USE_GRUB_CONFIG=true (the boot loader\'s command line is used)');
+    expect(resolveSystemPlan(f.fs).warnings).toContain("APPEND is ignored because USE_GRUB_CONFIG=true (the boot loader's command line is used)");
   });
 
   it('fails with the reason when the chosen kernel is missing', () => {
     const f = fixture('debian12');
     rmSync(join(f.root, 'boot/vmlinuz-6.1.0-17-amd64'));
-    expect(() => resolveSystemPlan(f.fs)).toThrow(/GRUB entry "Advanced options for Debian GNU\/Linux>Debian GNU\/Linux, with Linux 6.1.0-17-amd64": kernel \/boot\/vmlinuz-6.1.0-17-amd64 not found/);
+    expect(() => resolveSystemPlan(f.fs)).toThrow(
+      /GRUB entry "Advanced options for Debian GNU\/Linux>Debian GNU\/Linux, with Linux 6.1.0-17-amd64": kernel \/boot\/vmlinuz-6.1.0-17-amd64 not found/,
+    );
   });
 
   it('fails when a KERNEL_IMAGE is not a kernel, and warns about missing modules', () => {
     const f = fixture('debian12-defaults');
     rmSync(join(f.root, 'lib/modules/6.1.0-18-amd64'), { recursive: true });
-    expect(resolveSystemPlan(f.fs).warnings).toContain('/lib/modules/6.1.0-18-amd64 is missing: the kernel /boot/vmlinuz-6.1.0-18-amd64 would boot without its modules');
+    expect(resolveSystemPlan(f.fs).warnings).toContain(
+      '/lib/modules/6.1.0-18-amd64 is missing: the kernel /boot/vmlinuz-6.1.0-18-amd64 would boot without its modules',
+    );
     f.put('/boot/vmlinuz-6.1.0-18-amd64', '#!/bin/sh\necho not a kernel\n');
     expect(() => resolveSystemPlan(f.fs)).toThrow(/not a kernel image/);
   });
@@ -96,19 +105,26 @@ describe('resolveSystemPlan rules', () => {
     expect(() => resolveSystemPlan(f.fs, { instance: '../etc' })).toThrow(/invalid kexec-load@ instance name/);
   });
 
-  it('honours systemd-boot\'s one-shot EFI variable (bootctl set-oneshot)', () => {
+  it("honours systemd-boot's one-shot EFI variable (bootctl set-oneshot)", () => {
     const f = fixture('arch-sdboot');
     const name = 'LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
     f.put(`/sys/firmware/efi/efivars/${name}`, '');
     writeFileSync(join(f.root, 'sys/firmware/efi/efivars', name), Buffer.concat([Buffer.from([7, 0, 0, 0]), Buffer.from('arch.conf\0', 'utf16le')]));
-    expect(resolveSystemPlan(f.fs)).toMatchObject({ kernel: '/boot/vmlinuz-linux', initrd: ['/boot/intel-ucode.img', '/boot/initramfs-linux.img'], entry: { id: 'arch.conf' } });
+    expect(resolveSystemPlan(f.fs)).toMatchObject({
+      kernel: '/boot/vmlinuz-linux',
+      initrd: ['/boot/intel-ucode.img', '/boot/initramfs-linux.img'],
+      entry: { id: 'arch.conf' },
+    });
   });
 });
 
 describe('defaults that are not a Linux entry', () => {
   it('refuses a GRUB default that chainloads (custom.cfg sourced by 41_custom)', () => {
     const f = fixture('debian12');
-    f.put('/boot/grub/custom.cfg', "menuentry 'Windows Boot Manager (on /dev/sda1)' --class windows $menuentry_id_option 'osprober-efi-1234' {\n\tinsmod chain\n\tchainloader /EFI/Microsoft/Boot/bootmgfw.efi\n}\nset default='Windows Boot Manager (on /dev/sda1)'\n");
+    f.put(
+      '/boot/grub/custom.cfg',
+      "menuentry 'Windows Boot Manager (on /dev/sda1)' --class windows $menuentry_id_option 'osprober-efi-1234' {\n\tinsmod chain\n\tchainloader /EFI/Microsoft/Boot/bootmgfw.efi\n}\nset default='Windows Boot Manager (on /dev/sda1)'\n",
+    );
     expect(() => resolveSystemPlan(f.fs)).toThrow('GRUB\'s default entry "Windows Boot Manager (on /dev/sda1)" loads no Linux kernel (chainloader or similar)');
   });
 
@@ -118,7 +134,10 @@ describe('defaults that are not a Linux entry', () => {
     const name = 'LoaderEntryLastBooted-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
     f.put(`/sys/firmware/efi/efivars/${name}`, '');
     writeFileSync(join(f.root, 'sys/firmware/efi/efivars', name), Buffer.concat([Buffer.from([6, 0, 0, 0]), Buffer.from('arch-fallback.conf\0', 'utf16le')]));
-    expect(resolveSystemPlan(f.fs)).toMatchObject({ entry: { id: 'arch-fallback.conf' }, initrd: ['/boot/intel-ucode.img', '/boot/initramfs-linux-fallback.img'] });
+    expect(resolveSystemPlan(f.fs)).toMatchObject({
+      entry: { id: 'arch-fallback.conf' },
+      initrd: ['/boot/intel-ucode.img', '/boot/initramfs-linux-fallback.img'],
+    });
   });
 });
 
@@ -126,7 +145,7 @@ describe('grub.cfg found through an ESP stub', () => {
   it.each([
     ['ubuntu2404', 'boot/grub', 'boot/efi/EFI/ubuntu/grub.cfg', '/boot/vmlinuz-6.8.0-31-generic', '/boot/grub/grubenv'],
     ['rhel9', 'boot/grub2', 'boot/efi/EFI/redhat/grub.cfg', '/boot/vmlinuz-5.14.0-427.13.1.el9_4.x86_64', '/boot/grub2/grubenv'],
-  ])('%s: follows the stub\'s search + configfile when there is no /boot/grub*/grub.cfg', async (name, dir, stubPath, kernel, grubenv) => {
+  ])("%s: follows the stub's search + configfile when there is no /boot/grub*/grub.cfg", async (name, dir, stubPath, kernel, grubenv) => {
     const { renameSync, readFileSync } = await import('node:fs');
     const f = fixture(name);
     renameSync(join(f.root, dir, 'grub.cfg'), join(f.root, dir, 'main.cfg'));
@@ -153,7 +172,11 @@ describe('listBootMenu', () => {
     ]);
     expect(sub.map((e) => e.default)).toEqual([false, false, true, false]);
     expect(m.entries[0]?.default).toBe(false);
-    expect(sub[3]).toMatchObject({ kernel: '/boot/vmlinuz-6.1.0-17-amd64', initrd: ['/boot/initrd.img-6.1.0-17-amd64'], cmdline: expect.stringMatching(/ ro single$/) });
+    expect(sub[3]).toMatchObject({
+      kernel: '/boot/vmlinuz-6.1.0-17-amd64',
+      initrd: ['/boot/initrd.img-6.1.0-17-amd64'],
+      cmdline: expect.stringMatching(/ ro single$/),
+    });
   });
 
   it('shows systemd-boot entries in sd-boot order', () => {

@@ -37,7 +37,9 @@ describe('kexecctl reboot (CLI, fake kernel)', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const calls = s.calls();
-    expect(calls.find((c) => c.syscall === 'kexec_file_load')?.args['cmdline']).toBe('BOOT_IMAGE=/boot/vmlinuz-6.1.0-17-amd64 root=UUID=3f4b6a2e-9d1c-4e8a-b5f7-2c6d8e0a1b34 ro quiet');
+    expect(calls.find((c) => c.syscall === 'kexec_file_load')?.args['cmdline']).toBe(
+      'BOOT_IMAGE=/boot/vmlinuz-6.1.0-17-amd64 root=UUID=3f4b6a2e-9d1c-4e8a-b5f7-2c6d8e0a1b34 ro quiet',
+    );
     expect(commands(calls)).toEqual(['systemctl kexec']);
     s.fx.cleanup();
     rmSync(s.dir, { recursive: true, force: true });
@@ -48,7 +50,10 @@ describe('kexecctl reboot (CLI, fake kernel)', () => {
     expect(commands(s.calls())).toEqual(['telinit 6']);
     const f = await runNode(cli.kexecctl, ['reboot', '--force', '--root', s.fx.root], s.env);
     expect(f.exitCode).toBe(0);
-    const tail = s.calls().slice(-2).map((c) => `${c.syscall} ${JSON.stringify(c.args)}`);
+    const tail = s
+      .calls()
+      .slice(-2)
+      .map((c) => `${c.syscall} ${JSON.stringify(c.args)}`);
     expect(tail).toEqual(['sync {}', 'reboot {"cmd":"0x45584543"}']);
     s.fx.cleanup();
   }, 30000);

@@ -18,7 +18,16 @@ export type FakeWorld = {
 };
 
 export function world(over: Partial<FakeWorld> = {}): FakeWorld {
-  return { plan: { action: 'skip', reason: 'LOAD_KEXEC is not true' }, loaded: false, record: null, files: new Map(), events: [], warnings: [], infos: [], ...over };
+  return {
+    plan: { action: 'skip', reason: 'LOAD_KEXEC is not true' },
+    loaded: false,
+    record: null,
+    files: new Map(),
+    events: [],
+    warnings: [],
+    infos: [],
+    ...over,
+  };
 }
 
 export const WANT: Extract<WantedLoad, { action: 'load' }> = {
@@ -30,7 +39,16 @@ export const WANT: Extract<WantedLoad, { action: 'load' }> = {
 };
 
 export function recordOf(w: Extract<WantedLoad, { action: 'load' }>, time = '2026-01-01T00:00:10.000Z'): LoadRecord {
-  return { kernel: w.kernel, initrds: [...w.initrds], cmdline: w.cmdline, time, syscall: 'kexec_file_load', crash: false, release: null, format: 'x86-bzimage' };
+  return {
+    kernel: w.kernel,
+    initrds: [...w.initrds],
+    cmdline: w.cmdline,
+    time,
+    syscall: 'kexec_file_load',
+    crash: false,
+    release: null,
+    format: 'x86-bzimage',
+  };
 }
 
 export function fakeDeps(w: FakeWorld): RebootDeps {
@@ -75,7 +93,13 @@ export function fakeDeps(w: FakeWorld): RebootDeps {
     },
     runner: {
       async run(cmd, args, env): Promise<RunResult> {
-        const line = `${env ? Object.entries(env).map(([k, v]) => `${k}=${v} `).join('') : ''}${[cmd, ...args].join(' ')}`;
+        const line = `${
+          env
+            ? Object.entries(env)
+                .map(([k, v]) => `${k}=${v} `)
+                .join('')
+            : ''
+        }${[cmd, ...args].join(' ')}`;
         w.events.push(`run ${line}`);
         return { exitCode: w.runExit?.[[cmd, ...args].join(' ')] ?? 0, stdout: '', stderr: '' };
       },

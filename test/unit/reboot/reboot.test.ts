@@ -118,12 +118,24 @@ describe('next reboot will kexec (status)', () => {
   it('no after coldreboot, or when nothing can be loaded', async () => {
     const f = systemd();
     f.set('/no-kexec-reboot', 0);
-    expect(await nextRebootWillKexec(fakeDeps(world({ plan: WANT, loaded: true, files: f })), 256)).toMatchObject({ kexec: false, reason: expect.stringContaining('coldreboot') });
-    expect(await nextRebootWillKexec(fakeDeps(world({ plan: new Error('no grub.cfg'), files: systemd() })), 256)).toMatchObject({ kexec: false, reason: expect.stringContaining('no grub.cfg') });
-    expect(await nextRebootWillKexec(fakeDeps(world({ loaded: null })), 256)).toMatchObject({ kexec: false, reason: expect.stringContaining('no kexec support') });
+    expect(await nextRebootWillKexec(fakeDeps(world({ plan: WANT, loaded: true, files: f })), 256)).toMatchObject({
+      kexec: false,
+      reason: expect.stringContaining('coldreboot'),
+    });
+    expect(await nextRebootWillKexec(fakeDeps(world({ plan: new Error('no grub.cfg'), files: systemd() })), 256)).toMatchObject({
+      kexec: false,
+      reason: expect.stringContaining('no grub.cfg'),
+    });
+    expect(await nextRebootWillKexec(fakeDeps(world({ loaded: null })), 256)).toMatchObject({
+      kexec: false,
+      reason: expect.stringContaining('no kexec support'),
+    });
   });
   it('sysvinit: kexec-load loads at runlevel 6', async () => {
-    expect(await nextRebootWillKexec(fakeDeps(world({ plan: WANT, files: sysv() })), null)).toMatchObject({ kexec: true, reason: expect.stringContaining('runlevel 6') });
+    expect(await nextRebootWillKexec(fakeDeps(world({ plan: WANT, files: sysv() })), null)).toMatchObject({
+      kexec: true,
+      reason: expect.stringContaining('runlevel 6'),
+    });
   });
 });
 

@@ -14,9 +14,13 @@ describe('compareWithRecord', () => {
     expect(compareWithRecord(WANT, true, null, ctime(wantFiles()))).toMatchObject({ fresh: false, reason: expect.stringContaining('no record') });
   });
   it('is stale when the plan names another kernel, initrd or command line', () => {
-    expect(compareWithRecord({ ...WANT, kernel: '/boot/vmlinuz-old' }, true, recordOf(WANT), ctime(wantFiles()))).toMatchObject({ reason: expect.stringContaining('/boot/vmlinuz-old') });
+    expect(compareWithRecord({ ...WANT, kernel: '/boot/vmlinuz-old' }, true, recordOf(WANT), ctime(wantFiles()))).toMatchObject({
+      reason: expect.stringContaining('/boot/vmlinuz-old'),
+    });
     expect(compareWithRecord({ ...WANT, initrds: [] }, true, recordOf(WANT), ctime(wantFiles()))).toMatchObject({ reason: expect.stringContaining('(none)') });
-    expect(compareWithRecord({ ...WANT, cmdline: 'x' }, true, recordOf(WANT), ctime(wantFiles()))).toMatchObject({ reason: expect.stringContaining('command line') });
+    expect(compareWithRecord({ ...WANT, cmdline: 'x' }, true, recordOf(WANT), ctime(wantFiles()))).toMatchObject({
+      reason: expect.stringContaining('command line'),
+    });
   });
   it('is stale when a file was replaced in place after the load (ctime), or vanished', () => {
     const later = wantFiles();
@@ -42,7 +46,13 @@ describe('refreshLoad', () => {
     expect(w.events).toEqual([`load ${WANT.kernel}`]);
   });
   it('on a failed load unloads the stale kernel and reports why', async () => {
-    const w = world({ plan: WANT, loaded: true, record: recordOf({ ...WANT, kernel: '/boot/vmlinuz-old' }), files: wantFiles(), loadError: 'kexec_file_load failed: Key was rejected by service' });
+    const w = world({
+      plan: WANT,
+      loaded: true,
+      record: recordOf({ ...WANT, kernel: '/boot/vmlinuz-old' }),
+      files: wantFiles(),
+      loadError: 'kexec_file_load failed: Key was rejected by service',
+    });
     const r = await refreshLoad(fakeDeps(w));
     expect(r).toMatchObject({ state: 'failed', unloaded: true });
     expect(w.events).toEqual([`load ${WANT.kernel}`, 'unload']);
@@ -69,7 +79,7 @@ describe('refreshLoad', () => {
     expect(w.events).toEqual([]);
     expect(w.infos[0]).toMatch(/^would load \/boot\/vmlinuz-6.1.0-56-cloud-amd64/);
   });
-  it('consumes grub-reboot\'s one-shot entry only at shutdown and only for a reboot', async () => {
+  it("consumes grub-reboot's one-shot entry only at shutdown and only for a reboot", async () => {
     const one = { ...WANT, oneShot: '/boot/grub/grubenv' };
     const notShutdown = world({ plan: one, files: wantFiles(), rebootPending: true });
     await refreshLoad(fakeDeps(notShutdown));

@@ -21,7 +21,11 @@ describe('systemd units', () => {
       cpSync('/bin/rm', join(root, 'bin/rm'));
       cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
       for (const u of UNITS) cpSync(join(repo, 'systemd', u), join(root, 'usr/lib/systemd/system', u));
-      const r = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'kexec-load.service', 'kexec-load.path', 'kexec-reload.service', 'kexec-load@linux.service'], { encoding: 'utf8' });
+      const r = spawnSync(
+        'systemd-analyze',
+        ['verify', '--man=no', `--root=${root}`, 'kexec-load.service', 'kexec-load.path', 'kexec-reload.service', 'kexec-load@linux.service'],
+        { encoding: 'utf8' },
+      );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     } finally {
@@ -49,7 +53,13 @@ describe('systemd units', () => {
 describe('shell scripts', () => {
   const scripts = ['sysv/kexec', 'sysv/kexec-load', 'systemd/system-shutdown/kexecctl'];
   it.skipIf(!has('shellcheck'))('pass shellcheck', () => {
-    expect(() => execFileSync('shellcheck', scripts.map((s) => join(repo, s)), { encoding: 'utf8' })).not.toThrow();
+    expect(() =>
+      execFileSync(
+        'shellcheck',
+        scripts.map((s) => join(repo, s)),
+        { encoding: 'utf8' },
+      ),
+    ).not.toThrow();
   });
   it('sysv scripts have LSB headers and stay inert under systemd', () => {
     for (const s of ['sysv/kexec', 'sysv/kexec-load']) {

@@ -16,7 +16,9 @@ describe('the koffi binding boundary', () => {
     expect(importers).toEqual(['src/sys/koffi-kernel.ts']);
   });
   it('is reached only through a dynamic import in get-kernel.ts', () => {
-    const users = walk('src').filter((f) => f !== 'src/sys/koffi-kernel.ts' && /(from|import\()\s*['"][./]*(sys\/)?koffi-kernel(\.js)?['"]/.test(readFileSync(f, 'utf8')));
+    const users = walk('src').filter(
+      (f) => f !== 'src/sys/koffi-kernel.ts' && /(from|import\()\s*['"][./]*(sys\/)?koffi-kernel(\.js)?['"]/.test(readFileSync(f, 'utf8')),
+    );
     expect(users).toEqual(['src/sys/get-kernel.ts']);
     expect(readFileSync('src/sys/get-kernel.ts', 'utf8')).toMatch(/await import\('\.\/koffi-kernel\.js'\)/);
   });

@@ -6,7 +6,7 @@ describe('test guard', () => {
   it('knows it is inside a test run (vitest.config.ts sets KEXECCTL_TEST=1)', () => {
     expect(isTestRun()).toBe(true);
   });
-  it('only the project\'s own variable counts', () => {
+  it("only the project's own variable counts", () => {
     expect(isTestRun({ KEXECCTL_TEST: '1' })).toBe(true);
     expect(isTestRun({ NODE_ENV: 'test' })).toBe(false);
     expect(isTestRun({ VITEST: 'true' })).toBe(false);
@@ -15,7 +15,13 @@ describe('test guard', () => {
     await expect(getKernel({ env: { KEXECCTL_TEST: '1' } })).rejects.toMatchObject({ code: 'ETESTGUARD' });
   });
   it('refuses every child process during tests (systemctl, reboot, shutdown ...)', async () => {
-    for (const [cmd, args] of [['systemctl', ['kexec']], ['reboot', []], ['shutdown', ['-r', 'now']], ['telinit', ['6']], ['true', []]] as const) {
+    for (const [cmd, args] of [
+      ['systemctl', ['kexec']],
+      ['reboot', []],
+      ['shutdown', ['-r', 'now']],
+      ['telinit', ['6']],
+      ['true', []],
+    ] as const) {
       await expect(execProcesses({ KEXECCTL_TEST: '1' }).run(cmd, args)).rejects.toMatchObject({ code: 'ETESTGUARD' });
     }
   });
@@ -28,6 +34,8 @@ describe('test guard', () => {
     expect(e.kernel.kind).toBe('fake');
     expect(e.recording).toBe(true);
     await e.processes.run('systemctl', ['kexec']);
-    expect((e.kernel as unknown as { calls: Array<{ syscall: string; args: unknown }> }).calls).toEqual([{ syscall: 'run', args: { argv: ['systemctl', 'kexec'] }, result: '0' }]);
+    expect((e.kernel as unknown as { calls: Array<{ syscall: string; args: unknown }> }).calls).toEqual([
+      { syscall: 'run', args: { argv: ['systemctl', 'kexec'] }, result: '0' },
+    ]);
   });
 });

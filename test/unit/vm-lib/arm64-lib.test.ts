@@ -21,7 +21,9 @@ beforeEach(() => {
   };
   fake('dpkg', 'case $1 in --print-foreign-architectures) echo arm64 ;; *) exit 1 ;; esac');
   fake('dpkg-query', "printf 'install ok installed'");
-  fake('apt-cache', `
+  fake(
+    'apt-cache',
+    `
 [ "$1" = show ] && exit 0
 [ "$1" = depends ] || exit 1
 for a; do p=$a; done
@@ -31,7 +33,8 @@ case $p in
   libicu72:arm64) printf '%s\\n' libicu72 '  Depends: libstdc++6:arm64' '  Depends: libicu-dev:arm64' '  Depends: <libfoo>' ;;
   libstdc++6:arm64) printf '%s\\n' 'libstdc++6' '  Depends: libgcc-s1:arm64' '  Depends: libc6:arm64' ;;
   *) echo "$p" ;;
-esac`);
+esac`,
+  );
   fake('qemu-system-aarch64', `printf '%s\\n' "$@" > "${dir}/qemu.args"`);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +53,9 @@ describe('test/vm/lib/arm64.sh', () => {
   });
 
   it('kx_qemu_start_aarch64: virt, max CPU, TCG, 2 CPUs, 2 GiB, direct kernel boot, no reboot', () => {
-    sh(`kx_qemu_start_aarch64 --kernel /k/Image --initrd /k/initrd.img --serial "${dir}/console.log" --append "console=ttyAMA0 kxt.stage=1"; wait "$KX_QEMU_PID"`);
+    sh(
+      `kx_qemu_start_aarch64 --kernel /k/Image --initrd /k/initrd.img --serial "${dir}/console.log" --append "console=ttyAMA0 kxt.stage=1"; wait "$KX_QEMU_PID"`,
+    );
     const args = readFileSync(join(dir, 'qemu.args'), 'utf8').trim().split('\n');
     const after = (flag: string): string | undefined => args[args.indexOf(flag) + 1];
     expect(after('-M')).toBe('virt');

@@ -41,7 +41,9 @@ describe('distro results tally', () => {
   });
 
   it('only anchored lines count: guest output and a FAIL whose detail says PASS are not passes', () => {
-    const text = [head, fail('a', 'expected PASS'), `  | ${pass('b')}`, `garbage ${pass('b')}`, 'RESULT systemd/seabios:b PASS', pass('b'), pass('c')].join('\n');
+    const text = [head, fail('a', 'expected PASS'), `  | ${pass('b')}`, `garbage ${pass('b')}`, 'RESULT systemd/seabios:b PASS', pass('b'), pass('c')].join(
+      '\n',
+    );
     const r = t(text, 1);
     expect(r.passed).toBe(2);
     expect(r.failed).toBe(1);
@@ -60,7 +62,12 @@ describe('distro results tally', () => {
     expect(r.failed).toBe(2);
   });
 
-  it.each([['full', 'systemd'], ['basic', 'systemd'], ['basic', 'sysvinit'], ['bench', 'systemd']])('plan %s/%s names each check once', (suite, variant) => {
+  it.each([
+    ['full', 'systemd'],
+    ['basic', 'systemd'],
+    ['basic', 'sysvinit'],
+    ['bench', 'systemd'],
+  ])('plan %s/%s names each check once', (suite, variant) => {
     const names = plan(suite, variant, 3);
     expect(names.length).toBeGreaterThan(5);
     expect(new Set(names).size).toBe(names.length);

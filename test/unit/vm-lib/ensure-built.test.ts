@@ -80,7 +80,10 @@ describe('kx_ensure_built', () => {
 
   it('fails the tier when the build leaves an entry point unbuilt', () => {
     put('src/cli/bin/kdumpctl.ts', '');
-    put('build.cjs', "const fs = require('fs'); fs.appendFileSync('builds', 'x'); fs.mkdirSync('dist', { recursive: true }); fs.writeFileSync('dist/kexec.js', '');\n");
+    put(
+      'build.cjs',
+      "const fs = require('fs'); fs.appendFileSync('builds', 'x'); fs.mkdirSync('dist', { recursive: true }); fs.writeFileSync('dist/kexec.js', '');\n",
+    );
     const r = ensure();
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/dist\/kdumpctl\.js is missing after npm run build/);

@@ -20,11 +20,33 @@ export class Guest {
 
   start() {
     const o = this.opts;
-    const args = ['-accel', o.accel, '-m', String(o.mem), '-smp', '2', '-nodefaults', '-display', 'none', '-monitor', 'none',
-      '-drive', `file=${o.image},format=raw,if=virtio,cache=unsafe`,
-      '-kernel', o.kernel, '-initrd', o.initrd, '-append', o.append,
-      '-serial', 'stdio',
-      '-chardev', `file,id=kxdbg,path=${o.fwlog}`, '-device', 'isa-debugcon,iobase=0x402,chardev=kxdbg'];
+    const args = [
+      '-accel',
+      o.accel,
+      '-m',
+      String(o.mem),
+      '-smp',
+      '2',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-drive',
+      `file=${o.image},format=raw,if=virtio,cache=unsafe`,
+      '-kernel',
+      o.kernel,
+      '-initrd',
+      o.initrd,
+      '-append',
+      o.append,
+      '-serial',
+      'stdio',
+      '-chardev',
+      `file,id=kxdbg,path=${o.fwlog}`,
+      '-device',
+      'isa-debugcon,iobase=0x402,chardev=kxdbg',
+    ];
     if (o.firmware === 'ovmf') {
       const fd = OVMF_CANDIDATES.find((f) => existsSync(f));
       if (!fd) throw new Error('OVMF firmware not found (apt-get install ovmf)');
@@ -77,7 +99,13 @@ export class Guest {
     this.cursor = this.buf.length;
     this.send(`${cmd}; echo "${tag}=$?"`);
     const m = await this.expect(new RegExp(`([\\s\\S]*?)${tag}=(\\d+)`), timeoutMs);
-    const out = (m[1] ?? '').replace(/\r/g, '').split('\n').filter((l) => !l.includes(`${tag}=$?`)).map((l) => l.replace(/^(KX# )+/, '')).join('\n').trim();
+    const out = (m[1] ?? '')
+      .replace(/\r/g, '')
+      .split('\n')
+      .filter((l) => !l.includes(`${tag}=$?`))
+      .map((l) => l.replace(/^(KX# )+/, ''))
+      .join('\n')
+      .trim();
     return { code: Number(m[2]), out };
   }
 

@@ -20,4 +20,3 @@ export function planFor(suite, variant, reps) {
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
   return plan;
 }
-

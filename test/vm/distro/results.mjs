@@ -25,22 +25,44 @@ export function tally(text, exitStatus) {
     const p = PLAN.exec(line);
     if (p) {
       if (plan !== null) problems.push('a second KXD PLAN line');
-      else { tag = p[1]; plan = p[2].split(','); }
+      else {
+        tag = p[1];
+        plan = p[2].split(',');
+      }
       continue;
     }
     const r = RESULT.exec(line);
     if (!r) continue;
     const [, verdict, rtag, name] = r;
-    if (verdict === 'FAIL') { failLines++; continue; }
-    if (plan === null) { problems.push(`PASS ${rtag}:${name} before any KXD PLAN line`); continue; }
-    if (rtag !== tag) { problems.push(`PASS ${rtag}:${name} under another tag than the plan's ${tag}`); continue; }
-    if (!plan.includes(name)) { problems.push(`PASS for ${name}, which is not in the plan`); continue; }
-    if (seen.has(name)) { problems.push(`${name} reported twice`); continue; }
+    if (verdict === 'FAIL') {
+      failLines++;
+      continue;
+    }
+    if (plan === null) {
+      problems.push(`PASS ${rtag}:${name} before any KXD PLAN line`);
+      continue;
+    }
+    if (rtag !== tag) {
+      problems.push(`PASS ${rtag}:${name} under another tag than the plan's ${tag}`);
+      continue;
+    }
+    if (!plan.includes(name)) {
+      problems.push(`PASS for ${name}, which is not in the plan`);
+      continue;
+    }
+    if (seen.has(name)) {
+      problems.push(`${name} reported twice`);
+      continue;
+    }
     seen.set(name, true);
   }
   if (plan === null) problems.push('no KXD PLAN line: scenarios.mjs did not start its checks');
   const reportedFail = new Set(
-    text.split('\n').map((l) => RESULT.exec(l.replace(/\r$/, ''))).filter((m) => m !== null && m[1] === 'FAIL').map((m) => m[3]),
+    text
+      .split('\n')
+      .map((l) => RESULT.exec(l.replace(/\r$/, '')))
+      .filter((m) => m !== null && m[1] === 'FAIL')
+      .map((m) => m[3]),
   );
   for (const name of plan ?? []) {
     if (!seen.has(name) && !reportedFail.has(name)) problems.push(`${name} planned but never reported`);

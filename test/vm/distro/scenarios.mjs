@@ -13,8 +13,13 @@ import { planFor } from './plan.mjs';
 
 const { values: a } = parseArgs({
   options: {
-    'image-dir': { type: 'string' }, variant: { type: 'string', default: 'systemd' }, firmware: { type: 'string', default: 'seabios' },
-    suite: { type: 'string', default: 'full' }, reps: { type: 'string', default: '5' }, accel: { type: 'string', default: 'tcg' }, times: { type: 'string' },
+    'image-dir': { type: 'string' },
+    variant: { type: 'string', default: 'systemd' },
+    firmware: { type: 'string', default: 'seabios' },
+    suite: { type: 'string', default: 'full' },
+    reps: { type: 'string', default: '5' },
+    accel: { type: 'string', default: 'tcg' },
+    times: { type: 'string' },
   },
 });
 if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit'].includes(a.variant) || !/^\d+$/.test(a.reps)) {
@@ -22,10 +27,15 @@ if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit'].in
   process.exit(2);
 }
 const dir = a['image-dir'];
-const env = Object.fromEntries(readFileSync(`${dir}/image.env`, 'utf8').trim().split('\n').map((l) => {
-  const i = l.indexOf('=');
-  return [l.slice(0, i), l.slice(i + 1).replace(/^'|'$/g, '')];
-}));
+const env = Object.fromEntries(
+  readFileSync(`${dir}/image.env`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const i = l.indexOf('=');
+      return [l.slice(0, i), l.slice(i + 1).replace(/^'|'$/g, '')];
+    }),
+);
 const tag = `${a.variant}/${a.firmware}`;
 let passed = 0;
 let failed = 0;
@@ -54,9 +64,14 @@ function downtime(kind, ms) {
 // The first boot comes from QEMU's -kernel with an -append lacking the GRUB entry's marker, so a
 // later kx.grub=1 in /proc/cmdline can only come from the grub.cfg entry kexecctl planned.
 const guest = new Guest({
-  image: `${dir}/root.img`, kernel: `${dir}/vmlinuz`, initrd: `${dir}/initrd.img`,
-  append: 'root=/dev/vda ro console=ttyS0,115200 quiet', firmware: a.firmware, accel: a.accel,
-  log: `${dir}/console-${a.firmware}.log`, fwlog: `${dir}/fw-${a.firmware}.log`,
+  image: `${dir}/root.img`,
+  kernel: `${dir}/vmlinuz`,
+  initrd: `${dir}/initrd.img`,
+  append: 'root=/dev/vda ro console=ttyS0,115200 quiet',
+  firmware: a.firmware,
+  accel: a.accel,
+  log: `${dir}/console-${a.firmware}.log`,
+  fwlog: `${dir}/fw-${a.firmware}.log`,
 });
 
 async function sh(cmd, timeout) {
@@ -120,7 +135,7 @@ async function waitForReload(name, kernel) {
 
 /** On a wrong kernel, the previous boot's kexec-load/kexec-reload log says why (for the report). */
 async function kexecJournal() {
-  const j = await sh("journalctl -b -1 -o short-precise --no-pager -u kexec-load.service -u kexec-reload.service | tail -n 12");
+  const j = await sh('journalctl -b -1 -o short-precise --no-pager -u kexec-load.service -u kexec-reload.service | tail -n 12');
   return j.out.replace(/\n/g, ' | ');
 }
 
@@ -178,7 +193,7 @@ async function main() {
     r = await rebootWith('reboot', 'kexec');
     await checkCleanKexec('grub-set-default-stays', r, env.KERNEL_OLD);
     if (r.kernel !== env.KERNEL_OLD) guestOut(`JOURNAL grub-set-default: ${await kexecJournal()}`);
-    await sh("grub-set-default 0 && sleep 2");
+    await sh('grub-set-default 0 && sleep 2');
   }
   // (3) coldreboot → through the firmware, normal boot.
   token = await writeToken();
@@ -194,7 +209,10 @@ async function main() {
     // (4) a broken configuration → reboot still reboots, cold, and says why.
     await sh("sed -i -e 's/^USE_GRUB_CONFIG=.*/USE_GRUB_CONFIG=false/' -e 's|^KERNEL_IMAGE=.*|KERNEL_IMAGE=\"/boot/vmlinuz-missing\"|' /etc/default/kexec");
     // kexec-load.path starts kexec-reload.service; give it time to plan (node under TCG is slow).
-    await sh('sleep 2; for i in $(seq 90); do systemctl -q is-active kexec-reload.service || [ "$(cat /sys/kernel/kexec_loaded)" = 1 ] || break; sleep 1; done', 200000);
+    await sh(
+      'sleep 2; for i in $(seq 90); do systemctl -q is-active kexec-reload.service || [ "$(cat /sys/kernel/kexec_loaded)" = 1 ] || break; sleep 1; done',
+      200000,
+    );
     const after = await sh('cat /sys/kernel/kexec_loaded; journalctl -u kexec-reload.service -o cat --no-pager | tail -n 3');
     result('broken-config-unloaded', after.out.startsWith('0'), after.out.replace(/\n/g, ' | '));
     r = await rebootWith('reboot', 'cold-fallback');

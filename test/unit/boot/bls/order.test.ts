@@ -7,10 +7,25 @@ const entry = (name: string, body = 'linux /vmlinuz\n') => parseBlsEntry(body, n
 describe('parseBlsEntry', () => {
   it('reads keys, keeps initrds in order, joins every options line', () => {
     const { value, diagnostics } = parseBlsEntry(
-      ['# Arch', 'title   Arch Linux', 'linux   /vmlinuz-linux', 'initrd  /intel-ucode.img', 'initrd  /initramfs-linux.img', 'options root=UUID=x rw', 'options quiet', 'frobnicate 1'].join('\n'),
+      [
+        '# Arch',
+        'title   Arch Linux',
+        'linux   /vmlinuz-linux',
+        'initrd  /intel-ucode.img',
+        'initrd  /initramfs-linux.img',
+        'options root=UUID=x rw',
+        'options quiet',
+        'frobnicate 1',
+      ].join('\n'),
       'Arch.conf',
     );
-    expect(value).toMatchObject({ id: 'arch.conf', title: 'Arch Linux', linux: '/vmlinuz-linux', initrd: ['/intel-ucode.img', '/initramfs-linux.img'], options: 'root=UUID=x rw quiet' });
+    expect(value).toMatchObject({
+      id: 'arch.conf',
+      title: 'Arch Linux',
+      linux: '/vmlinuz-linux',
+      initrd: ['/intel-ucode.img', '/initramfs-linux.img'],
+      options: 'root=UUID=x rw quiet',
+    });
     expect(diagnostics).toEqual([expect.objectContaining({ line: 8, message: 'unknown key "frobnicate", ignored' })]);
   });
 
@@ -28,7 +43,14 @@ describe('sd-boot order and default', () => {
     const old1 = entry('linux-5.conf');
     const old2 = entry('linux-6.conf');
     const dead = entry('zz+0-3.conf', 'sort-key aaa\nlinux /z\n');
-    expect(sortSdBoot([old1, a, dead, old2, b, c]).map((e) => e.id)).toEqual(['a-other.conf', 'b-6.5.conf', 'b-6.1.conf', 'linux-6.conf', 'linux-5.conf', 'zz.conf']);
+    expect(sortSdBoot([old1, a, dead, old2, b, c]).map((e) => e.id)).toEqual([
+      'a-other.conf',
+      'b-6.5.conf',
+      'b-6.1.conf',
+      'linux-6.conf',
+      'linux-5.conf',
+      'zz.conf',
+    ]);
   });
 
   it('picks one-shot, then EFI default, then loader.conf glob, then the first', () => {

@@ -90,7 +90,8 @@ function checkEntry(e: BootEntry | undefined, exp: Record<string, unknown>, labe
   }
   if (exp['cmdline'] !== undefined) {
     const ours = b === null ? '' : b.args.join(' ');
-    if (collapse(ours) !== collapse(exp['cmdline'] as string)) out.push(`${label} cmdline: ours ${JSON.stringify(collapse(ours))}, peer ${JSON.stringify(exp['cmdline'])}`);
+    if (collapse(ours) !== collapse(exp['cmdline'] as string))
+      out.push(`${label} cmdline: ours ${JSON.stringify(collapse(ours))}, peer ${JSON.stringify(exp['cmdline'])}`);
   }
   return out;
 }

@@ -29,8 +29,7 @@ const KNOWN: Record<string, string> = {
   'u-root/CentOS_8_Stream_x86_64_blscfg_sda1':
     "peer convention: u-root titles are title + ' ' + version; GRUB's BLS title is the title key alone (kernel, initrd, " +
     'cmdline and the chosen entry match)',
-  'petitboot/grub2-blscfg-opts-config':
-    "peer error: unquoted 'set kernelopts=root=... ro ...' keeps only its first word in GRUB; petitboot keeps the line",
+  'petitboot/grub2-blscfg-opts-config': "peer error: unquoted 'set kernelopts=root=... ro ...' keeps only its first word in GRUB; petitboot keeps the line",
 };
 
 function walk(dir: string): string[] {
@@ -80,7 +79,6 @@ describe('GRUB corpus (../shared/corpus/grub or $KEXECCTL_GRUB_CORPUS)', () => {
     expect(cases.length, `fewer cases than the ${MIN_CASES} this test was written against`).toBeGreaterThanOrEqual(MIN_CASES);
   });
 
-
   const scored: { name: string; ok: boolean; why: string[] }[] = [];
 
   for (const file of cases) {
@@ -95,7 +93,9 @@ describe('GRUB corpus (../shared/corpus/grub or $KEXECCTL_GRUB_CORPUS)', () => {
         if (JSON.stringify(env.value) !== JSON.stringify(vars)) why.push(`grubenv: ${JSON.stringify(env.value)}`);
       } else if (c.kind === 'bls-entry-parse' || c.kind === 'bls') {
         const dir = join(caseDir, 'loader/entries');
-        const parsed = readdirSync(dir).filter((n) => n.endsWith('.conf')).map((n) => parseBlsEntry(readFileSync(join(dir, n), 'utf8'), n).value);
+        const parsed = readdirSync(dir)
+          .filter((n) => n.endsWith('.conf'))
+          .map((n) => parseBlsEntry(readFileSync(join(dir, n), 'utf8'), n).value);
         const fields = (c.expected?.['fields'] ?? {}) as Record<string, string>;
         for (const [k, v] of Object.entries(fields)) {
           if (!parsed.some((e) => blsFirst(e, k) === v)) why.push(`BLS field ${k}: not ${JSON.stringify(v)}`);
@@ -124,6 +124,10 @@ describe('GRUB corpus (../shared/corpus/grub or $KEXECCTL_GRUB_CORPUS)', () => {
     for (const s of scored.filter((x) => !x.ok)) console.log(`  mismatch ${s.name}: ${s.why.join('; ')}`);
     expect(scored.length, 'cases evaluated vs case.json files found').toBe(cases.length);
     expect(scored.length).toBeGreaterThanOrEqual(MIN_CASES);
-    for (const k of Object.keys(KNOWN)) expect(cases.map((f) => relative(corpus, dirname(f))), `KNOWN lists ${k}`).toContain(k);
+    for (const k of Object.keys(KNOWN))
+      expect(
+        cases.map((f) => relative(corpus, dirname(f))),
+        `KNOWN lists ${k}`,
+      ).toContain(k);
   });
 });

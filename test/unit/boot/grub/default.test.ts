@@ -135,7 +135,10 @@ describe('selection through the script', () => {
     const all = expandMenu(r);
     const sub = all.menu[1];
     expect(all.menu[0]).toMatchObject({ id: 'top', boot: { kernel: { path: '/top' } } });
-    expect(sub?.kind === 'submenu' ? sub.children.map((c) => [c.id, c.kind === 'entry' ? c.boot?.kernel.path : null]) : null).toEqual([['k2', '/k2'], ['k1', '/k1']]);
+    expect(sub?.kind === 'submenu' ? sub.children.map((c) => [c.id, c.kind === 'entry' ? c.boot?.kernel.path : null]) : null).toEqual([
+      ['k2', '/k2'],
+      ['k1', '/k1'],
+    ]);
     expect(all.menu[2]).toBe(r.selection?.entry);
     expect(all.diagnostics.filter((d) => /unknown command "oddcmd"/.test(d.message))).toHaveLength(1);
     expect(r.diagnostics).toHaveLength(diagnostics);
@@ -180,7 +183,9 @@ menuentry_id_option=--id
 ${MENU}`;
 
 const env = (vars: Record<string, string>): string =>
-  `# GRUB Environment Block\n${Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join('')}${'#'.repeat(40)}`;
+  `# GRUB Environment Block\n${Object.entries(vars)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('')}${'#'.repeat(40)}`;
 
 describe('grubenv: saved_entry and one-shot next_entry', () => {
   it('saved_entry id path', () => {

@@ -7,7 +7,11 @@ import { run } from './helpers.js';
 const U = '7d3f2a10-1111-4222-8333-944455556666';
 const SIG = '# GRUB Environment Block\n';
 
-const ubuntuEntry = (ver: string, id: string, indent: string): string => `${indent}menuentry 'Ubuntu, with Linux ${ver}' --class ubuntu $menuentry_id_option '${id}' {
+const ubuntuEntry = (
+  ver: string,
+  id: string,
+  indent: string,
+): string => `${indent}menuentry 'Ubuntu, with Linux ${ver}' --class ubuntu $menuentry_id_option '${id}' {
 ${indent}	recordfail
 ${indent}	load_video
 ${indent}	gfxmode $linux_gfx_mode

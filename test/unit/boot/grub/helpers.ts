@@ -3,11 +3,7 @@ import { evaluateGrub } from '../../../../src/boot/grub/evaluate.js';
 import type { EvaluateOptions, GrubResult } from '../../../../src/boot/grub/types.js';
 import { memFs, type MemDisk } from './mem-fs.js';
 
-export function run(
-  cfg: string,
-  files: Record<string, string> = {},
-  opts: Partial<EvaluateOptions> & { disks?: Record<string, MemDisk> } = {},
-): GrubResult {
+export function run(cfg: string, files: Record<string, string> = {}, opts: Partial<EvaluateOptions> & { disks?: Record<string, MemDisk> } = {}): GrubResult {
   const fs = memFs({ '/boot/grub/grub.cfg': cfg, ...files }, opts.disks ?? {});
   const { disks: _d, ...rest } = opts;
   return evaluateGrub({ fs, configPath: '/boot/grub/grub.cfg', ...rest });

@@ -15,10 +15,61 @@ import { run } from './helpers.js';
 const SLOW = 120_000;
 
 const PIECES = [
-  'menuentry ', 'submenu ', 'if ', 'then ', 'elif ', 'else ', 'fi', 'function ', 'while ', 'do ', 'done', 'for ',
-  ' in ', '{', '}', ';', '\n', '\r\n', "'", '"', '\\', '$', '${', '$1', 'x', 'default', '=', '>', '&', '|', '<', '[', ']',
-  ' ', '\t', '#', 'linux ', 'initrd ', '/vmlinuz', 'set ', 'source ', 'configfile ', '/boot/grub/grub.cfg', 'load_env',
-  'blscfg', 'search --set=root --fs-uuid ', 'return', 'break', 'true', 'false', 'export ', 'unset ', 'eval ', '0', '1>0',
+  'menuentry ',
+  'submenu ',
+  'if ',
+  'then ',
+  'elif ',
+  'else ',
+  'fi',
+  'function ',
+  'while ',
+  'do ',
+  'done',
+  'for ',
+  ' in ',
+  '{',
+  '}',
+  ';',
+  '\n',
+  '\r\n',
+  "'",
+  '"',
+  '\\',
+  '$',
+  '${',
+  '$1',
+  'x',
+  'default',
+  '=',
+  '>',
+  '&',
+  '|',
+  '<',
+  '[',
+  ']',
+  ' ',
+  '\t',
+  '#',
+  'linux ',
+  'initrd ',
+  '/vmlinuz',
+  'set ',
+  'source ',
+  'configfile ',
+  '/boot/grub/grub.cfg',
+  'load_env',
+  'blscfg',
+  'search --set=root --fs-uuid ',
+  'return',
+  'break',
+  'true',
+  'false',
+  'export ',
+  'unset ',
+  'eval ',
+  '0',
+  '1>0',
 ];
 
 function sane(r: GrubResult): void {
@@ -30,23 +81,31 @@ function sane(r: GrubResult): void {
 const grubish = fc.array(fc.constantFrom(...PIECES), { maxLength: 120 }).map((a) => a.join(''));
 
 describe('property: no input crashes or hangs the evaluator', () => {
-  it('random GRUB-ish scripts', () => {
-    fc.assert(
-      fc.property(grubish, (cfg) => {
-        sane(run(cfg, {}, { limits: { maxSteps: 20_000 } }));
-      }),
-      { numRuns: 400 },
-    );
-  }, SLOW);
+  it(
+    'random GRUB-ish scripts',
+    () => {
+      fc.assert(
+        fc.property(grubish, (cfg) => {
+          sane(run(cfg, {}, { limits: { maxSteps: 20_000 } }));
+        }),
+        { numRuns: 400 },
+      );
+    },
+    SLOW,
+  );
 
-  it('random unicode text', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (cfg) => {
-        sane(run(cfg, {}, { limits: { maxSteps: 20_000 } }));
-      }),
-      { numRuns: 300 },
-    );
-  }, SLOW);
+  it(
+    'random unicode text',
+    () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (cfg) => {
+          sane(run(cfg, {}, { limits: { maxSteps: 20_000 } }));
+        }),
+        { numRuns: 300 },
+      );
+    },
+    SLOW,
+  );
 
   it('the lexer always reaches eof', () => {
     fc.assert(
@@ -60,25 +119,29 @@ describe('property: no input crashes or hangs the evaluator', () => {
     );
   });
 
-  it('truncated real configs from the corpus', () => {
-    const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus/grub');
-    const cfgs: string[] = [];
-    const walk = (d: string): void => {
-      for (const n of readdirSync(d)) {
-        const p = join(d, n);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (n === 'grub.cfg') cfgs.push(readFileSync(p, 'utf8'));
-      }
-    };
-    if (existsSync(corpus)) walk(corpus);
-    cfgs.push('menuentry a {\n linux /a ro\n initrd /i\n}\nsubmenu s {\n menuentry b { linux /b }\n}\n');
-    fc.assert(
-      fc.property(fc.constantFrom(...cfgs), fc.double({ min: 0, max: 1, noNaN: true }), (cfg, f) => {
-        sane(run(cfg.slice(0, Math.floor(cfg.length * f))));
-      }),
-      { numRuns: 300 },
-    );
-  }, SLOW);
+  it(
+    'truncated real configs from the corpus',
+    () => {
+      const corpus = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus/grub');
+      const cfgs: string[] = [];
+      const walk = (d: string): void => {
+        for (const n of readdirSync(d)) {
+          const p = join(d, n);
+          if (statSync(p).isDirectory()) walk(p);
+          else if (n === 'grub.cfg') cfgs.push(readFileSync(p, 'utf8'));
+        }
+      };
+      if (existsSync(corpus)) walk(corpus);
+      cfgs.push('menuentry a {\n linux /a ro\n initrd /i\n}\nsubmenu s {\n menuentry b { linux /b }\n}\n');
+      fc.assert(
+        fc.property(fc.constantFrom(...cfgs), fc.double({ min: 0, max: 1, noNaN: true }), (cfg, f) => {
+          sane(run(cfg.slice(0, Math.floor(cfg.length * f))));
+        }),
+        { numRuns: 300 },
+      );
+    },
+    SLOW,
+  );
 });
 
 describe('hostile inputs end with diagnostics', () => {
@@ -101,21 +164,29 @@ describe('hostile inputs end with diagnostics', () => {
     expect(r.diagnostics.filter((d) => /EIO|EACCES/.test(d.message)).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('a 10 MB file of entries', () => {
-    const one = "menuentry 'Linux x' --class gnu-linux { linux /vmlinuz root=/dev/sda1 ro quiet; initrd /initrd.img }\n";
-    const cfg = one.repeat(Math.ceil((10 * 1024 * 1024) / one.length));
-    const r = run(cfg);
-    sane(r);
-    expect(r.menu.length).toBeGreaterThan(0);
-    expect(r.diagnostics.some((d) => /menu entries/.test(d.message))).toBe(true);
-  }, SLOW);
+  it(
+    'a 10 MB file of entries',
+    () => {
+      const one = "menuentry 'Linux x' --class gnu-linux { linux /vmlinuz root=/dev/sda1 ro quiet; initrd /initrd.img }\n";
+      const cfg = one.repeat(Math.ceil((10 * 1024 * 1024) / one.length));
+      const r = run(cfg);
+      sane(r);
+      expect(r.menu.length).toBeGreaterThan(0);
+      expect(r.diagnostics.some((d) => /menu entries/.test(d.message))).toBe(true);
+    },
+    SLOW,
+  );
 
-  it('a 10 MB file of garbage', () => {
-    const cfg = "{ if ' then \" $ } ; fi > & \n".repeat(Math.ceil((10 * 1024 * 1024) / 30));
-    const r = run(cfg);
-    sane(r);
-    expect(r.diagnostics.length).toBeGreaterThan(0);
-  }, SLOW);
+  it(
+    'a 10 MB file of garbage',
+    () => {
+      const cfg = '{ if \' then " $ } ; fi > & \n'.repeat(Math.ceil((10 * 1024 * 1024) / 30));
+      const r = run(cfg);
+      sane(r);
+      expect(r.diagnostics.length).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 
   it.each([
     ['nested if', 'if true; then '.repeat(5000) + 'x=1' + '; fi'.repeat(5000)],
@@ -127,31 +198,39 @@ describe('hostile inputs end with diagnostics', () => {
     ['endless entries', 'while true; do menuentry e { linux /k }; done'],
     ['endless vars', 'n=a\nwhile true; do set "v$n=1"; n="$n$n"; done'],
     ['submenu defined in itself', 'function m { submenu s { m; menuentry e { linux /k } } }\nm'],
-  ])('%s', (_name, cfg) => {
-    const r = run(cfg);
-    sane(r);
-    expect(r.diagnostics.length).toBeGreaterThan(0);
-  }, SLOW);
+  ])(
+    '%s',
+    (_name, cfg) => {
+      const r = run(cfg);
+      sane(r);
+      expect(r.diagnostics.length).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 
-  it('source loops and self-including configfile', () => {
-    const files = {
-      '/boot/grub/a.cfg': 'source /boot/grub/b.cfg\nmenuentry a { linux /a }',
-      '/boot/grub/b.cfg': 'source /boot/grub/a.cfg',
-      '/boot/grub/self.cfg': 'configfile /boot/grub/self.cfg\nmenuentry s { linux /s }',
-    };
-    const r1 = run('source /boot/grub/a.cfg', files);
-    sane(r1);
-    expect(r1.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
-    const r2 = run('configfile /boot/grub/self.cfg', files);
-    sane(r2);
-    expect(r2.selection?.titlePath).toBe('s');
-    expect(r2.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
-    const r4 = run('menuentry again { configfile /boot/grub/grub.cfg }');
-    sane(r4);
-    expect(r4.selection?.entry.boot).toBeNull();
-    expect(r4.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
-    const r3 = run('configfile /boot/grub/grub.cfg');
-    sane(r3);
-    expect(r3.selection).toBeNull();
-  }, SLOW);
+  it(
+    'source loops and self-including configfile',
+    () => {
+      const files = {
+        '/boot/grub/a.cfg': 'source /boot/grub/b.cfg\nmenuentry a { linux /a }',
+        '/boot/grub/b.cfg': 'source /boot/grub/a.cfg',
+        '/boot/grub/self.cfg': 'configfile /boot/grub/self.cfg\nmenuentry s { linux /s }',
+      };
+      const r1 = run('source /boot/grub/a.cfg', files);
+      sane(r1);
+      expect(r1.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
+      const r2 = run('configfile /boot/grub/self.cfg', files);
+      sane(r2);
+      expect(r2.selection?.titlePath).toBe('s');
+      expect(r2.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
+      const r4 = run('menuentry again { configfile /boot/grub/grub.cfg }');
+      sane(r4);
+      expect(r4.selection?.entry.boot).toBeNull();
+      expect(r4.diagnostics.some((d) => /nesting limit/.test(d.message))).toBe(true);
+      const r3 = run('configfile /boot/grub/grub.cfg');
+      sane(r3);
+      expect(r3.selection).toBeNull();
+    },
+    SLOW,
+  );
 });

@@ -53,7 +53,7 @@ describe('layout', () => {
   });
 
   it('accepts a file without a trailing newline', () => {
-    expect(kernelOf(run("set default=1\nmenuentry a { linux /a }\nmenuentry b { linux /b }"))).toBe('/b');
+    expect(kernelOf(run('set default=1\nmenuentry a { linux /a }\nmenuentry b { linux /b }'))).toBe('/b');
   });
 
   it("rejects '; ;' like GRUB and keeps going on the next line", () => {
@@ -125,7 +125,8 @@ describe('commands', () => {
   });
 
   it('return, for and while loops are bounded and work', () => {
-    const cfg = 'function f { return 3; }\nf\ns=$?\nfor i in a b c; do l="$l$i"; if [ $i = b ]; then break; fi; done\n' +
+    const cfg =
+      'function f { return 3; }\nf\ns=$?\nfor i in a b c; do l="$l$i"; if [ $i = b ]; then break; fi; done\n' +
       'n=0\nwhile [ $n != 3 ]; do if [ $n = 0 ]; then n=1; elif [ $n = 1 ]; then n=2; else n=3; fi; done\n' +
       'menuentry "$s$l$n" { linux /k }';
     expect(chosen(run(cfg))).toBe('3ab3');

@@ -15,7 +15,18 @@ const text = (s: string): number[] => {
 };
 
 // strings block, names in first-use order: "#address-cells\0compatible\0bootargs\0linux,initrd-start\0..."
-const NAMES = ['#address-cells', 'compatible', 'bootargs', 'linux,initrd-start', 'linux,initrd-end', 'linux,elfcorehdr', 'linux,uefi-system-table', 'kaslr-seed', 'device_type', 'reg'];
+const NAMES = [
+  '#address-cells',
+  'compatible',
+  'bootargs',
+  'linux,initrd-start',
+  'linux,initrd-end',
+  'linux,elfcorehdr',
+  'linux,uefi-system-table',
+  'kaslr-seed',
+  'device_type',
+  'reg',
+];
 const STRINGS = NAMES.flatMap((n) => [...Buffer.from(n, 'latin1'), 0]);
 const off = (name: string): number => NAMES.slice(0, NAMES.indexOf(name)).reduce((s, n) => s + n.length + 1, 0);
 const prop = (name: string, value: number[]): number[] => {
@@ -27,11 +38,13 @@ const strv = (s: string): number[] => [...Buffer.from(s, 'latin1'), 0];
 
 function handDtb(opts: { nop?: boolean } = {}): Uint8Array {
   const struct = [
-    ...be32(1), ...text(''),
+    ...be32(1),
+    ...text(''),
     ...prop('#address-cells', be32(2)),
     ...prop('compatible', strv('linux,dummy-virt')),
     ...(opts.nop === true ? be32(4) : []),
-    ...be32(1), ...text('chosen'),
+    ...be32(1),
+    ...text('chosen'),
     ...prop('bootargs', strv('console=ttyAMA0 old')),
     ...prop('linux,initrd-start', be64(0x48000000n)),
     ...prop('linux,initrd-end', be64(0x48100000n)),
@@ -39,7 +52,8 @@ function handDtb(opts: { nop?: boolean } = {}): Uint8Array {
     ...prop('linux,uefi-system-table', be64(0xbfed0018n)),
     ...prop('kaslr-seed', be64(0x1234567887654321n)),
     ...be32(2),
-    ...be32(1), ...text('memory@40000000'),
+    ...be32(1),
+    ...text('memory@40000000'),
     ...prop('device_type', strv('memory')),
     ...prop('reg', [...be64(0x40000000n), ...be64(0x80000000n)]),
     ...be32(2),
@@ -68,7 +82,14 @@ describe('parseFdt', () => {
     ]);
     expect(fdt.root.children.map((c) => c.name)).toEqual(['chosen', 'memory@40000000']);
     const chosen = findNode(fdt.root, '/chosen') as FdtNode;
-    expect(chosen.props.map((p) => p.name)).toEqual(['bootargs', 'linux,initrd-start', 'linux,initrd-end', 'linux,elfcorehdr', 'linux,uefi-system-table', 'kaslr-seed']);
+    expect(chosen.props.map((p) => p.name)).toEqual([
+      'bootargs',
+      'linux,initrd-start',
+      'linux,initrd-end',
+      'linux,elfcorehdr',
+      'linux,uefi-system-table',
+      'kaslr-seed',
+    ]);
     expect(propString(chosen, 'bootargs')).toBe('console=ttyAMA0 old');
     expect(findNode(fdt.root, '/memory@40000000')?.props[1]?.value).toEqual(bytes([...be64(0x40000000n), ...be64(0x80000000n)]));
     expect(findNode(fdt.root, '/nope')).toBeNull();
@@ -79,11 +100,32 @@ describe('parseFdt', () => {
   });
 
   it.each<[string, (b: Uint8Array) => Uint8Array, RegExp]>([
-    ['bad magic', (b) => { b[0] = 0; return b; }, /bad magic/],
+    [
+      'bad magic',
+      (b) => {
+        b[0] = 0;
+        return b;
+      },
+      /bad magic/,
+    ],
     ['short', (b) => b.subarray(0, 20), /too short/],
     ['truncated', (b) => b.subarray(0, b.length - 8), /totalsize/],
-    ['version 15', (b) => { b[23] = 15; return b; }, /unsupported version 15/],
-    ['unknown token', (b) => { b[40 + 32 + 3] = 7; return b; }, /unknown token 7/],
+    [
+      'version 15',
+      (b) => {
+        b[23] = 15;
+        return b;
+      },
+      /unsupported version 15/,
+    ],
+    [
+      'unknown token',
+      (b) => {
+        b[40 + 32 + 3] = 7;
+        return b;
+      },
+      /unknown token 7/,
+    ],
   ])('refuses %s with one message', (_n, mutate, msg) => {
     expect(() => parseFdt(mutate(handDtb()))).toThrow(msg);
   });
@@ -106,12 +148,17 @@ describe('serializeFdt', () => {
 
   it('round-trips any tree (property)', () => {
     fc.assert(
-      fc.property(arbNode, fc.array(fc.record({ address: fc.bigInt({ min: 1n, max: (1n << 64n) - 1n }), size: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) }), { maxLength: 3 }), fc.nat(8), (node, reserved, cpu) => {
-        const fdt: Fdt = { bootCpuidPhys: cpu, reserved, root: { ...node, name: '' } };
-        const out = serializeFdt(fdt);
-        expect(new DataView(out.buffer).getUint32(4, false)).toBe(out.length); // totalsize
-        expect(parseFdt(out)).toEqual(fdt);
-      }),
+      fc.property(
+        arbNode,
+        fc.array(fc.record({ address: fc.bigInt({ min: 1n, max: (1n << 64n) - 1n }), size: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) }), { maxLength: 3 }),
+        fc.nat(8),
+        (node, reserved, cpu) => {
+          const fdt: Fdt = { bootCpuidPhys: cpu, reserved, root: { ...node, name: '' } };
+          const out = serializeFdt(fdt);
+          expect(new DataView(out.buffer).getUint32(4, false)).toBe(out.length); // totalsize
+          expect(parseFdt(out)).toEqual(fdt);
+        },
+      ),
     );
   });
 });

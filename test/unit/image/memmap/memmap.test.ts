@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  crashKernelRanges, isArm64ExcludedChild, memmapFromIomem, parseIomem, parseSysfsMemmap, usableRamFromIomem, usableRamFromMemmap,
+  crashKernelRanges,
+  isArm64ExcludedChild,
+  memmapFromIomem,
+  parseIomem,
+  parseSysfsMemmap,
+  usableRamFromIomem,
+  usableRamFromMemmap,
 } from '../../../../src/image/memmap/index.js';
 import { IOMEM_HOST, IOMEM_OVMF_CRASH, MEMMAP_HOST } from '../x86/fixtures.js';
 
@@ -40,7 +46,15 @@ describe('parseIomem', () => {
   it('builds the tree from the indentation', () => {
     const t = parseIomem(IOMEM_HOST);
     expect(t.map((n) => n.name)).toEqual([
-      'Reserved', 'System RAM', 'Reserved', 'System RAM', 'PCI Bus 0000:00', 'Reserved', 'IOAPIC 0', 'System RAM', 'PCI Bus 0000:00',
+      'Reserved',
+      'System RAM',
+      'Reserved',
+      'System RAM',
+      'PCI Bus 0000:00',
+      'Reserved',
+      'IOAPIC 0',
+      'System RAM',
+      'PCI Bus 0000:00',
     ]);
     expect(t[3]?.children.map((c) => c.name)).toEqual(['Kernel code', 'Kernel rodata', 'Kernel data', 'Kernel bss']);
     expect(t[5]?.children[0]?.children[0]).toEqual({ start: 0xeec00000n, end: 0xeed00000n, name: 'PCI Bus 0000:00', children: [] });

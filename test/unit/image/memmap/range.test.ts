@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  alignDown, alignUp, clampRanges, findHole, intersectRanges, mergeRanges, rangeInside, subtractRanges, takeRange, totalSize,
+  alignDown,
+  alignUp,
+  clampRanges,
+  findHole,
+  intersectRanges,
+  mergeRanges,
+  rangeInside,
+  subtractRanges,
+  takeRange,
+  totalSize,
   type AddrRange,
 } from '../../../../src/image/memmap/index.js';
 
@@ -37,7 +46,10 @@ describe('range operations', () => {
   });
 
   it('subtract keeps exactly the addresses outside the holes (property)', () => {
-    const arb = fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 40 })).map(([s, l]) => r(s, s + l)), { maxLength: 6 });
+    const arb = fc.array(
+      fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 40 })).map(([s, l]) => r(s, s + l)),
+      { maxLength: 6 },
+    );
     fc.assert(
       fc.property(arb, arb, fc.integer({ min: 0, max: 250 }), (from, minus, x) => {
         const inFrom = from.some((a) => BigInt(x) >= a.start && BigInt(x) < a.end);
