@@ -6,6 +6,8 @@ import { FakeKernel, initialFakeState } from '../../../src/sys/fake-kernel.js';
 import { errnoNumber } from '../../../src/sys/errno.js';
 import { makeKexecFixture, type KexecFixture } from '../../helpers/kexec-fixture.js';
 import { qemu2gFacts } from '../../helpers/x86-facts.js';
+import type { X86BootFacts } from '../../../src/host/x86-boot-facts.js';
+import { KEXEC_ARCH_X86_64, KEXEC_ON_CRASH } from '../../../src/sys/constants.js';
 
 let fx: KexecFixture;
 beforeEach(() => {
@@ -80,7 +82,23 @@ describe('kexec_file_load → kexec_load fallback rule (kexec-tools)', () => {
     expect(readLoadRecord(fx.root, false)).toBeNull();
   });
 
-  it('crash kernels through kexec_load are not implemented yet: no kexec_load call, the old crash kernel stays', () => {
+  it('x86_64 crash kernels through kexec_load: one KEXEC_ON_CRASH call, entry and segments in the crash region', () => {
+    const k = new FakeKernel(initialFakeState({ crashSize: 256 << 20 }));
+    const facts = (): X86BootFacts => ({ ...qemu2gFacts(), crashNotes: [{ cpu: 0, addr: '7fc1d000', size: '336' }], vmcoreinfo: '0x2a0c000 1024' });
+    loadKernel(
+      k,
+      { kernelPath: fx.kernel, initrdPaths: [], cmdline: 'root=/dev/vda', crash: true, mode: 'legacy' },
+      { root: fx.root, trust: fx.trust, arch: 'x86_64', x86Facts: facts },
+    );
+    expect(k.calls.map((c) => `${c.syscall}=${c.result}`)).toEqual(['kexec_load=0']);
+    const args = k.calls[0]?.args as { entry: string; flags: number };
+    expect(args.flags).toBe(KEXEC_ON_CRASH | KEXEC_ARCH_X86_64);
+    const entry = BigInt(args.entry);
+    expect(entry >= 0x30100000n && entry < 0x40000000n).toBe(true); // QEMU_2G_IOMEM's crash region, above the control reserve
+    expect(k.state().crashLoaded).toBe(true);
+  });
+
+  it('x86_64 crash kernel through kexec_load without crash_notes: one clear error, no call, the old crash kernel stays', () => {
     const k = new FakeKernel(initialFakeState({ crashLoaded: true, crashSize: 256 << 20 }));
     let err: { code?: string; message: string } | null = null;
     try {
@@ -92,10 +110,7 @@ describe('kexec_file_load → kexec_load fallback rule (kexec-tools)', () => {
     } catch (e) {
       err = e as { code?: string; message: string };
     }
-    expect(err).toMatchObject({
-      code: 'ENOLEGACY',
-      message: expect.stringMatching(/^kexec_load not implemented: kexecctl has no segment builder for crash kernels/),
-    });
+    expect(err).toMatchObject({ code: 'ECRASHNOTES', message: expect.stringMatching(/crash_notes: this kernel was built without crash dump support/) });
     expect(k.calls).toHaveLength(0);
     expect(k.state().crashLoaded).toBe(true);
   });
