@@ -4,7 +4,9 @@
  * the kernel (open, then probe: "Cannot determine the file type" when nothing recognises it),
  * on the kexec_load path the -t TYPE check, the bzImage loader's options (--real-mode,
  * --entry-32bit: no such entry with kexec_file_load), and only then the initrds. Every file is
- * opened once; the header is read through that descriptor.
+ * opened once; the header is read through that descriptor. Then, unlike kexec-tools, the
+ * structural integrity checks of issue 18 on those descriptors (load-integrity.ts), still before
+ * any system call.
  */
 import { resolve } from 'node:path';
 import { KexecError } from '../errors.js';
@@ -12,10 +14,20 @@ import { checkCmdlineFits } from '../image/cmdline-fit.js';
 import { KERNEL_HEADER_BYTES, parseKernelImage, type KernelImageInfo } from '../image/kernel-image.js';
 import { closeQuietly, openChecked, readHead, type OpenedFile, type TrustPolicy } from '../host/open-checked.js';
 import type { Arch } from '../sys/constants.js';
+import type { PayloadLocation } from '../image/integrity/index.js';
 import { checkImageType, hasKnownKernelMagic } from './image-type.js';
 import type { LoadRequest } from './load.js';
+import { checkLoadFilesStructure } from './load-integrity.js';
 
-export type Opened = { kernel: OpenedFile; initrds: OpenedFile[]; image: KernelImageInfo };
+export type Opened = {
+  kernel: OpenedFile;
+  initrds: OpenedFile[];
+  image: KernelImageInfo;
+  /** Structural check warnings (odd initrd magic, unverifiable header). */
+  warnings: string[];
+  /** The compressed kernel, for the deep check (null: none to verify, e.g. arm64 Image). */
+  payload: PayloadLocation | null;
+};
 
 /** Absolute path for messages and the record; "" stays "" so it fails to open instead of naming the cwd. */
 export function absolute(p: string): string {
@@ -58,7 +70,8 @@ export function openLoadFiles(req: LoadRequest, trust: TrustPolicy, arch: Arch |
       files.push(f);
       return f;
     });
-    return { kernel, initrds, image };
+    const checked = checkLoadFilesStructure(kernel, image, initrds);
+    return { kernel, initrds, image, warnings: checked.warnings, payload: checked.payload };
   } catch (e) {
     for (const f of files) closeQuietly(f.fd);
     throw e;

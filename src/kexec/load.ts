@@ -14,7 +14,8 @@ import type { Kernel } from '../sys/kernel.js';
 import { describeFileLoad, KEXEC_CRASH_HOTPLUG_SUPPORT, KEXEC_UPDATE_ELFCOREHDR, loadFlagsText, type FdDescription } from './describe.js';
 import { fileLoadMayFallBack } from './fallback.js';
 import { checkImageType } from './image-type.js';
-import { openLoadFiles } from './load-files.js';
+import { openLoadFiles, type Opened } from './load-files.js';
+import { verifyLoadPayload } from './load-integrity.js';
 import { writeLoadRecord, type LoadRecord } from './record.js';
 import { buildKexecSegments } from './segments.js';
 import { readX86BootFacts, type X86BootFacts } from '../host/x86-boot-facts.js';
@@ -39,10 +40,16 @@ export type LoadRequest = {
   hotplug?: boolean;
   /** kexec --real-mode / --entry-32bit: refused on the kexec_file_load path, as kexec-tools does. */
   x86Entry?: 'real-mode' | 'entry-32bit';
+  /**
+   * Deep integrity check (issue 18): decompress the kernel's payload before the syscall and refuse
+   * a damaged one. Only loadKernelChecked (async) can do it; the structural checks always run.
+   */
+  verify?: boolean;
 };
 
 /** kexec-tools' die() text (kexec/kexec.c main()), with its missing space before the quote. */
-export const NO_CRASH_MEMORY = 'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel';
+export const NO_CRASH_MEMORY =
+  'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel';
 
 export type LoadOptions = {
   /** Root under which /run/kexecctl is written (default "/"). */
@@ -74,7 +81,7 @@ export type LoadResult = {
   record: LoadRecord;
   /** Where the record was written; null for a dry run or when it could not be written. */
   recordFile: string | null;
-  /** Non-fatal problems after the kernel accepted the load (e.g. the record could not be written). */
+  /** Non-fatal problems: the integrity checks' warnings, then any after the kernel accepted the load (e.g. the record could not be written). */
   warnings: string[];
 };
 
@@ -83,7 +90,10 @@ function tryRecord(root: string, rec: LoadRecord): { recordFile: string | null; 
   try {
     return { recordFile: writeLoadRecord(root, rec), warnings: [] };
   } catch (e) {
-    return { recordFile: null, warnings: [`loaded, but could not record it in ${root === '/' ? '' : root}/run/kexecctl: ${e instanceof Error ? e.message : String(e)}`] };
+    return {
+      recordFile: null,
+      warnings: [`loaded, but could not record it in ${root === '/' ? '' : root}/run/kexecctl: ${e instanceof Error ? e.message : String(e)}`],
+    };
   }
 }
 
@@ -97,13 +107,50 @@ function legacyFlags(req: LoadRequest, typeArch: Arch): number {
   return (req.crash ? KEXEC_ON_CRASH : 0) | (req.hotplug === true ? hotplug : 0);
 }
 
-export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): LoadResult {
-  const debug = opts.debug ?? (() => undefined);
+/** What every load does before opening anything: kexec-tools dies on a crash load without a reservation first. */
+function preflight(kernel: Kernel, req: LoadRequest, opts: LoadOptions): { arch: Arch | null; typeArch: Arch } {
   const arch = opts.arch !== undefined ? opts.arch : kernel.arch;
   const typeArch = arch ?? archFromNode(process.arch) ?? 'x86_64';
-  // kexec-tools dies on a crash load without a reservation before it opens any file.
   if (req.crash && !opts.dryRun && kernel.state().crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_CRASH_MEMORY });
-  const { kernel: kfile, initrds, image } = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
+  return { arch, typeArch };
+}
+
+function closeOpened(o: Opened): void {
+  for (const f of [o.kernel, ...o.initrds]) closeQuietly(f.fd);
+}
+
+/** Structural integrity checks only (synchronous); a request with verify: true needs loadKernelChecked. */
+export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): LoadResult {
+  if (req.verify === true) throw new Error('loadKernel: verify needs the asynchronous loadKernelChecked');
+  const { arch, typeArch } = preflight(kernel, req, opts);
+  return loadOpened(kernel, req, opts, typeArch, openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch));
+}
+
+/**
+ * loadKernel plus, with req.verify, the deep check of the kernel's payload, streamed from the
+ * descriptor the load then hands to the kernel (no second open, so no other file can slip in).
+ */
+export async function loadKernelChecked(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): Promise<LoadResult> {
+  const { arch, typeArch } = preflight(kernel, req, opts);
+  const opened = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
+  try {
+    if (req.verify === true) {
+      const t0 = Date.now();
+      opened.warnings.push(...(await verifyLoadPayload(opened.kernel, opened.payload)));
+      opts.debug?.(`verified the kernel's ${opened.payload?.format ?? 'missing'} payload in ${Date.now() - t0} ms`);
+    }
+  } catch (e) {
+    closeOpened(opened);
+    throw e;
+  }
+  return loadOpened(kernel, { ...req, verify: false }, opts, typeArch, opened);
+}
+
+/** The system call(s) on the files openLoadFiles opened and checked; closes them. */
+function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArch: Arch, opened: Opened): LoadResult {
+  const debug = opts.debug ?? (() => undefined);
+  const { kernel: kfile, initrds, image } = opened;
+  const checkWarnings = opened.warnings;
   let memfd: number | null = null;
   const attempts: LoadAttempt[] = [];
   try {
@@ -130,14 +177,22 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
     };
     if (opts.dryRun) {
       const first = req.mode === 'legacy' ? `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(legacyFlags(req, typeArch))})` : call;
-      return { dryRun: true, call: first, syscall: record.syscall, attempts, image, record, recordFile: null, warnings: [] };
+      return { dryRun: true, call: first, syscall: record.syscall, attempts, image, record, recordFile: null, warnings: checkWarnings };
     }
     if (req.mode !== 'legacy') {
       debug(call);
       const res = kernel.kexecFileLoad(kfile.fd, initrd.fd, req.cmdline, flags);
       if (res.ok) {
         attempts.push({ syscall: 'kexec_file_load', call, ok: true });
-        return { dryRun: false, call, syscall: 'kexec_file_load', attempts, image, record, ...tryRecord(opts.root ?? '/', record) };
+        return withWarnings(checkWarnings, {
+          dryRun: false,
+          call,
+          syscall: 'kexec_file_load',
+          attempts,
+          image,
+          record,
+          ...tryRecord(opts.root ?? '/', record),
+        });
       }
       attempts.push({ syscall: 'kexec_file_load', call, ok: false, errno: res.errno, code: res.code, message: res.message });
       debug(`${call} = -1 ${res.code} (${res.message})`);
@@ -146,20 +201,37 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
       }
       if (req.mode === 'file') {
         // kexec-tools -s: do_kexec_file_load() returns EFALLBACK silently, main() prints one line.
-        throw new KexecError({ code: 'EFALLBACK', errno: res.errno, syscall: 'kexec_file_load', message: 'syscall kexec_file_load not available.', exitCode: 1 });
+        throw new KexecError({
+          code: 'EFALLBACK',
+          errno: res.errno,
+          syscall: 'kexec_file_load',
+          message: 'syscall kexec_file_load not available.',
+          exitCode: 1,
+        });
       }
       debug(`kexec_file_load said ${res.code}: trying kexec_load, as kexec-tools -a does`);
     }
-    return legacyLoad(kernel, { image, kernel: kfile, initrds }, req, attempts, record, { ...opts, typeArch });
+    return withWarnings(checkWarnings, legacyLoad(kernel, { image, kernel: kfile, initrds }, req, attempts, record, { ...opts, typeArch }));
   } finally {
     closeQuietly(memfd);
-    for (const f of [kfile, ...initrds]) closeQuietly(f.fd);
+    closeOpened(opened);
   }
+}
+
+function withWarnings(first: readonly string[], r: LoadResult): LoadResult {
+  return first.length === 0 ? r : { ...r, warnings: [...first, ...r.warnings] };
 }
 
 type LegacyFiles = { image: KernelImageInfo; kernel: OpenedFile; initrds: readonly OpenedFile[] };
 
-function legacyLoad(kernel: Kernel, files: LegacyFiles, req: LoadRequest, attempts: LoadAttempt[], record: LoadRecord, opts: LoadOptions & { typeArch: Arch }): LoadResult {
+function legacyLoad(
+  kernel: Kernel,
+  files: LegacyFiles,
+  req: LoadRequest,
+  attempts: LoadAttempt[],
+  record: LoadRecord,
+  opts: LoadOptions & { typeArch: Arch },
+): LoadResult {
   const image = files.image;
   const debug = opts.debug ?? (() => undefined);
   const prior = attempts.find((a) => a.syscall === 'kexec_file_load');
@@ -168,7 +240,13 @@ function legacyLoad(kernel: Kernel, files: LegacyFiles, req: LoadRequest, attemp
   const placeholder = `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(flags)})`;
   let plan;
   try {
-    plan = buildKexecSegments({ ...files, cmdline: req.cmdline, crash: req.crash, x86Facts: opts.x86Facts ?? (() => readX86BootFacts(new RootFs(opts.root ?? '/'))), arm64Facts: () => readArm64BootFacts(new RootFs(opts.root ?? '/')) });
+    plan = buildKexecSegments({
+      ...files,
+      cmdline: req.cmdline,
+      crash: req.crash,
+      x86Facts: opts.x86Facts ?? (() => readX86BootFacts(new RootFs(opts.root ?? '/'))),
+      arm64Facts: () => readArm64BootFacts(new RootFs(opts.root ?? '/')),
+    });
   } catch (e) {
     if (!(e instanceof KexecError)) throw e;
     attempts.push({ syscall: 'kexec_load', call: placeholder, ok: false, errno: e.errno ?? 38, code: e.code, message: e.message });
@@ -186,7 +264,12 @@ function legacyLoad(kernel: Kernel, files: LegacyFiles, req: LoadRequest, attemp
   if (!res.ok) {
     attempts.push({ syscall: 'kexec_load', call, ok: false, errno: res.errno, code: res.code, message: res.message });
     // kexec-tools prints the segments after "kexec_load failed" (kexec/kexec.c my_load()).
-    throw new KexecError({ code: 'EKEXECLOAD', errno: res.errno, syscall: 'kexec_load', message: [`kexec_load failed: ${strerror(res.errno)}`, ...plan.table].join('\n') });
+    throw new KexecError({
+      code: 'EKEXECLOAD',
+      errno: res.errno,
+      syscall: 'kexec_load',
+      message: [`kexec_load failed: ${strerror(res.errno)}`, ...plan.table].join('\n'),
+    });
   }
   attempts.push({ syscall: 'kexec_load', call, ok: true });
   const rec: LoadRecord = { ...record, syscall: 'kexec_load' };

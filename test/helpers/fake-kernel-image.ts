@@ -1,7 +1,10 @@
 /**
  * Builds small byte images that look like kernels to parseKernelImage, for tests.
- * Not bootable: just the headers kexecctl reads.
+ * Not bootable: the headers kexecctl reads, and a bzImage payload that passes the integrity checks
+ * (src/image/integrity): a gzip member of a tiny "ELF" at payload_offset, with syssize and
+ * payload_length consistent with the file (Documentation/arch/x86/boot.rst; mkpiggy.c).
  */
+import { gzipSync } from 'node:zlib';
 export type FakeBzImageOpts = {
   protocol?: number;
   xloadflags?: number;
@@ -10,9 +13,28 @@ export type FakeBzImageOpts = {
   size?: number;
 };
 
+/** setup_sects 4: the protected-mode part starts at (4 + 1) * 512. */
+export const FAKE_KERN16 = 2560;
+/** payload_offset: the compressed kernel starts this far into the protected-mode part. */
+export const FAKE_PAYLOAD_OFFSET = 0x100;
+
+/** The gzip'ed "vmlinux" every fake bzImage carries: ELF magic, then zeros (deterministic: mtime 0). */
+export function fakeBzPayload(): Buffer {
+  const elf = Buffer.alloc(4096);
+  elf.write('\x7fELF', 0, 'latin1');
+  return gzipSync(elf, { level: 9 });
+}
+
 export function fakeBzImage(o: FakeBzImageOpts = {}): Buffer {
   const buf = Buffer.alloc(o.size ?? 8192);
   buf[0x1f1] = 4; // setup_sects
+  const payload = fakeBzPayload();
+  const pmSize = Math.floor((buf.length - FAKE_KERN16) / 16) * 16;
+  if (FAKE_PAYLOAD_OFFSET + payload.length > pmSize) throw new Error(`fakeBzImage: size ${buf.length} leaves no room for the payload`);
+  buf.writeUInt32LE(pmSize / 16, 0x1f4); // syssize
+  buf.writeUInt32LE(FAKE_PAYLOAD_OFFSET, 0x248); // payload_offset
+  buf.writeUInt32LE(payload.length, 0x24c); // payload_length
+  payload.copy(buf, FAKE_KERN16 + FAKE_PAYLOAD_OFFSET);
   buf.writeUInt16LE(0xaa55, 0x1fe);
   buf[0x200] = 0xeb; // jmp over the header: its length byte at 0x201 ends the header at 0x26c
   buf[0x201] = 0x6a;

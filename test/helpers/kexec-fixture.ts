@@ -13,8 +13,12 @@ export function makeKexecFixture(): KexecFixture {
   const initrd1 = join(dir, 'initrd1.img');
   const initrd2 = join(dir, 'initrd2.img');
   writeFileSync(kernel, fakeBzImage());
-  writeFileSync(initrd1, 'first-initrd\n');
-  writeFileSync(initrd2, Buffer.alloc(3 * 1024 * 1024 + 17, 0x5a));
+  // Both start with a cpio "newc" magic, so the initrd integrity check has nothing to warn about;
+  // initrd1 stays 13 bytes (the fallback test finds its segment by that size).
+  writeFileSync(initrd1, '070701initrd\n');
+  const big = Buffer.alloc(3 * 1024 * 1024 + 17, 0x5a);
+  big.write('070701', 0, 'latin1');
+  writeFileSync(initrd2, big);
   for (const f of [kernel, initrd1, initrd2]) chmodSync(f, 0o644);
   const uid = process.getuid?.() ?? 0;
   return {

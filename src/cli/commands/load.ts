@@ -5,20 +5,29 @@
  */
 import type { Command } from 'commander';
 import { KexecError } from '../../errors.js';
-import { loadKernel, type LoadResult } from '../../kexec/load.js';
+import { loadKernelChecked, type LoadResult } from '../../kexec/load.js';
 import { makeContext } from '../context.js';
 import { addCommon, collect, debugSink, type CommonOpts } from './load-common.js';
 
-type LoadOpts = CommonOpts & { kernel?: string; initrd: string[]; append?: string };
+type LoadOpts = CommonOpts & { kernel?: string; initrd: string[]; append?: string; verify: boolean };
 
 export function printLoad(r: LoadResult, json: boolean | undefined): void {
   for (const w of r.warnings) process.stderr.write(`kexecctl: warning: ${w}\n`);
   if (json) {
-    process.stdout.write(JSON.stringify({ dryRun: r.dryRun, syscall: r.syscall, call: r.call, attempts: r.attempts, image: r.image, record: r.record, warnings: r.warnings }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        { dryRun: r.dryRun, syscall: r.syscall, call: r.call, attempts: r.attempts, image: r.image, record: r.record, warnings: r.warnings },
+        null,
+        2,
+      ) + '\n',
+    );
     return;
   }
   if (r.dryRun) process.stdout.write(`${r.call}\n`);
-  else process.stdout.write(`loaded ${r.record.crash ? 'crash kernel ' : ''}${r.record.kernel}${r.image.release === null ? '' : ` (${r.image.release})`} via ${r.syscall}\n`);
+  else
+    process.stdout.write(
+      `loaded ${r.record.crash ? 'crash kernel ' : ''}${r.record.kernel}${r.image.release === null ? '' : ` (${r.image.release})`} via ${r.syscall}\n`,
+    );
 }
 
 export function register(program: Command): void {
@@ -28,7 +37,8 @@ export function register(program: Command): void {
     .option('--kernel <file>', 'kernel image (bzImage or arm64 Image)')
     .option('--initrd <file>', 'initial ramdisk; repeat to concatenate several, in order', collect, [] as string[])
     .option('--append <cmdline>', 'the new kernel command line (the last one wins)')
-    .option('--crash', 'load as the crash (panic) kernel');
+    .option('--crash', 'load as the crash (panic) kernel')
+    .option('--no-verify', "skip the kernel payload's deep check (decompressing it before the load); the structural checks always run");
   addCommon(cmd).action(async (opts: LoadOpts) => {
     const ctx = makeContext(opts.root, { command: 'kexecctl load' });
     ctx.requireEffects(opts.dryRun === true);
@@ -48,8 +58,10 @@ export function register(program: Command): void {
         mode: opts.mode,
       };
     }
+    // Issue 18: a planned or named load decompresses the kernel first unless --no-verify.
+    req = { ...req, verify: opts.verify };
     const kernel = await ctx.getKernel(opts.dryRun);
-    const r = loadKernel(kernel, req, { root: ctx.root, trust: ctx.trust, dryRun: opts.dryRun === true, ...debugSink(opts.debug) });
+    const r = await loadKernelChecked(kernel, req, { root: ctx.root, trust: ctx.trust, dryRun: opts.dryRun === true, ...debugSink(opts.debug) });
     printLoad(r, opts.json);
   });
 }

@@ -2,14 +2,32 @@
  * kexecctl reboot [--force] [--dry-run]: refresh the load if stale, then reboot with kexec through
  * the init system (or at once with --force); a cold reboot, with the reason logged, when no kernel
  * can be loaded. --prepare only refreshes the load (used by kexec-load.service and the sysv script).
+ * Every load it makes decompresses the kernel's payload first (issue 18), unless --no-verify.
  */
+import { posix } from 'node:path';
 import type { Command } from 'commander';
+import { loadKernelChecked } from '../../kexec/load.js';
+import type { RebootDeps } from '../../reboot/types.js';
+import type { Kernel } from '../../sys/kernel.js';
+import type { CliContext } from '../context.js';
 import { describeRefresh, refreshLoad } from '../../reboot/refresh.js';
 import { kexecReboot } from '../../reboot/reboot.js';
 import { makeContext } from '../context.js';
 import { rebootDeps } from '../reboot-deps.js';
 
-type Opts = { force?: boolean; dryRun?: boolean; prepare?: boolean; atShutdown?: boolean; root?: string };
+type Opts = { force?: boolean; dryRun?: boolean; prepare?: boolean; atShutdown?: boolean; root?: string; verify: boolean };
+
+/** host-deps' load (same paths under the root, same trust), through loadKernelChecked so the payload can be verified. */
+function checkedLoad(kernel: Kernel, ctx: CliContext, verify: boolean): RebootDeps['load'] {
+  const at = (p: string): string => (ctx.root === '/' ? p : posix.join(ctx.root, p));
+  return async (want) => {
+    await loadKernelChecked(
+      kernel,
+      { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto', verify },
+      { root: ctx.root, trust: ctx.trust },
+    );
+  };
+}
 
 export function register(program: Command): void {
   program
@@ -18,13 +36,15 @@ export function register(program: Command): void {
     .option('-f, --force', 'do not go through the init system: sync and jump at once (like kexec -f)')
     .option('-n, --dry-run', 'print what would be done, change nothing')
     .option('--prepare', 'only make the loaded kernel match the plan (load, reload or unload); never reboot')
-    .option('--at-shutdown', 'with --prepare: the system is shutting down (consume grub-reboot\'s one-shot entry if rebooting)')
+    .option('--at-shutdown', "with --prepare: the system is shutting down (consume grub-reboot's one-shot entry if rebooting)")
     .option('--root <dir>', 'read configuration and boot files under DIR (testing)')
+    .option('--no-verify', "skip the kernel payload's deep check before a load (the structural checks always run)")
     .action(async (o: Opts) => {
       const ctx = makeContext(o.root, { command: 'kexecctl reboot' });
       const dryRun = o.dryRun === true;
       ctx.requireEffects(dryRun);
-      const { deps } = await rebootDeps(ctx, dryRun);
+      const { deps, kernel } = await rebootDeps(ctx, dryRun);
+      deps.load = checkedLoad(kernel, ctx, o.verify);
       if (o.prepare === true) {
         const r = await refreshLoad(deps, { dryRun, atShutdown: o.atShutdown === true });
         if (r.state === 'failed') {

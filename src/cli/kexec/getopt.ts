@@ -4,7 +4,8 @@
  * prefixes ("--command=" for --command-line), options after the kernel (permutation), and
  * "--" ending options. Error texts are glibc's (posix/getopt.c), without the argv[0] prefix.
  */
-export type OptSpec = { long: string; short?: string; arg: boolean; id: string };
+/** minPrefix: shortest abbreviation accepted (kexecctl's own options, so none of kexec-tools' prefixes changes meaning). */
+export type OptSpec = { long: string; short?: string; arg: boolean; id: string; minPrefix?: number };
 
 export type ParsedOpt = { id: string; name: string; value: string | null };
 /** error: the first bad option; opts holds those before it (getopt reports errors in order). */
@@ -21,7 +22,7 @@ function findLong(specs: readonly OptSpec[], name: string, text: string): OptSpe
   const named = name === '' ? [] : specs.filter((s) => s.long !== '');
   const exact = named.find((s) => s.long === name);
   if (exact) return exact;
-  const pre = named.filter((s) => s.long.startsWith(name));
+  const pre = named.filter((s) => s.long.startsWith(name) && name.length >= (s.minPrefix ?? 0));
   const first = pre[0];
   if (first === undefined) throw new GetoptError(`unrecognized option '--${text}'`);
   const ambiguous = pre.filter((s, i) => i === 0 || s.id !== first.id || s.arg !== first.arg);

@@ -8,7 +8,7 @@
  */
 import { isKexecError, KexecError } from '../../errors.js';
 import { assertLoaded, execLoaded } from '../../kexec/exec.js';
-import { loadKernel, NO_CRASH_MEMORY } from '../../kexec/load.js';
+import { loadKernelChecked, NO_CRASH_MEMORY } from '../../kexec/load.js';
 import { readKexecState } from '../../kexec/state.js';
 import { unloadKernel } from '../../kexec/unload.js';
 import { makeContext, type CliContext } from '../context.js';
@@ -28,8 +28,12 @@ const ELFCOREHDR_SIZE = '/sys/kernel/crash_elfcorehdr_size';
 export async function kexecMain(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const inv = parseKexecArgs(argv);
   switch (inv.action) {
-    case 'help': out(usageText()); return 0;
-    case 'version': out(versionText()); return 0;
+    case 'help':
+      out(usageText());
+      return 0;
+    case 'version':
+      out(versionText());
+      return 0;
     case 'usage-error':
       if (inv.line !== null) err(inv.line);
       out(usageText());
@@ -39,7 +43,8 @@ export async function kexecMain(argv: string[], env: NodeJS.ProcessEnv = process
       out(`${readKexecState(ctx.fs, ctx.stateKernel()).crashSize}\n`);
       return 0;
     }
-    case 'run': break;
+    case 'run':
+      break;
   }
   const ctx = makeContext(undefined, { env, command: 'kexec' });
   try {
@@ -67,7 +72,8 @@ function preflight(inv: KexecRun, ctx: CliContext, debug: ((l: string) => void) 
   if (inv.hotplug) {
     const text = ctx.fs.readText(ELFCOREHDR_SIZE);
     const size = text === null ? null : strtoulFull(text.replace(/\n$/, ''));
-    if (size === null || !size.ok || size.value === 0n) throw new KexecError({ code: 'EDIE', message: `Path ${ELFCOREHDR_SIZE} does not exist, the kernel needs CONFIG_CRASH_HOTPLUG` });
+    if (size === null || !size.ok || size.value === 0n)
+      throw new KexecError({ code: 'EDIE', message: `Path ${ELFCOREHDR_SIZE} does not exist, the kernel needs CONFIG_CRASH_HOTPLUG` });
   }
   if (inv.serialError !== null) {
     err(inv.serialError);
@@ -101,12 +107,20 @@ async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
     }
     // An explicit `kexec -l FILE` trusts the file it names, as kexec-tools does: owner and mode only warn.
     const trust = { trustedUids: ctx.trust.trustedUids, warn: (m: string): void => err(`kexec: warning: ${m}`) };
-    const loaded = loadKernel(
+    // Structural integrity checks always; the payload's deep check with --verify only (kexec-tools has neither).
+    const loaded = await loadKernelChecked(
       kernel,
       {
-        kernelPath: inv.kernel, initrdPaths: inv.initrds, cmdline: concatCmdline(base, inv.append), crash: inv.crash, mode: inv.mode,
-        fileFlags: inv.fileFlags, hotplug: inv.hotplug,
-        ...(inv.type === null ? {} : { type: inv.type }), ...(inv.x86Entry === null ? {} : { x86Entry: inv.x86Entry }),
+        kernelPath: inv.kernel,
+        initrdPaths: inv.initrds,
+        cmdline: concatCmdline(base, inv.append),
+        crash: inv.crash,
+        mode: inv.mode,
+        fileFlags: inv.fileFlags,
+        hotplug: inv.hotplug,
+        verify: inv.verify,
+        ...(inv.type === null ? {} : { type: inv.type }),
+        ...(inv.x86Entry === null ? {} : { x86Entry: inv.x86Entry }),
       },
       { root: ctx.root, trust, ...(debug ? { debug } : {}) },
     );

@@ -37,6 +37,8 @@ export type KexecRun = {
   append: string | null;
   reuseCmdline: boolean;
   hotplug: boolean;
+  /** --verify (kexecctl extension): decompress and check the kernel's payload before loading. */
+  verify: boolean;
   /** Extra KEXEC_FILE_* flags: --no-cma, --force-dtb. */
   fileFlags: number;
   /** --real-mode / --entry-32bit: kexec_file_load has no such entry (kexec-bzImage64.c). */
@@ -56,9 +58,27 @@ export type KexecInvocation =
   | KexecRun;
 
 const NO_EFFECT = new Set([
-  'no-checks', 'type', 'mem-min', 'mem-max', 'entry', 'reset-vga', 'serial', 'serial-baud', 'console-vga', 'console-serial',
-  'elf32-core-headers', 'elf64-core-headers', 'pass-memmap-cmdline', 'noefi', 'reuse-video-type', 'args-elf', 'args-linux',
-  'args-none', 'module', 'dtb', 'hotplug',
+  'no-checks',
+  'type',
+  'mem-min',
+  'mem-max',
+  'entry',
+  'reset-vga',
+  'serial',
+  'serial-baud',
+  'console-vga',
+  'console-serial',
+  'elf32-core-headers',
+  'elf64-core-headers',
+  'pass-memmap-cmdline',
+  'noefi',
+  'reuse-video-type',
+  'args-elf',
+  'args-linux',
+  'args-none',
+  'module',
+  'dtb',
+  'hotplug',
 ]);
 
 const usage = (line: string | null, exitCode = 1): KexecInvocation => ({ action: 'usage-error', line, exitCode });
@@ -66,12 +86,35 @@ const usage = (line: string | null, exitCode = 1): KexecInvocation => ({ action:
 export function parseKexecArgs(argv: readonly string[], arch: KexecArch = hostKexecArch()): KexecInvocation {
   const parsed = getopt(argv, kexecOptionTable(arch));
   const r: KexecRun = {
-    action: 'run', load: true, exec: false, shutdown: true, sync: true, ifdown: false, unload: false, status: false,
-    crash: false, statusCrash: false, mode: 'auto', debug: false, skipChecks: false, type: null, kernel: null,
-    extraOperands: [], initrds: [], append: null, reuseCmdline: false, hotplug: false, fileFlags: 0, x86Entry: null,
-    noEffect: [], serialError: null,
+    action: 'run',
+    load: true,
+    exec: false,
+    shutdown: true,
+    sync: true,
+    ifdown: false,
+    unload: false,
+    status: false,
+    crash: false,
+    statusCrash: false,
+    mode: 'auto',
+    debug: false,
+    skipChecks: false,
+    type: null,
+    kernel: null,
+    extraOperands: [],
+    initrds: [],
+    append: null,
+    reuseCmdline: false,
+    hotplug: false,
+    verify: false,
+    fileFlags: 0,
+    x86Entry: null,
+    noEffect: [],
+    serialError: null,
   };
-  let hasLoad = false, skipIfdown = false, skipSync = false;
+  let hasLoad = false,
+    skipIfdown = false,
+    skipSync = false;
   let initrd: string | null = null;
   const extra: string[] = [];
   let loadOnlyGiven: string | null = null;
@@ -81,39 +124,98 @@ export function parseKexecArgs(argv: readonly string[], arch: KexecArch = hostKe
     if (NO_EFFECT.has(o.id)) r.noEffect.push(o.value === null ? o.name : `${o.name}${o.name.startsWith('--') ? '=' : ' '}${o.value}`);
     if (UNSUPPORTED.has(o.id)) return usage(`kexec: option '${o.name}' is not supported by kexecctl's kexec`);
     switch (o.id) {
-      case 'help': return { action: 'help' };
-      case 'usage': return usage(null);
-      case 'version': return { action: 'version' };
-      case 'print-ckr-size': return { action: 'print-ckr-size' };
-      case 'mem-min': case 'mem-max': case 'entry': {
+      case 'help':
+        return { action: 'help' };
+      case 'usage':
+        return usage(null);
+      case 'version':
+        return { action: 'version' };
+      case 'print-ckr-size':
+        return { action: 'print-ckr-size' };
+      case 'mem-min':
+      case 'mem-max':
+      case 'entry': {
         const bad = badNumericOption(o.id, v);
         if (bad !== null) return usage(bad);
         break;
       }
-      case 'debug': r.debug = true; break;
-      case 'no-ifdown': skipIfdown = true; break;
-      case 'no-sync': skipSync = true; break;
-      case 'no-checks': r.skipChecks = true; break;
-      case 'force': Object.assign(r, { load: true, shutdown: false, sync: true, ifdown: true, exec: true }); break;
-      case 'load': hasLoad = true; Object.assign(r, { load: true, exec: false, shutdown: false }); break;
-      case 'unload': Object.assign(r, { load: false, shutdown: false, sync: false, unload: true }); break;
-      case 'exec': Object.assign(r, { load: false, shutdown: false, sync: true, ifdown: true, exec: true }); break;
-      case 'load-panic': Object.assign(r, { load: true, exec: false, shutdown: false, sync: false, crash: true }); break;
-      case 'type': r.type = v; break;
-      case 'kexec-file-syscall': r.mode = 'file'; break;
-      case 'kexec-syscall': r.mode = 'legacy'; break;
-      case 'kexec-syscall-auto': r.mode = 'auto'; break;
-      case 'status': r.status = true; break;
-      case 'hotplug': r.hotplug = true; break;
-      case 'no-cma': r.fileFlags |= KEXEC_FILE_NO_CMA; break;
-      case 'force-dtb': r.fileFlags |= KEXEC_FILE_FORCE_DTB; break;
-      case 'append': r.append = v; break; // --command-line and --append: the last one wins
-      case 'reuse-cmdline': r.reuseCmdline = true; break;
-      case 'initrd': initrd = v; break; // the last one wins, as in kexec-tools
-      case 'extra-initrd': extra.push(v); break;
-      case 'real-mode': case 'entry-32bit': r.x86Entry = o.id; break;
-      case 'serial': if (arch === 'x86_64') r.serialError ??= badSerialBase(v); break;
-      case 'serial-baud': r.serialError ??= badSerialBaud(v); break;
+      case 'debug':
+        r.debug = true;
+        break;
+      case 'no-ifdown':
+        skipIfdown = true;
+        break;
+      case 'no-sync':
+        skipSync = true;
+        break;
+      case 'no-checks':
+        r.skipChecks = true;
+        break;
+      case 'force':
+        Object.assign(r, { load: true, shutdown: false, sync: true, ifdown: true, exec: true });
+        break;
+      case 'load':
+        hasLoad = true;
+        Object.assign(r, { load: true, exec: false, shutdown: false });
+        break;
+      case 'unload':
+        Object.assign(r, { load: false, shutdown: false, sync: false, unload: true });
+        break;
+      case 'exec':
+        Object.assign(r, { load: false, shutdown: false, sync: true, ifdown: true, exec: true });
+        break;
+      case 'load-panic':
+        Object.assign(r, { load: true, exec: false, shutdown: false, sync: false, crash: true });
+        break;
+      case 'type':
+        r.type = v;
+        break;
+      case 'kexec-file-syscall':
+        r.mode = 'file';
+        break;
+      case 'kexec-syscall':
+        r.mode = 'legacy';
+        break;
+      case 'kexec-syscall-auto':
+        r.mode = 'auto';
+        break;
+      case 'status':
+        r.status = true;
+        break;
+      case 'hotplug':
+        r.hotplug = true;
+        break;
+      case 'verify':
+        r.verify = true;
+        break;
+      case 'no-cma':
+        r.fileFlags |= KEXEC_FILE_NO_CMA;
+        break;
+      case 'force-dtb':
+        r.fileFlags |= KEXEC_FILE_FORCE_DTB;
+        break;
+      case 'append':
+        r.append = v;
+        break; // --command-line and --append: the last one wins
+      case 'reuse-cmdline':
+        r.reuseCmdline = true;
+        break;
+      case 'initrd':
+        initrd = v;
+        break; // the last one wins, as in kexec-tools
+      case 'extra-initrd':
+        extra.push(v);
+        break;
+      case 'real-mode':
+      case 'entry-32bit':
+        r.x86Entry = o.id;
+        break;
+      case 'serial':
+        if (arch === 'x86_64') r.serialError ??= badSerialBase(v);
+        break;
+      case 'serial-baud':
+        r.serialError ??= badSerialBaud(v);
+        break;
     }
   }
   if (parsed.error !== null) return usage(`kexec: ${parsed.error}`);

@@ -42,6 +42,8 @@ Options when loading:
                          Initial ramdisk (given twice, the last one wins).
      --extra-initrd=FILE (kexecctl) Another ramdisk, concatenated after --initrd;
                          repeat for more.
+     --verify            (kexecctl) Decompress the kernel and check its payload
+                         before loading; a damaged kernel is refused.
      --hotplug           Crash kernel updated on CPU/memory hotplug (checks
                          /sys/kernel/crash_elfcorehdr_size).
      --no-cma, --force-dtb   KEXEC_FILE_NO_CMA / KEXEC_FILE_FORCE_DTB.

@@ -41,8 +41,15 @@ describe('kexecctl status', () => {
     const r = await runNode(cli.kexecctl, ['status', '--json', '--root', sysfsRoot()], { KEXECCTL_TEST: '1' });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      kexecSupported: true, loaded: true, crashLoaded: false, crashSize: 268435456, lockdown: 'integrity',
-      secureBoot: 'enabled', kexecLoadDisabled: false, record: null, crashRecord: null,
+      kexecSupported: true,
+      loaded: true,
+      crashLoaded: false,
+      crashSize: 268435456,
+      lockdown: 'integrity',
+      secureBoot: 'enabled',
+      kexecLoadDisabled: false,
+      record: null,
+      crashRecord: null,
     });
   });
   it('says when this kernel has no kexec at all', async () => {
@@ -73,7 +80,9 @@ describe('kexecctl load / status / unload / exec', () => {
   it('--dry-run prints the exact syscall and loads nothing', async () => {
     const r = await ctl('load', '--kernel', fx.kernel, '--initrd', fx.initrd1, '--append', 'a "b"', '--dry-run', '--root', fk.root);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^kexec_file_load\\(kernel_fd=\\d+<${fx.kernel}>, initrd_fd=\\d+<${fx.initrd1}>, cmdline_len=6, cmdline="a \\\\"b\\\\"", flags=0x0\\)$`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^kexec_file_load\\(kernel_fd=\\d+<${fx.kernel}>, initrd_fd=\\d+<${fx.initrd1}>, cmdline_len=6, cmdline="a \\\\"b\\\\"", flags=0x0\\)$`),
+    );
     expect(syscalls()).toEqual([]);
     const u = await ctl('unload', '--crash', '--dry-run');
     expect(u.stdout).toBe('kexec_file_load(kernel_fd=-1, initrd_fd=-1, cmdline_len=0, cmdline=NULL, flags=KEXEC_FILE_UNLOAD|KEXEC_FILE_ON_CRASH (0x3))');
@@ -111,9 +120,12 @@ describe('kexecctl load / status / unload / exec', () => {
       mkdirSync(join(fk.root, p, '..'), { recursive: true });
       writeFileSync(join(fk.root, p), c);
     };
-    put('etc/default/kexec', 'LOAD_KEXEC=true\nKERNEL_IMAGE="/boot/vmlinuz-6.1.0-18-amd64"\nINITRD="/boot/initrd.img-6.1.0-18-amd64"\nAPPEND="root=/dev/vda1 marker=plan"\n');
+    put(
+      'etc/default/kexec',
+      'LOAD_KEXEC=true\nKERNEL_IMAGE="/boot/vmlinuz-6.1.0-18-amd64"\nINITRD="/boot/initrd.img-6.1.0-18-amd64"\nAPPEND="root=/dev/vda1 marker=plan"\n',
+    );
     put('boot/vmlinuz-6.1.0-18-amd64', readFileSync(fx.kernel));
-    put('boot/initrd.img-6.1.0-18-amd64', 'initrd');
+    put('boot/initrd.img-6.1.0-18-amd64', '070701initrd');
     put('proc/cmdline', 'BOOT_IMAGE=/old root=/dev/vda1\n');
     const r = await ctl('load', '--json');
     expect(r.stderr).toBe('');
@@ -132,10 +144,17 @@ describe('kexecctl load / status / unload / exec', () => {
     expect(syscalls()).toEqual([]);
     fk.setState({ loaded: true });
     r = await ctl('exec', '--dry-run');
-    expect(r.stdout.split('\n')).toEqual(['sync()', 'ioctl(SIOCSIFFLAGS, eth0, down)', 'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)']);
+    expect(r.stdout.split('\n')).toEqual([
+      'sync()',
+      'ioctl(SIOCSIFFLAGS, eth0, down)',
+      'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)',
+    ]);
     expect(syscalls()).toEqual([]);
     r = await ctl('exec', '--dry-run', '--json', '--no-sync');
-    expect(JSON.parse(r.stdout).steps).toEqual(['ioctl(SIOCSIFFLAGS, eth0, down)', 'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)']);
+    expect(JSON.parse(r.stdout).steps).toEqual([
+      'ioctl(SIOCSIFFLAGS, eth0, down)',
+      'reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL)',
+    ]);
     r = await ctl('exec', '--no-ifdown');
     expect(r.exitCode).toBe(0);
     expect(syscalls()).toEqual(['sync', 'reboot']);

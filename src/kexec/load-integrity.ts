@@ -1,0 +1,102 @@
+/**
+ * Integrity of what a load is about to hand to the kernel (issue 18), run on the descriptors the
+ * load already opened, before any system call: a cut-short kernel or an empty initrd must never
+ * replace a good load. kexec-tools checks none of this (kexec/kexec.c my_load() only probes the
+ * type); we do, deliberately.
+ *
+ * Structural checks (a few preads and fstat) always run; the deep check streams the compressed
+ * kernel through its decompressor (verifyKernelPayload) and is the caller's choice.
+ */
+import { fstatSync, readSync } from 'node:fs';
+import { KexecError } from '../errors.js';
+import type { OpenedFile } from '../host/open-checked.js';
+import type { KernelImageInfo } from '../image/kernel-image.js';
+import {
+  bzImageIntegrityPlan,
+  checkArm64ImageIntegrity,
+  checkBzImageIntegrity,
+  checkInitrdIntegrity,
+  INITRD_HEAD_BYTES,
+  verifyKernelPayload,
+  type PayloadLocation,
+  type Probe,
+  type StructuralResult,
+} from '../image/integrity/index.js';
+
+/** Head of the kernel the structural checks read (the setup header and a PE header fit well inside). */
+const CHECK_HEAD_BYTES = 64 * 1024;
+/** Chunk size of the payload stream: fresh buffers, as verifyKernelPayload requires. */
+const VERIFY_CHUNK_BYTES = 1024 * 1024;
+
+export type StructuralVerdict = { warnings: string[]; payload: PayloadLocation | null };
+
+function pread(fd: number, offset: number, length: number): Uint8Array {
+  const buf = Buffer.alloc(Math.max(0, length));
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+function refused(r: StructuralResult, path: string): KexecError | null {
+  if (r.ok) return null;
+  return new KexecError({ code: r.failure.code, message: r.failure.message, path, exitCode: 2 });
+}
+
+function checkKernel(kernel: OpenedFile, image: KernelImageInfo): StructuralResult | null {
+  const size = fstatSync(kernel.fd).size;
+  const head = pread(kernel.fd, 0, CHECK_HEAD_BYTES);
+  if (image.format === 'x86-bzimage') {
+    const probes: Probe[] = bzImageIntegrityPlan(head).needBytesAt.map((p) => ({ offset: p.offset, bytes: pread(kernel.fd, p.offset, p.length) }));
+    return checkBzImageIntegrity(head, size, probes, kernel.path);
+  }
+  if (image.format === 'arm64-image') return checkArm64ImageIntegrity(head, size, kernel.path);
+  return null;
+}
+
+/**
+ * The cheap checks of the kernel and every initrd part, in that order; throws the first refusal
+ * (a KexecError with the check's code, exit 2). Returns the warnings and where the payload lies.
+ */
+export function checkLoadFilesStructure(kernel: OpenedFile, image: KernelImageInfo, initrds: readonly OpenedFile[]): StructuralVerdict {
+  const warnings: string[] = [];
+  const k = checkKernel(kernel, image);
+  if (k !== null) {
+    const bad = refused(k, kernel.path);
+    if (bad !== null) throw bad;
+    warnings.push(...k.warnings.map((w) => w.message));
+  }
+  for (const f of initrds) {
+    const r = checkInitrdIntegrity(pread(f.fd, 0, INITRD_HEAD_BYTES), fstatSync(f.fd).size, f.path);
+    const bad = refused(r, f.path);
+    if (bad !== null) throw bad;
+    warnings.push(...r.warnings.map((w) => w.message));
+  }
+  return { warnings, payload: k !== null && k.ok ? k.payload : null };
+}
+
+/** The payload bytes [offset, offset + length) of `fd`, in fresh chunks of at most 1 MiB. */
+async function* payloadChunks(fd: number, loc: PayloadLocation): AsyncGenerator<Uint8Array> {
+  const end = loc.offset + loc.length;
+  for (let at = loc.offset; at < end;) {
+    const chunk = pread(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
+    if (chunk.length === 0) return;
+    at += chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * Deep check: the compressed kernel decompresses completely, with its checksum and its size.
+ * Throws the refusal (exit 2); a format we cannot verify (EPAYLOAD_UNSUPPORTED) is a warning.
+ */
+export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLocation | null): Promise<string[]> {
+  if (payload === null) return [];
+  const r = await verifyKernelPayload(payloadChunks(kernel.fd, payload), { what: kernel.path });
+  if (r.ok) return [];
+  if (r.code === 'EPAYLOAD_UNSUPPORTED') return [r.message];
+  throw new KexecError({ code: r.code, message: r.message, path: kernel.path, exitCode: 2 });
+}
