@@ -146,6 +146,17 @@ export async function loadKernelChecked(kernel: Kernel, req: LoadRequest, opts: 
   return loadOpened(kernel, { ...req, verify: false }, opts, typeArch, opened);
 }
 
+/** loadKernelChecked's checks without the load (kexec -u -l runs them before it unloads); makes no system call. */
+export async function checkLoadRequest(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): Promise<void> {
+  const { arch, typeArch } = preflight(kernel, req, opts);
+  const opened = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
+  try {
+    if (req.verify === true) await verifyLoadPayload(opened.kernel, opened.payload);
+  } finally {
+    closeOpened(opened);
+  }
+}
+
 /** The system call(s) on the files openLoadFiles opened and checked; closes them. */
 function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArch: Arch, opened: Opened): LoadResult {
   const debug = opts.debug ?? (() => undefined);

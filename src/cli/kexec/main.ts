@@ -8,7 +8,7 @@
  */
 import { isKexecError, KexecError } from '../../errors.js';
 import { assertLoaded, execLoaded } from '../../kexec/exec.js';
-import { loadKernelChecked, NO_CRASH_MEMORY } from '../../kexec/load.js';
+import { checkLoadRequest, loadKernelChecked, NO_CRASH_MEMORY, type LoadRequest } from '../../kexec/load.js';
 import { readKexecState } from '../../kexec/state.js';
 import { unloadKernel } from '../../kexec/unload.js';
 import { makeContext, type CliContext } from '../context.js';
@@ -83,6 +83,27 @@ function preflight(inv: KexecRun, ctx: CliContext, debug: ((l: string) => void) 
   return null;
 }
 
+function loadRequest(inv: KexecRun, ctx: CliContext, kernelPath: string): LoadRequest {
+  let base: string | null = null;
+  if (inv.reuseCmdline) {
+    const proc = ctx.fs.readText('/proc/cmdline');
+    if (proc === null || proc === '') throw new KexecError({ code: 'EUSAGE', message: 'Failed to read /proc/cmdline' });
+    base = reusedCmdline(proc, inv.crash);
+  }
+  return {
+    kernelPath,
+    initrdPaths: inv.initrds,
+    cmdline: concatCmdline(base, inv.append),
+    crash: inv.crash,
+    mode: inv.mode,
+    fileFlags: inv.fileFlags,
+    hotplug: inv.hotplug,
+    verify: inv.verify,
+    ...(inv.type === null ? {} : { type: inv.type }),
+    ...(inv.x86Entry === null ? {} : { x86Entry: inv.x86Entry }),
+  };
+}
+
 async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
   const debug = inv.debug ? (l: string): void => err(`kexec: ${l}`) : undefined;
   const early = preflight(inv, ctx, debug);
@@ -90,7 +111,15 @@ async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
   // -e alone: refuse before even loading the binding when nothing is loaded.
   if (inv.exec && !inv.load && !inv.unload) assertLoaded(ctx.fs, ctx.stateKernel());
   const kernel = await ctx.getKernel();
+  // An explicit `kexec -l FILE` trusts the file it names, as kexec-tools does: owner and mode only warn.
+  const trust = { trustedUids: ctx.trust.trustedUids, warn: (m: string): void => err(`kexec: warning: ${m}`) };
+  const loadOpts = { root: ctx.root, trust, ...(debug ? { debug } : {}) };
   if (inv.unload) {
+    // -u -l: kexec-tools unloads, then loads; a kernel or initrd our integrity checks refuse must not
+    // cost the loaded one, so they run (on their own descriptors) before the unload.
+    // (Owner/mode warnings are printed once, by the load.)
+    const quiet = { root: ctx.root, trust: { ...trust, warn: (): void => undefined } };
+    if (inv.load && inv.kernel !== null) await checkLoadRequest(kernel, loadRequest(inv, ctx, inv.kernel), quiet);
     unloadKernel(kernel, { crash: inv.crash, mode: inv.mode }, { root: ctx.root, ...(debug ? { debug } : {}) });
   }
   if (inv.load) {
@@ -99,31 +128,8 @@ async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
       out(usageText());
       return 255;
     }
-    let base: string | null = null;
-    if (inv.reuseCmdline) {
-      const proc = ctx.fs.readText('/proc/cmdline');
-      if (proc === null || proc === '') throw new KexecError({ code: 'EUSAGE', message: 'Failed to read /proc/cmdline' });
-      base = reusedCmdline(proc, inv.crash);
-    }
-    // An explicit `kexec -l FILE` trusts the file it names, as kexec-tools does: owner and mode only warn.
-    const trust = { trustedUids: ctx.trust.trustedUids, warn: (m: string): void => err(`kexec: warning: ${m}`) };
     // Structural integrity checks always; the payload's deep check with --verify only (kexec-tools has neither).
-    const loaded = await loadKernelChecked(
-      kernel,
-      {
-        kernelPath: inv.kernel,
-        initrdPaths: inv.initrds,
-        cmdline: concatCmdline(base, inv.append),
-        crash: inv.crash,
-        mode: inv.mode,
-        fileFlags: inv.fileFlags,
-        hotplug: inv.hotplug,
-        verify: inv.verify,
-        ...(inv.type === null ? {} : { type: inv.type }),
-        ...(inv.x86Entry === null ? {} : { x86Entry: inv.x86Entry }),
-      },
-      { root: ctx.root, trust, ...(debug ? { debug } : {}) },
-    );
+    const loaded = await loadKernelChecked(kernel, loadRequest(inv, ctx, inv.kernel), loadOpts);
     for (const w of loaded.warnings) err(`kexec: warning: ${w}`);
   }
   if (inv.shutdown || inv.exec) assertLoaded(ctx.fs, kernel);

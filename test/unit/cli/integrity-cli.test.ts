@@ -90,6 +90,17 @@ describe('kexec -l: integrity checks before the syscall (issue 18)', () => {
     });
   }
 
+  it('-u -l with a refused kernel: the checks run before the unload, so the earlier load stays', async () => {
+    await goodLoad((k) => kexec('-l', k));
+    const cut = file('vmlinuz-cut', readFileSync(fx.kernel).subarray(0, 4000));
+    const r = await kexec('-u', '-l', cut);
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/vmlinuz-cut is cut short: 4000 bytes/);
+    expectGoodLoadKept();
+    expect((await kexec('-u', '-l', fx.kernel)).exitCode).toBe(0);
+    expect(fk.state().calls.map((c) => c.syscall)).toEqual(['kexec_file_load', 'kexec_file_load']);
+  });
+
   it('does not decompress the payload unless --verify (kexec-tools has no such check)', async () => {
     const bad = corrupted();
     await goodLoad((k) => kexec('-l', k));
