@@ -11,8 +11,18 @@ export function addCommon(cmd: Command, withMode = true): Command {
     .option('--json', 'print JSON')
     .option('-d, --debug', 'print each system call as it is made');
   if (withMode) {
-    cmd.addOption(new Option('--syscall <call>', 'kexec_file_load, kexec_load, or auto: kexec_file_load then kexec_load (kexec -s/-c/-a)').choices(['auto', 'kexec_file_load', 'kexec_load']));
-    cmd.addOption(new Option('--mode <mode>', 'the same as --syscall: auto, file (kexec_file_load) or legacy (kexec_load)').choices(['auto', 'file', 'legacy']).default('auto'));
+    cmd.addOption(
+      new Option('--syscall <call>', 'kexec_file_load, kexec_load, or auto: kexec_file_load then kexec_load (kexec -s/-c/-a)').choices([
+        'auto',
+        'kexec_file_load',
+        'kexec_load',
+      ]),
+    );
+    cmd.addOption(
+      new Option('--mode <mode>', 'the same as --syscall: auto, file (kexec_file_load) or legacy (kexec_load)')
+        .choices(['auto', 'file', 'legacy'])
+        .default('auto'),
+    );
     cmd.hook('preAction', (_parent, action) => {
       const o = action.opts<{ syscall?: string; mode: LoadMode }>();
       if (o.syscall !== undefined) action.setOptionValue('mode', SYSCALL_MODE[o.syscall] ?? 'auto');

@@ -5,14 +5,7 @@
  * Pure: takes the file's first bytes (KERNEL_HEADER_BYTES is plenty) and the file length.
  */
 import { KexecError } from '../../errors.js';
-import {
-  HDR,
-  LOADED_HIGH,
-  XLF_CAN_BE_LOADED_ABOVE_4G,
-  XLF_EFI_KEXEC,
-  XLF_5LEVEL,
-  XLF_KERNEL_64,
-} from './bootparam-offsets.js';
+import { HDR, LOADED_HIGH, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_EFI_KEXEC, XLF_5LEVEL, XLF_KERNEL_64 } from './bootparam-offsets.js';
 
 export type BzImageHeader = {
   /** Boot protocol, e.g. 0x020f. */

@@ -84,7 +84,11 @@ export function planBzImage64(input: X86PlanInput): X86LoadPlan {
   const header = probeBzImage64(input.kernel, { fileLength: input.kernel.length, ...(input.la57 === undefined ? {} : { la57: input.la57 }) });
   const cmdline = new TextEncoder().encode(input.cmdline);
   if (cmdline.length > header.cmdlineSize) {
-    throw new KexecError({ code: 'ECMDLINE2BIG', exitCode: 2, message: `command line too long: ${cmdline.length} bytes, this kernel accepts at most ${header.cmdlineSize}` });
+    throw new KexecError({
+      code: 'ECMDLINE2BIG',
+      exitCode: 2,
+      message: `command line too long: ${cmdline.length} bytes, this kernel accepts at most ${header.cmdlineSize}`,
+    });
   }
   let free = mergeRanges(input.usableRam);
   const highLimit = input.below4G === true ? GIB4 : ADDR_LIMIT;
@@ -98,7 +102,11 @@ export function planBzImage64(input: X86PlanInput): X86LoadPlan {
   const kernelMemsz = alignUp(header.initSize, PAGE_SIZE);
   const payload = input.kernel.subarray(header.kern16Size);
   if (BigInt(payload.length) > kernelMemsz) {
-    throw new KexecError({ code: 'ENOEXEC', exitCode: 2, message: `kernel payload (${payload.length} bytes) is larger than its init_size (${hex(header.initSize)})` });
+    throw new KexecError({
+      code: 'ENOEXEC',
+      exitCode: 2,
+      message: `kernel payload (${payload.length} bytes) is larger than its init_size (${hex(header.initSize)})`,
+    });
   }
   const kernelAlign = header.kernelAlignment > PAGE_SIZE ? header.kernelAlignment : PAGE_SIZE;
   const kernelMin = header.prefAddress < MIN_KERNEL_LOAD_ADDR ? MIN_KERNEL_LOAD_ADDR : header.prefAddress;

@@ -10,8 +10,16 @@
  */
 import { alignUp } from '../memmap/range.js';
 import {
-  BP, E820_ENTRY_SIZE, E820_MAX_ENTRIES_ZEROPAGE, EFI_INFO, HDR, LOADER_TYPE_KEXEC,
-  SETUP_DATA_HDR, SETUP_E820_EXT, SETUP_EFI, SETUP_RNG_SEED,
+  BP,
+  E820_ENTRY_SIZE,
+  E820_MAX_ENTRIES_ZEROPAGE,
+  EFI_INFO,
+  HDR,
+  LOADER_TYPE_KEXEC,
+  SETUP_DATA_HDR,
+  SETUP_E820_EXT,
+  SETUP_EFI,
+  SETUP_RNG_SEED,
 } from './bootparam-offsets.js';
 import type { BzImageHeader } from './bzimage-header.js';
 import { extendedMemoryK, writeE820, type E820Entry } from './e820.js';

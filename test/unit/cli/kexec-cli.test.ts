@@ -82,7 +82,9 @@ describe('kexec (kexec-tools compatible)', () => {
     const r = await kexec('-e');
     expect(r.exitCode).toBe(1);
     // One line saying why; documented in kexec(8) as a deliberate difference from kexec-tools.
-    expect(r.stderr).toBe('/sys/kernel/kexec_loaded is missing (no kexec support in this kernel, or /sys not mounted): refusing to sync, take interfaces down or reboot without a kernel known to be loaded');
+    expect(r.stderr).toBe(
+      '/sys/kernel/kexec_loaded is missing (no kexec support in this kernel, or /sys not mounted): refusing to sync, take interfaces down or reboot without a kernel known to be loaded',
+    );
     expect(syscalls()).toEqual([]);
     expect(fk.state().interfaces).toEqual({ eth0: true });
     const man = readFileSync(join(__dirname, '../../../man/kexec.8'), 'utf8');
@@ -107,7 +109,10 @@ describe('kexec (kexec-tools compatible)', () => {
     expect(r.exitCode).toBe(255);
     expect(r.stderr).toMatch(/^kexec failed: Operation not permitted\nbrought back up: eth0 eth1/);
     expect(fk.state().interfaces).toEqual({ eth0: true, eth1: true });
-    const links = fk.state().calls.filter((c) => c.syscall === 'ioctl').map((c) => `${c.args['name']} ${c.args['flags']}`);
+    const links = fk
+      .state()
+      .calls.filter((c) => c.syscall === 'ioctl')
+      .map((c) => `${c.args['name']} ${c.args['flags']}`);
     expect(links).toEqual(['eth0 0x1042', 'eth1 0x1042', 'eth0 0x1003', 'eth1 0x1003']);
   });
 
@@ -171,7 +176,11 @@ describe('kexec (kexec-tools compatible)', () => {
       [['-l', 'junk'], 255, 'Cannot determine the file type of junk'],
       [['-l', 'vmlinuz', '--initrd=nope'], 255, 'Could not open initrd file nope:No such file or directory\nCannot load vmlinuz'],
       [['-l', 'vmlinuz', '--real-mode'], 255, 'Kexec2 syscall does not support 16bit or 32bit entry yet\nCannot load vmlinuz'],
-      [['-l', 'vmlinuz', `--append=${'x'.repeat(3000)}`], 255, 'command line too long: 3001 bytes (with the trailing NUL), this kernel accepts at most 2017 (cmdline_size 2047)'],
+      [
+        ['-l', 'vmlinuz', `--append=${'x'.repeat(3000)}`],
+        255,
+        'command line too long: 3001 bytes (with the trailing NUL), this kernel accepts at most 2017 (cmdline_size 2047)',
+      ],
       [['-c', '-l', 'vmlinuz', '-t', 'bogus'], 255, 'Unsupported kernel type bogus'],
       [['-c', '-l', 'vmlinuz', '-t', 'elf-x86_64'], 255, 'Wrong file type elf-x86_64, file matches type bzImage64'],
     ];
@@ -186,7 +195,9 @@ describe('kexec (kexec-tools compatible)', () => {
   it('-p without reserved crash memory dies before opening anything, with kexec-tools text, exit 1', async () => {
     const r = await kexec('-p', 'missing-kernel', '--initrd=missing-initrd');
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe('Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel');
+    expect(r.stderr).toBe(
+      'Memory for crashkernel is not reserved\nPlease reserve memory by passing"crashkernel=Y@X" parameter to kernel\nThen try to loading kdump kernel',
+    );
     expect(syscalls()).toEqual([]);
   });
 
@@ -210,9 +221,25 @@ describe('kexec (kexec-tools compatible)', () => {
   });
 
   it('x86 arch options kexec-tools accepts do not abort a load; -d says they have no effect', async () => {
-    const opts = ['--reset-vga', '--serial=ttyS0', '--serial-baud=115200', '--console-vga', '--console-serial', '--elf32-core-headers',
-      '--elf64-core-headers', '--pass-memmap-cmdline', '--noefi', '--reuse-video-type', '--args-linux', '--args-elf', '--args-none',
-      '--module=m', '--dtb=d', '--mem-min=0x100000', '--mem-max=0xffffffff'];
+    const opts = [
+      '--reset-vga',
+      '--serial=ttyS0',
+      '--serial-baud=115200',
+      '--console-vga',
+      '--console-serial',
+      '--elf32-core-headers',
+      '--elf64-core-headers',
+      '--pass-memmap-cmdline',
+      '--noefi',
+      '--reuse-video-type',
+      '--args-linux',
+      '--args-elf',
+      '--args-none',
+      '--module=m',
+      '--dtb=d',
+      '--mem-min=0x100000',
+      '--mem-max=0xffffffff',
+    ];
     for (const o of opts) {
       fk.setState({ loaded: false, calls: [] });
       const r = await kexec('-l', fx.kernel, o);

@@ -38,10 +38,23 @@ describe('getopt (glibc getopt_long behaviour)', () => {
 
   it('takes unique prefixes, and an exact name even when it is a prefix of another', () => {
     const id = (arg: string) => getopt([arg, 'v'], X86).opts[0]?.id;
-    expect([id('--comm'), id('--ram'), id('--initr'), id('--load-pa'), id('--rese'), id('--no-s'), id('--kexec-syscall-a'), id('--exec'), id('--serial')])
-      .toEqual(['append', 'initrd', 'initrd', 'load-panic', 'reset-vga', 'no-sync', 'kexec-syscall-auto', 'exec', 'serial']);
+    expect([
+      id('--comm'),
+      id('--ram'),
+      id('--initr'),
+      id('--load-pa'),
+      id('--rese'),
+      id('--no-s'),
+      id('--kexec-syscall-a'),
+      id('--exec'),
+      id('--serial'),
+    ]).toEqual(['append', 'initrd', 'initrd', 'load-panic', 'reset-vga', 'no-sync', 'kexec-syscall-auto', 'exec', 'serial']);
     // Two names with the same value and argument (as --append/--command-line) are one option, as in glibc.
-    const same = [{ long: 'alpha', arg: true, id: 'a' }, { long: 'alps', arg: true, id: 'a' }, { long: 'alto', arg: false, id: 'b' }];
+    const same = [
+      { long: 'alpha', arg: true, id: 'a' },
+      { long: 'alps', arg: true, id: 'a' },
+      { long: 'alto', arg: false, id: 'b' },
+    ];
     expect(getopt(['--alp=1'], same).opts[0]).toMatchObject({ id: 'a', name: '--alpha', value: '1' });
     expect(getopt(['--al'], same).error).toBe("option '--al' is ambiguous; possibilities: '--alpha' '--alto'");
   });
@@ -91,13 +104,53 @@ describe('kexec option semantics (kexec-tools main())', () => {
   });
 
   it('accepts the x86 arch and loader options, and lists those without effect on kexec_file_load', () => {
-    const argv = ['-l', 'K', '--reset-vga', '--serial=ttyS0', '--serial-baud=115200', '--console-vga', '--console-serial', '--elf32-core-headers',
-      '--elf64-core-headers', '--pass-memmap-cmdline', '--noefi', '--reuse-video-type', '--args-linux', '--args-elf', '--args-none',
-      '--module=M', '--dtb=D', '--mem-min=0x1000', '--mem-max=4096', '--entry=0', '-i', '-tbzImage'];
+    const argv = [
+      '-l',
+      'K',
+      '--reset-vga',
+      '--serial=ttyS0',
+      '--serial-baud=115200',
+      '--console-vga',
+      '--console-serial',
+      '--elf32-core-headers',
+      '--elf64-core-headers',
+      '--pass-memmap-cmdline',
+      '--noefi',
+      '--reuse-video-type',
+      '--args-linux',
+      '--args-elf',
+      '--args-none',
+      '--module=M',
+      '--dtb=D',
+      '--mem-min=0x1000',
+      '--mem-max=4096',
+      '--entry=0',
+      '-i',
+      '-tbzImage',
+    ];
     const r = run(argv);
-    expect(r.noEffect).toEqual(['--reset-vga', '--serial=ttyS0', '--serial-baud=115200', '--console-vga', '--console-serial', '--elf32-core-headers',
-      '--elf64-core-headers', '--pass-memmap-cmdline', '--noefi', '--reuse-video-type', '--args-linux', '--args-elf', '--args-none',
-      '--module=M', '--dtb=D', '--mem-min=0x1000', '--mem-max=4096', '--entry=0', '-i', '-t bzImage']);
+    expect(r.noEffect).toEqual([
+      '--reset-vga',
+      '--serial=ttyS0',
+      '--serial-baud=115200',
+      '--console-vga',
+      '--console-serial',
+      '--elf32-core-headers',
+      '--elf64-core-headers',
+      '--pass-memmap-cmdline',
+      '--noefi',
+      '--reuse-video-type',
+      '--args-linux',
+      '--args-elf',
+      '--args-none',
+      '--module=M',
+      '--dtb=D',
+      '--mem-min=0x1000',
+      '--mem-max=4096',
+      '--entry=0',
+      '-i',
+      '-t bzImage',
+    ]);
     expect(r).toMatchObject({ load: true, kernel: 'K', serialError: null, fileFlags: 0, x86Entry: null });
   });
 
@@ -123,7 +176,11 @@ describe('kexec option semantics (kexec-tools main())', () => {
   });
 
   it('x86: loader options without a load are usage errors (kexec-tools rescans for them); arm64 accepts them', () => {
-    expect(parseKexecArgs(['-u', '--append=x'])).toEqual({ action: 'usage-error', line: "kexec: option '--append' only applies when loading a kernel", exitCode: 1 });
+    expect(parseKexecArgs(['-u', '--append=x'])).toEqual({
+      action: 'usage-error',
+      line: "kexec: option '--append' only applies when loading a kernel",
+      exitCode: 1,
+    });
     expect(parseKexecArgs(['-e', '--noefi']).action).toBe('usage-error');
     expect(parseKexecArgs(['-u', '--reset-vga']).action).toBe('run'); // below OPT_ARCH_MAX: allowed
     expect(parseKexecArgs(['-u', '--append=x'], 'arm64').action).toBe('run');
@@ -132,8 +189,13 @@ describe('kexec option semantics (kexec-tools main())', () => {
   it('-? is usage and exit 1 without a message; -h wins over a later bad option; unsupported options say so', () => {
     expect(parseKexecArgs(['-?'])).toEqual({ action: 'usage-error', line: null, exitCode: 1 });
     expect(parseKexecArgs(['-h', '--bogus']).action).toBe('help');
-    expect(parseKexecArgs(['--load-preserve-context', 'K'])).toMatchObject({ line: "kexec: option '--load-preserve-context' is not supported by kexecctl's kexec" });
-    expect(parseKexecArgs(['--a', 'K'])).toMatchObject({ line: "kexec: option '--a' is ambiguous; possibilities: '--append' '--args-elf' '--args-linux' '--args-none'", exitCode: 1 });
+    expect(parseKexecArgs(['--load-preserve-context', 'K'])).toMatchObject({
+      line: "kexec: option '--load-preserve-context' is not supported by kexecctl's kexec",
+    });
+    expect(parseKexecArgs(['--a', 'K'])).toMatchObject({
+      line: "kexec: option '--a' is ambiguous; possibilities: '--append' '--args-elf' '--args-linux' '--args-none'",
+      exitCode: 1,
+    });
   });
 });
 
@@ -159,6 +221,8 @@ describe('--reuse-cmdline', () => {
 
 describe('exit codes', () => {
   it('follow kexec-tools: die() 1, EFAILED 255, EFALLBACK 253', () => {
-    expect(['ENOTLOADED', 'ENOCRASHMEM', 'EDIE', 'EKEXECFILE', 'EUNKNOWNFORMAT', 'ENOLEGACY', 'EFALLBACK'].map(kexecExitCode)).toEqual([1, 1, 1, 255, 255, 255, 253]);
+    expect(['ENOTLOADED', 'ENOCRASHMEM', 'EDIE', 'EKEXECFILE', 'EUNKNOWNFORMAT', 'ENOLEGACY', 'EFALLBACK'].map(kexecExitCode)).toEqual([
+      1, 1, 1, 255, 255, 255, 253,
+    ]);
   });
 });

@@ -47,7 +47,11 @@ const cases: Array<[string, string[]]> = [
 describe('--root never reaches this machine', () => {
   for (const [prog, args] of cases) {
     it(`${prog} ${args.join(' ')} with an empty DIR refuses with exit 2`, async () => {
-      const r = await runNode(bin(prog), args.map((a) => (a === '<root>' ? empty : a)), env);
+      const r = await runNode(
+        bin(prog),
+        args.map((a) => (a === '<root>' ? empty : a)),
+        env,
+      );
       expect(r.stderr).toMatch(new RegExp(`^${prog}: --root ${empty} only reads files under ${empty}: .* add --dry-run`));
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.exitCode).toBe(2);

@@ -71,7 +71,13 @@ describe('buildX86LegacyPlan', () => {
     const img = debianLikeImage({ payload: 0x20000 });
     const a = Uint8Array.from([1, 2, 3, 4, 5]); // 5 bytes: 3 bytes of padding follow
     const b = Uint8Array.from([9, 8, 7]);
-    const plan = buildX86LegacyPlan({ kernel: file('vmlinuz', img), initrds: [file('a.img', a), file('b.img', b)], cmdline: 'console=ttyS0', facts: readX86BootFacts(fs), rngSeed: null });
+    const plan = buildX86LegacyPlan({
+      kernel: file('vmlinuz', img),
+      initrds: [file('a.img', a), file('b.img', b)],
+      cmdline: 'console=ttyS0',
+      facts: readX86BootFacts(fs),
+      rngSeed: null,
+    });
     const kernel = plan.segments.find((s) => s.what === 'kernel');
     expect(Buffer.from(kernel?.buf ?? [])).toEqual(Buffer.from(img.subarray((0x27 + 1) * 512)));
     const initrd = plan.segments.find((s) => s.what === 'initrd');
@@ -82,7 +88,13 @@ describe('buildX86LegacyPlan', () => {
 
   it('keeps every segment out of the crash region, reserved children and the first MiB', () => {
     const fs = machine();
-    const plan = buildX86LegacyPlan({ kernel: file('vmlinuz', debianLikeImage()), initrds: [file('i.img', new Uint8Array(3 << 20))], cmdline: '', facts: readX86BootFacts(fs), rngSeed: null });
+    const plan = buildX86LegacyPlan({
+      kernel: file('vmlinuz', debianLikeImage()),
+      initrds: [file('i.img', new Uint8Array(3 << 20))],
+      cmdline: '',
+      facts: readX86BootFacts(fs),
+      rngSeed: null,
+    });
     for (const s of plan.segments) {
       const end = s.mem + s.memsz;
       expect(overlaps(s.mem, end, 0x30000000n, 0x40000000n), `${s.what} in the crash region`).toBe(false);

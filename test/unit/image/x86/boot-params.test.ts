@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseSysfsMemmap } from '../../../../src/image/memmap/index.js';
 import {
-  buildParamsSegment, decideEfiHandoff, e820FromMemmap, findAcpiRsdp, probeBzImage64, type EfiSysfsInput, type ParamsSegmentInput,
+  buildParamsSegment,
+  decideEfiHandoff,
+  e820FromMemmap,
+  findAcpiRsdp,
+  probeBzImage64,
+  type EfiSysfsInput,
+  type ParamsSegmentInput,
 } from '../../../../src/image/x86/index.js';
 import { DEBIAN_61_CLOUD_HDR_HEX, MEMMAP_SEABIOS_2G, debianLikeImage } from './fixtures.js';
 
@@ -77,8 +83,15 @@ describe('boot_params golden bytes', () => {
     put(exp, 0x290, 0xdeadbeef, 4);
     for (let i = 0; i < 82; i++) exp[0xd00 + i] = 0x80 + i;
     const e820: Array<[number, number, number]> = [
-      [0x0, 0x9fc00, 1], [0x9fc00, 0x400, 2], [0xf0000, 0x10000, 2], [0x100000, 0x7fee0000, 1], [0x7ffe0000, 0x20000, 2],
-      [0xb0000000, 0x10000000, 2], [0xfed1c000, 0x4000, 2], [0xfeffc000, 0x4000, 2], [0xfffc0000, 0x40000, 2],
+      [0x0, 0x9fc00, 1],
+      [0x9fc00, 0x400, 2],
+      [0xf0000, 0x10000, 2],
+      [0x100000, 0x7fee0000, 1],
+      [0x7ffe0000, 0x20000, 2],
+      [0xb0000000, 0x10000000, 2],
+      [0xfed1c000, 0x4000, 2],
+      [0xfeffc000, 0x4000, 2],
+      [0xfffc0000, 0x40000, 2],
     ];
     e820.forEach(([a, s, t], i) => {
       put(exp, 0x2d0 + i * 20, a, 8);
@@ -195,8 +208,28 @@ describe('EFI hand-over', () => {
     ['image without XLF_EFI_KEXEC', (h) => (h.efiKexec = false), efiRunning(), EFI_SYSFS, /XLF_EFI_KEXEC/],
     ['no runtime map', () => {}, efiRunning(), { ...EFI_SYSFS, runtimeMap: [] }, /runtime-map/],
     ['no fw_vendor', () => {}, efiRunning(), { ...EFI_SYSFS, fwVendor: null }, /fw_vendor/],
-    ['descriptor version 2', () => {}, (() => { const r = efiRunning(); put(r, 0x1cc, 2, 4); return r; })(), EFI_SYSFS, /version 2/],
-    ['32-bit EFI', () => {}, (() => { const r = efiRunning(); put(r, 0x1c0, 0x32334c45, 4); return r; })(), EFI_SYSFS, /EL64/],
+    [
+      'descriptor version 2',
+      () => {},
+      (() => {
+        const r = efiRunning();
+        put(r, 0x1cc, 2, 4);
+        return r;
+      })(),
+      EFI_SYSFS,
+      /version 2/,
+    ],
+    [
+      '32-bit EFI',
+      () => {},
+      (() => {
+        const r = efiRunning();
+        put(r, 0x1c0, 0x32334c45, 4);
+        return r;
+      })(),
+      EFI_SYSFS,
+      /EL64/,
+    ],
   ])('falls back without EFI data: %s', (_n, patchHeader, running, efi, reason) => {
     const header = probeBzImage64(debianLikeImage());
     patchHeader(header);

@@ -133,13 +133,22 @@ describe('planBzImage64 invariants (property)', () => {
               u64(b, 0x258, pref);
             },
           });
-          const memmap = Array.from({ length: e820Count }, (_, i) => ({ start: BigInt(i) * 0x10000n, end: BigInt(i) * 0x10000n + 0x8000n, type: 'System RAM' }));
+          const memmap = Array.from({ length: e820Count }, (_, i) => ({
+            start: BigInt(i) * 0x10000n,
+            end: BigInt(i) * 0x10000n + 0x8000n,
+            type: 'System RAM',
+          }));
           runs++;
           let plan;
           try {
             plan = planBzImage64({
-              kernel, initrd: initrdLen === 0 ? null : new Uint8Array(initrdLen), cmdline: 'a'.repeat(cmdLen),
-              usableRam: ram, memmap, runningBootParams: null, efi: null,
+              kernel,
+              initrd: initrdLen === 0 ? null : new Uint8Array(initrdLen),
+              cmdline: 'a'.repeat(cmdLen),
+              usableRam: ram,
+              memmap,
+              runningBootParams: null,
+              efi: null,
             });
           } catch (e) {
             expect((e as { code?: string }).code).toBe('ENOMEM');

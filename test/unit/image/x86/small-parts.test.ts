@@ -18,9 +18,18 @@ describe('initrds joined like GRUB', () => {
 
 describe('e820 type names', () => {
   it.each([
-    ['System RAM', 1], ['Reserved', 2], ['reserved', 2], ['ACPI Tables', 3], ['ACPI Non-volatile Storage', 4], ['Unusable memory', 5],
-    ['Persistent Memory', 7], ['Persistent Memory (legacy)', 12], ['Type 13', 13], ['Soft Reserved', 0xefffffff],
-    ['Unknown E820 type', 2], ['PCI Bus 0000:00', 2],
+    ['System RAM', 1],
+    ['Reserved', 2],
+    ['reserved', 2],
+    ['ACPI Tables', 3],
+    ['ACPI Non-volatile Storage', 4],
+    ['Unusable memory', 5],
+    ['Persistent Memory', 7],
+    ['Persistent Memory (legacy)', 12],
+    ['Type 13', 13],
+    ['Soft Reserved', 0xefffffff],
+    ['Unknown E820 type', 2],
+    ['PCI Bus 0000:00', 2],
   ])('%s -> %d', (name, type) => {
     expect(e820TypeOf(name)).toBe(type);
   });
@@ -40,6 +49,9 @@ describe('ACPI RSDP', () => {
     expect(findAcpiRsdp(null, null)).toBe(0n);
   });
   it('reads systab KEY=0x lines and ignores others', () => {
-    expect([...parseSystab('ACPI20=0x10\nnonsense\nSMBIOS3=0xABC\n').entries()]).toEqual([['ACPI20', 0x10n], ['SMBIOS3', 0xabcn]]);
+    expect([...parseSystab('ACPI20=0x10\nnonsense\nSMBIOS3=0xABC\n').entries()]).toEqual([
+      ['ACPI20', 0x10n],
+      ['SMBIOS3', 0xabcn],
+    ]);
   });
 });
