@@ -69,7 +69,9 @@ CFG
   t=$(kxt_ms)
   kxt_run kdumpctl start
   kxt_time "kdumpctl-start$kexec_args" $(($(kxt_ms) - t))
+  # shellcheck disable=SC2034 # read inside the expression chk evaluates below
   want=kexec_file_load
+  # shellcheck disable=SC2034
   [ "$kexec_args" = -c ] && want=kexec_load
   [ "$kexec_args" = -c ] && kxt_log "kdumpctl start -c -d: $(cat /tmp/kxt.out /tmp/kxt.err | tr '\n' ' ' | head -c 2500)"
   chk start-again "KEXEC_ARGS=$args: exit $KXT_RC, kexec_crash_loaded=$(crash_loaded): $(head -c 300 /tmp/kxt.out) $(head -c 300 /tmp/kxt.err)" \
