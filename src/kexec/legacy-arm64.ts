@@ -35,7 +35,8 @@ function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
   let got = 0;
   while (got < f.size) {
     const n = readSync(f.fd, buf, at + got, f.size - got, got);
-    if (n === 0) throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
+    if (n === 0)
+      throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
     got += n;
   }
 }
@@ -54,7 +55,8 @@ function missing(what: string): KexecError {
 
 export function buildArm64LegacyPlan(input: Arm64LegacyInput): Arm64LegacyPlan {
   if (input.facts.iomem === null) throw missing('/proc/iomem is unreadable, so free RAM is unknown');
-  if (input.facts.fdt === null) throw missing('/sys/firmware/fdt is missing: no device tree to hand to the next kernel (ACPI-only boot?); use kexec_file_load (-s)');
+  if (input.facts.fdt === null)
+    throw missing('/sys/firmware/fdt is missing: no device tree to hand to the next kernel (ACPI-only boot?); use kexec_file_load (-s)');
   const usableRam = usableRamFromIomem(parseIomem(input.facts.iomem), { excludeChild: isArm64ExcludedChild, excludeCrashKernel: true, minAddress: 0n });
   if (usableRam.length === 0) throw missing('/proc/iomem lists no System RAM');
   const kernel = new Uint8Array(input.kernel.size);
@@ -69,7 +71,11 @@ export function buildArm64LegacyPlan(input: Arm64LegacyInput): Arm64LegacyPlan {
   });
   const problems = checkArm64Plan(plan, usableRam);
   if (problems.length > 0) {
-    throw new KexecError({ code: 'EBADPLAN', exitCode: 70, message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}` });
+    throw new KexecError({
+      code: 'EBADPLAN',
+      exitCode: 70,
+      message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}`,
+    });
   }
   return { ...plan, table: formatSegmentTable(plan.entry, plan.segments) };
 }

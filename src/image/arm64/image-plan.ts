@@ -105,12 +105,14 @@ export function planArm64Image(input: Arm64PlanInput): Arm64LoadPlan {
   const had = (name: string): number | null => chosen?.props.find((p) => p.name === name)?.value.length ?? null;
   const kaslrLen = had('kaslr-seed');
   const rngLen = had('rng-seed');
-  const dtb = serializeFdt(updateChosen(fdt, {
-    bootargs: input.cmdline,
-    initrd: initrd === null ? null : { start: initrd.addr, end: initrd.addr + initrd.size },
-    kaslrSeed: kaslrLen === null ? null : input.random(kaslrLen),
-    rngSeed: rngLen === null ? null : input.random(rngLen),
-  }));
+  const dtb = serializeFdt(
+    updateChosen(fdt, {
+      bootargs: input.cmdline,
+      initrd: initrd === null ? null : { start: initrd.addr, end: initrd.addr + initrd.size },
+      kaslrSeed: kaslrLen === null ? null : input.random(kaslrLen),
+      rngSeed: rngLen === null ? null : input.random(rngLen),
+    }),
+  );
   if (BigInt(dtb.length) > ARM64_DTB_MAX) throw fail(`the device tree is ${dtb.length} bytes, more than the 2 MiB an arm64 kernel accepts`);
   const dtbAddr = findHole(free, { size: seg(BigInt(dtb.length)), align: ARM64_SEGMENT_ALIGN, min: above, max: ADDR_LIMIT, topDown: false });
   if (dtbAddr === null) throw fail('no room for the device tree above the kernel and initrd');

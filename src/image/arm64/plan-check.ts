@@ -17,7 +17,8 @@ export function checkArm64Plan(plan: Arm64LoadPlan, usable: readonly AddrRange[]
   }
   const k = one('kernel')[0];
   if (k !== undefined) {
-    if ((k.mem - plan.header.textOffset) % ARM64_KERNEL_ALIGN !== 0n) errors.push(`kernel at ${hex(k.mem)} is not a 2 MiB-aligned base + text_offset ${hex(plan.header.textOffset)}`);
+    if ((k.mem - plan.header.textOffset) % ARM64_KERNEL_ALIGN !== 0n)
+      errors.push(`kernel at ${hex(k.mem)} is not a 2 MiB-aligned base + text_offset ${hex(plan.header.textOffset)}`);
     if (k.memsz < plan.header.imageSize) errors.push(`kernel memsz ${hex(k.memsz)} is below image_size ${hex(plan.header.imageSize)}`);
     if (plan.kernelEntry !== k.mem) errors.push('kernel entry is not the Image load address');
     const i = one('initrd')[0];

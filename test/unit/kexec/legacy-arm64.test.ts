@@ -36,7 +36,11 @@ afterEach(() => {
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(`${s}\0`);
 function fdtBytes(): Uint8Array {
-  return serializeFdt({ bootCpuidPhys: 0, reserved: [], root: { name: '', props: [], children: [{ name: 'chosen', props: [{ name: 'bootargs', value: enc('old') }], children: [] }] } });
+  return serializeFdt({
+    bootCpuidPhys: 0,
+    reserved: [],
+    root: { name: '', props: [], children: [{ name: 'chosen', props: [{ name: 'bootargs', value: enc('old') }], children: [] }] },
+  });
 }
 
 function image(): Uint8Array {
@@ -70,7 +74,13 @@ describe('buildArm64LegacyPlan', () => {
   it('places the kernel in free RAM (not the reserved start, not the crash region) and rewrites the recorded DTB', () => {
     const fs = machine();
     const img = image();
-    const plan = buildArm64LegacyPlan({ kernel: file('Image', img), initrds: [file('a', Uint8Array.from([1, 2, 3, 4, 5])), file('b', Uint8Array.from([9]))], cmdline: 'console=ttyAMA0 x=1', facts: readArm64BootFacts(fs), random: (n) => new Uint8Array(n) });
+    const plan = buildArm64LegacyPlan({
+      kernel: file('Image', img),
+      initrds: [file('a', Uint8Array.from([1, 2, 3, 4, 5])), file('b', Uint8Array.from([9]))],
+      cmdline: 'console=ttyAMA0 x=1',
+      facts: readArm64BootFacts(fs),
+      random: (n) => new Uint8Array(n),
+    });
     const byWhat = Object.fromEntries(plan.segments.map((s) => [s.what, s]));
     // 0x40000000-0x401fffff is reserved: the first 2 MiB base is 0x40200000 (over the running kernel's code: allowed)
     expect(byWhat.kernel?.mem).toBe(0x40200000n);
@@ -85,7 +95,9 @@ describe('buildArm64LegacyPlan', () => {
 
   it('refuses with one clear line when /sys/firmware/fdt is missing', () => {
     const fs = machine(false);
-    expect(() => buildArm64LegacyPlan({ kernel: file('Image', image()), initrds: [], cmdline: '', facts: readArm64BootFacts(fs) })).toThrow(/\/sys\/firmware\/fdt is missing/);
+    expect(() => buildArm64LegacyPlan({ kernel: file('Image', image()), initrds: [], cmdline: '', facts: readArm64BootFacts(fs) })).toThrow(
+      /\/sys\/firmware\/fdt is missing/,
+    );
   });
 });
 
@@ -93,7 +105,17 @@ describe('buildKexecSegments, arm64 branch', () => {
   it('builds arm64 segments with KEXEC_ARCH_AARCH64 (183 << 16) and refuses crash kernels', () => {
     const fs = machine();
     const img = image();
-    const req = { image: parseKernelImage(img, 'Image'), kernel: file('Image', img), initrds: [], cmdline: 'c', crash: false, x86Facts: () => { throw new Error('x86 facts read on arm64'); }, arm64Facts: () => readArm64BootFacts(fs) };
+    const req = {
+      image: parseKernelImage(img, 'Image'),
+      kernel: file('Image', img),
+      initrds: [],
+      cmdline: 'c',
+      crash: false,
+      x86Facts: () => {
+        throw new Error('x86 facts read on arm64');
+      },
+      arm64Facts: () => readArm64BootFacts(fs),
+    };
     const plan = buildKexecSegments(req);
     expect(plan.archFlags).toBe(183 << 16);
     expect(plan.segments.map((s) => (s as { what?: string }).what)).toEqual(['kernel', 'dtb', 'trampoline']);
@@ -107,9 +129,16 @@ describe('kexec -c -l on arm64 (loadKernel, legacy mode, the recorded machine un
     const kpath = join(dir, 'Image');
     writeFileSync(kpath, image(), { mode: 0o644 });
     const k = new FakeKernel(initialFakeState());
-    loadKernel(k, { kernelPath: kpath, initrdPaths: [], cmdline: 'console=ttyAMA0', crash: false, mode: 'legacy' }, { root: fs.root, trust: { trustedUids: [0, process.getuid?.() ?? 0] }, arch: 'aarch64' });
+    loadKernel(
+      k,
+      { kernelPath: kpath, initrdPaths: [], cmdline: 'console=ttyAMA0', crash: false, mode: 'legacy' },
+      { root: fs.root, trust: { trustedUids: [0, process.getuid?.() ?? 0] }, arch: 'aarch64' },
+    );
     expect(k.calls.map((c) => c.syscall)).toEqual(['kexec_load']);
-    const load = k.calls[0] as unknown as { args: { entry: string; flags: number; segments: Array<{ bufsz: number; mem: string; memsz: string }> }; result: string };
+    const load = k.calls[0] as unknown as {
+      args: { entry: string; flags: number; segments: Array<{ bufsz: number; mem: string; memsz: string }> };
+      result: string;
+    };
     expect(load.result).toBe('0');
     expect(load.args.flags).toBe(0xb70000); // KEXEC_ARCH_AARCH64 = 183 << 16
     expect(load.args.segments).toHaveLength(3);

@@ -67,7 +67,15 @@ const RAM = usableRamFromIomem(parseIomem(IOMEM), { excludeChild: isArm64Exclude
 
 const seed = (n: number): Uint8Array => new Uint8Array(n).fill(0xa5);
 function input(over: Partial<Arm64PlanInput> = {}): Arm64PlanInput {
-  return { kernel: image(0n, 0x2000000n), initrd: new Uint8Array(0x123456).fill(7), cmdline: 'console=ttyAMA0 kxt.marker=1', usableRam: RAM, fdt: dtb(), random: seed, ...over };
+  return {
+    kernel: image(0n, 0x2000000n),
+    initrd: new Uint8Array(0x123456).fill(7),
+    cmdline: 'console=ttyAMA0 kxt.marker=1',
+    usableRam: RAM,
+    fdt: dtb(),
+    random: seed,
+    ...over,
+  };
 }
 
 describe('arm64 Image plan', () => {
@@ -137,7 +145,10 @@ describe('arm64 Image plan', () => {
   });
 
   it('keeps kernel and initrd within one 32 GiB window', () => {
-    const ram = [{ start: 0x40000000n, end: 0x40000000n + 40n * MIB }, { start: 0x10_0000_0000n, end: 0x10_4000_0000n }];
+    const ram = [
+      { start: 0x40000000n, end: 0x40000000n + 40n * MIB },
+      { start: 0x10_0000_0000n, end: 0x10_4000_0000n },
+    ];
     expect(() => planArm64Image(input({ usableRam: ram, initrd: new Uint8Array(Number(16n * MIB)) }))).toThrow(/initrd .*32 GiB/);
   });
 

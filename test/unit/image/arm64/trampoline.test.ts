@@ -32,7 +32,10 @@ function withGnu(code: Uint8Array): Line[] {
     return out.split('\n').flatMap((l) => {
       const m = /^\s*([0-9a-f]+):\t[0-9a-f]{8}\s+\t?(.*)$/.exec(l);
       if (m === null) return [];
-      const text = (m[2] as string).replace(/\s*\/\/.*$/, '').trim().replace(/\s+/g, ' ');
+      const text = (m[2] as string)
+        .replace(/\s*\/\/.*$/, '')
+        .trim()
+        .replace(/\s+/g, ' ');
       return [{ at: Number.parseInt(m[1] as string, 16), text }];
     });
   } finally {
@@ -43,7 +46,10 @@ function withGnu(code: Uint8Array): Line[] {
 function withLlvm(code: Uint8Array): Line[] {
   const hexBytes = [...code].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
   const out = execFileSync(has('llvm-mc') ? 'llvm-mc' : 'llvm-mc-14', ['--disassemble', '-triple=aarch64'], { input: hexBytes, encoding: 'utf8' });
-  const insns = out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('.'));
+  const insns = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('.'));
   return insns.map((raw, i) => {
     const text = raw.replace(/\s+/g, ' ');
     // llvm-mc prints a literal's offset relative to the instruction: make it absolute like objdump.
