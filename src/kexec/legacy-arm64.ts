@@ -10,15 +10,14 @@
  * kdump kernel survives. The FDT's /memory nodes are not used: an EFI boot has none.
  */
 import { randomBytes } from 'node:crypto';
-import { readSync } from 'node:fs';
 import { KexecError } from '../errors.js';
+import { readRamdisk, readWholeFile } from './segment-files.js';
 import type { Arm64BootFacts } from '../host/arm64-boot-facts.js';
 import type { OpenedFile } from '../host/open-checked.js';
 import { checkArm64Plan } from '../image/arm64/plan-check.js';
 import { planArm64Image, type Arm64LoadPlan } from '../image/arm64/image-plan.js';
 import { isArm64ExcludedChild, parseIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
 import { formatSegmentTable } from '../image/segment-check.js';
-import { initrdLayout } from '../image/x86/initrd.js';
 
 export type Arm64LegacyInput = {
   kernel: OpenedFile;
@@ -31,24 +30,6 @@ export type Arm64LegacyInput = {
 
 export type Arm64LegacyPlan = Arm64LoadPlan & { table: string[] };
 
-function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
-  let got = 0;
-  while (got < f.size) {
-    const n = readSync(f.fd, buf, at + got, f.size - got, got);
-    if (n === 0)
-      throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
-    got += n;
-  }
-}
-
-function readRamdisk(files: readonly OpenedFile[]): Uint8Array | null {
-  if (files.length === 0) return null;
-  const layout = initrdLayout(files.map((f) => f.size));
-  const buf = new Uint8Array(layout.total);
-  files.forEach((f, i) => readInto(f, buf, layout.offsets[i] as number));
-  return buf;
-}
-
 function missing(what: string): KexecError {
   return new KexecError({ code: 'ENOMEMMAP', exitCode: 1, message: `kexec_load: ${what}` });
 }
@@ -59,8 +40,7 @@ export function buildArm64LegacyPlan(input: Arm64LegacyInput): Arm64LegacyPlan {
     throw missing('/sys/firmware/fdt is missing: no device tree to hand to the next kernel (ACPI-only boot?); use kexec_file_load (-s)');
   const usableRam = usableRamFromIomem(parseIomem(input.facts.iomem), { excludeChild: isArm64ExcludedChild, excludeCrashKernel: true, minAddress: 0n });
   if (usableRam.length === 0) throw missing('/proc/iomem lists no System RAM');
-  const kernel = new Uint8Array(input.kernel.size);
-  readInto(input.kernel, kernel, 0);
+  const kernel = readWholeFile(input.kernel);
   const plan = planArm64Image({
     kernel,
     initrd: readRamdisk(input.initrds),

@@ -11,15 +11,14 @@
  * /proc/iomem's top level when memmap is missing or the command line has add_efi_memmap.
  */
 import { randomBytes } from 'node:crypto';
-import { readSync } from 'node:fs';
 import { KexecError } from '../errors.js';
+import { readRamdisk, readWholeFile } from './segment-files.js';
 import type { OpenedFile } from '../host/open-checked.js';
 import type { X86BootFacts } from '../host/x86-boot-facts.js';
 import { crashKernelRanges, isSystemRam, parseIomem, memmapFromIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
 import { parseSysfsMemmap, usableRamFromMemmap } from '../image/memmap/firmware-memmap.js';
 import { formatSegmentTable } from '../image/segment-check.js';
 import { checkBzImagePlan } from '../image/x86/plan-check.js';
-import { initrdLayout } from '../image/x86/initrd.js';
 import { planBzImage64, type X86LoadPlan } from '../image/x86/bzimage-plan.js';
 import { planCrashBzImage64, type CrashLoadPlan } from '../image/x86/crash-plan.js';
 import { parseCrashNotes, parseVmcoreinfo } from '../image/x86/crash-facts.js';
@@ -37,31 +36,6 @@ export type X86LegacyInput = {
 
 export type X86LegacyPlan = X86LoadPlan & { table: string[]; memmapSource: string; crash?: CrashLoadPlan };
 
-/** Reads exactly len bytes of fd from offset 0 into buf at `at` (pread loop). */
-function readInto(f: OpenedFile, buf: Uint8Array, at: number): void {
-  let got = 0;
-  while (got < f.size) {
-    const n = readSync(f.fd, buf, at + got, f.size - got, got);
-    if (n === 0)
-      throw new KexecError({ code: 'ESHORTREAD', path: f.path, exitCode: 2, message: `${f.path}: file shrank while it was read (${got} of ${f.size} bytes)` });
-    got += n;
-  }
-}
-
-function readKernel(f: OpenedFile): Uint8Array {
-  const buf = new Uint8Array(f.size);
-  readInto(f, buf, 0);
-  return buf;
-}
-
-function readRamdisk(files: readonly OpenedFile[]): Uint8Array | null {
-  if (files.length === 0) return null;
-  const layout = initrdLayout(files.map((f) => f.size));
-  const buf = new Uint8Array(layout.total); // zero-filled: the padding between parts
-  files.forEach((f, i) => readInto(f, buf, layout.offsets[i] as number));
-  return buf;
-}
-
 export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
   const nodes = input.facts.iomem === null ? [] : parseIomem(input.facts.iomem);
   const addEfiMemmap = /(^|\s)add_efi_memmap(\s|$)/.test(input.facts.procCmdline ?? '');
@@ -70,7 +44,7 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
   if (memmap.length === 0) {
     throw new KexecError({ code: 'ENOMEMMAP', exitCode: 1, message: 'kexec_load: no memory map (/sys/firmware/memmap and /proc/iomem are both unreadable)' });
   }
-  const kernel = readKernel(input.kernel);
+  const kernel = readWholeFile(input.kernel);
   const initrd = readRamdisk(input.initrds);
   const common = {
     kernel,
