@@ -9,7 +9,7 @@ import { KernelNetControl, SysfsNetControl, type NetControl } from '../host/net-
 import { ROOT_ONLY, type TrustPolicy } from '../host/open-checked.js';
 import { RootFs } from '../host/rootfs.js';
 import { readKexecSysfs } from '../host/kexec-sysfs.js';
-import { fakeStateKernel, getEffects, isTestRun, rootRefusal, type Effects } from '../sys/get-kernel.js';
+import { fakeFileOf, fakeStateKernel, getEffects, isTestRun, rootRefusal, type Effects } from '../sys/get-kernel.js';
 import type { Kernel } from '../sys/kernel.js';
 
 export type CliContext = {
@@ -19,7 +19,9 @@ export type CliContext = {
   readOnlyRoot: string | undefined;
   trust: TrustPolicy;
   testRun: boolean;
-  /** Kernel + Processes for a command that acts; throws EREADONLYROOT (exit 2) under --root without --dry-run. */
+  /** KEXECCTL_FAKE names a file-backed fake: every effect and every state read goes to it. */
+  fake: boolean;
+  /** Kernel + Processes for a command that acts (one set per invocation and dry-run flag); throws EREADONLYROOT (exit 2) under --root without --dry-run. */
   effects(dryRun?: boolean): Promise<Effects>;
   getKernel(dryRun?: boolean): Promise<Kernel>;
   /** Throws EREADONLYROOT (exit 2) when this invocation may not act: --root without --dry-run or a fake. */
@@ -41,8 +43,7 @@ export type ContextOptions = { env?: NodeJS.ProcessEnv; command?: string };
 export function makeContext(root: string | undefined, o: ContextOptions = {}): CliContext {
   const env = o.env ?? process.env;
   const testRun = isTestRun(env);
-  const fakeFile = env['KEXECCTL_FAKE'];
-  const hasFake = fakeFile !== undefined && fakeFile !== '';
+  const hasFake = fakeFileOf(env) !== null;
   const envRoot = testRun || hasFake ? env['KEXECCTL_ROOT'] : undefined;
   const fs = new RootFs(root ?? (envRoot !== undefined && envRoot !== '' ? envRoot : '/'));
   // Inside a test run the files a test creates belong to the test's user: accept that uid too.
@@ -50,39 +51,39 @@ export function makeContext(root: string | undefined, o: ContextOptions = {}): C
   const uid = process.getuid?.() ?? 0;
   const trust: TrustPolicy = testRun ? { trustedUids: [0, uid] } : ROOT_ONLY;
   const command = o.command;
-  const effects = (dryRun = false): Promise<Effects> =>
-    getEffects({
-      dryRun,
-      env,
-      readState: () => readKexecSysfs(fs),
-      ...(root !== undefined ? { readOnlyRoot: root } : {}),
-      ...(command !== undefined ? { command } : {}),
-    });
-  let processesFor: Effects['processes'] | null = null;
+  // One Kernel (one file-backed fake, one koffi binding) and one Processes per dry-run flag, so the
+  // load, the state read after it and `shutdown -r now` all act on the same instances.
+  const made = new Map<boolean, Promise<Effects>>();
+  const effects = (dryRun = false): Promise<Effects> => {
+    let e = made.get(dryRun);
+    if (e === undefined) {
+      e = getEffects({
+        dryRun,
+        env,
+        readState: () => readKexecSysfs(fs),
+        ...(root !== undefined ? { readOnlyRoot: root } : {}),
+        ...(command !== undefined ? { command } : {}),
+      });
+      made.set(dryRun, e);
+    }
+    return e;
+  };
   return {
     fs,
     root: fs.root,
     readOnlyRoot: root,
     trust,
     testRun,
-    effects: async (dryRun = false) => {
-      const e = await effects(dryRun);
-      processesFor = e.processes;
-      return e;
-    },
-    getKernel: async (dryRun = false) => {
-      const e = await effects(dryRun);
-      processesFor = e.processes;
-      return e.kernel;
-    },
+    fake: hasFake,
+    effects,
+    getKernel: async (dryRun = false) => (await effects(dryRun)).kernel,
     requireEffects: (dryRun) => {
       if (root !== undefined && !dryRun && !hasFake) throw rootRefusal(root, command);
     },
     stateKernel: () => fakeStateKernel(env),
     net: (kernel) => (kernel === null ? new SysfsNetControl(fs) : new KernelNetControl(kernel)),
     shutdownReboot: async () => {
-      const processes = processesFor ?? (await effects(false)).processes;
-      const r = await processes.run('shutdown', ['-r', 'now'], undefined, { inherit: true });
+      const r = await (await effects(false)).processes.run('shutdown', ['-r', 'now'], undefined, { inherit: true });
       return r.exitCode;
     },
   };

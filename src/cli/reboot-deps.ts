@@ -16,12 +16,11 @@ import type { CliContext } from './context.js';
 export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ deps: RebootDeps; kernel: Kernel }> {
   const { kernel, processes, recording } = await ctx.effects(dryRun);
   const { hostRebootDeps } = await import('../reboot/host-deps.js');
-  const state = ctx.stateKernel();
   const deps = hostRebootDeps({
     kernel,
     // With KEXECCTL_FAKE the kernel *is* the file-backed fake: read its state from that same
     // instance (another instance would not see our own unload). Otherwise /sys (null).
-    stateKernel: state !== null ? kernel : null,
+    stateKernel: ctx.fake ? kernel : null,
     root: ctx.root,
     trust: ctx.trust,
     plan: async () => wantedFromPlan((await import('../plan/system-plan.js')).resolveSystemPlan(ctx.fs)),
@@ -35,7 +34,7 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
 export async function nextRebootStatus(ctx: CliContext): Promise<NextReboot> {
   const { deps } = await rebootDeps(ctx, true);
   // Ask the host's systemctl only about the host: never under --root or a fake (refused in test runs).
-  const onHost = ctx.readOnlyRoot === undefined && ctx.stateKernel() === null;
+  const onHost = ctx.readOnlyRoot === undefined && !ctx.fake;
   const version = onHost && deps.exists('/run/systemd/system') ? await systemdVersion(execProcesses()) : null;
   return nextRebootWillKexec(deps, version);
 }

@@ -36,10 +36,16 @@ export function rootRefusal(root: string, command = 'this command'): KexecError 
   });
 }
 
+/** The fake-kernel state file KEXECCTL_FAKE names, or null (unset or empty). */
+export function fakeFileOf(env: NodeJS.ProcessEnv = process.env): string | null {
+  const f = env['KEXECCTL_FAKE'];
+  return f !== undefined && f !== '' ? f : null;
+}
+
 export async function getEffects(choice: KernelChoice = {}): Promise<Effects> {
   const env = choice.env ?? process.env;
-  const fakeFile = env['KEXECCTL_FAKE'];
-  if (fakeFile !== undefined && fakeFile !== '') {
+  const fakeFile = fakeFileOf(env);
+  if (fakeFile !== null) {
     const k = FakeKernel.fromFile(fakeFile);
     return { kernel: k, processes: recordingProcesses(k), recording: true };
   }
@@ -65,8 +71,8 @@ export async function getEffects(choice: KernelChoice = {}): Promise<Effects> {
 
 /** The file-backed fake when KEXECCTL_FAKE names one (its state is what is "loaded"), else null. */
 export function fakeStateKernel(env: NodeJS.ProcessEnv = process.env): Kernel | null {
-  const fakeFile = env['KEXECCTL_FAKE'];
-  return fakeFile !== undefined && fakeFile !== '' ? FakeKernel.fromFile(fakeFile) : null;
+  const fakeFile = fakeFileOf(env);
+  return fakeFile !== null ? FakeKernel.fromFile(fakeFile) : null;
 }
 
 export async function getKernel(choice: KernelChoice = {}): Promise<Kernel> {
