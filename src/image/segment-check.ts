@@ -5,6 +5,7 @@
  * memsz, no overlap), plus ours: every segment inside the usable RAM it was planned in.
  */
 import { PAGE_SIZE, hex, rangeInside, type AddrRange } from './memmap/range.js';
+import { KexecError } from '../errors.js';
 
 export const KEXEC_SEGMENT_MAX = 16;
 
@@ -45,4 +46,14 @@ export function formatSegmentTable(entry: bigint, segments: readonly CheckedSegm
     lines.push(`segment[${i}].memsz = ${hex(s.memsz)}`);
   });
   return lines;
+}
+
+/** A builder's plan that breaks checkSegments or its own architecture's rules is our bug: refuse it (EBADPLAN, exit 70). */
+export function requireSoundPlan(problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  throw new KexecError({
+    code: 'EBADPLAN',
+    exitCode: 70,
+    message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}`,
+  });
 }

@@ -17,7 +17,7 @@ import type { OpenedFile } from '../host/open-checked.js';
 import { checkArm64Plan } from '../image/arm64/plan-check.js';
 import { planArm64Image, type Arm64LoadPlan } from '../image/arm64/image-plan.js';
 import { isArm64ExcludedChild, parseIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
-import { formatSegmentTable } from '../image/segment-check.js';
+import { formatSegmentTable, requireSoundPlan } from '../image/segment-check.js';
 
 export type Arm64LegacyInput = {
   kernel: OpenedFile;
@@ -49,13 +49,6 @@ export function buildArm64LegacyPlan(input: Arm64LegacyInput): Arm64LegacyPlan {
     fdt: input.facts.fdt,
     random: input.random ?? ((n) => new Uint8Array(randomBytes(n))),
   });
-  const problems = checkArm64Plan(plan, usableRam);
-  if (problems.length > 0) {
-    throw new KexecError({
-      code: 'EBADPLAN',
-      exitCode: 70,
-      message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}`,
-    });
-  }
+  requireSoundPlan(checkArm64Plan(plan, usableRam));
   return { ...plan, table: formatSegmentTable(plan.entry, plan.segments) };
 }

@@ -17,7 +17,7 @@ import type { OpenedFile } from '../host/open-checked.js';
 import type { X86BootFacts } from '../host/x86-boot-facts.js';
 import { crashKernelRanges, isSystemRam, parseIomem, memmapFromIomem, usableRamFromIomem } from '../image/memmap/iomem.js';
 import { parseSysfsMemmap, usableRamFromMemmap } from '../image/memmap/firmware-memmap.js';
-import { formatSegmentTable } from '../image/segment-check.js';
+import { formatSegmentTable, requireSoundPlan } from '../image/segment-check.js';
 import { checkBzImagePlan } from '../image/x86/plan-check.js';
 import { planBzImage64, type X86LoadPlan } from '../image/x86/bzimage-plan.js';
 import { planCrashBzImage64, type CrashLoadPlan } from '../image/x86/crash-plan.js';
@@ -78,14 +78,7 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
   } else {
     plan = planBzImage64({ ...common, usableRam, memmap });
   }
-  const problems = checkBzImagePlan(plan, usableRam);
-  if (problems.length > 0) {
-    throw new KexecError({
-      code: 'EBADPLAN',
-      exitCode: 70,
-      message: `kexec_load: internal error, the segment plan breaks its own rules: ${problems.join('; ')}`,
-    });
-  }
+  requireSoundPlan(checkBzImagePlan(plan, usableRam));
   const out: X86LegacyPlan = { ...plan, table: formatSegmentTable(plan.entry, plan.segments), memmapSource: useSysfs ? '/sys/firmware/memmap' : '/proc/iomem' };
   if (crash !== undefined) out.crash = crash;
   return out;
