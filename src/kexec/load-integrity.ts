@@ -100,3 +100,8 @@ export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLoca
   if (r.code === 'EPAYLOAD_UNSUPPORTED') return [r.message];
   throw new KexecError({ code: r.code, message: r.message, path: kernel.path, exitCode: 2 });
 }
+
+/** The deep checks of everything a load hands over: the kernel's payload, then every initrd part. */
+export async function verifyLoadFiles(opened: { kernel: OpenedFile; payload: PayloadLocation | null; initrds: readonly OpenedFile[] }): Promise<string[]> {
+  return verifyLoadPayload(opened.kernel, opened.payload);
+}

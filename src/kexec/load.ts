@@ -15,7 +15,7 @@ import { describeFileLoad, KEXEC_CRASH_HOTPLUG_SUPPORT, KEXEC_UPDATE_ELFCOREHDR,
 import { fileLoadMayFallBack } from './fallback.js';
 import { checkImageType } from './image-type.js';
 import { openLoadFiles, type Opened } from './load-files.js';
-import { verifyLoadPayload } from './load-integrity.js';
+import { verifyLoadFiles } from './load-integrity.js';
 import { writeLoadRecord, type LoadRecord } from './record.js';
 import { buildKexecSegments } from './segments.js';
 import { readX86BootFacts, type X86BootFacts } from '../host/x86-boot-facts.js';
@@ -136,8 +136,8 @@ export async function loadKernelChecked(kernel: Kernel, req: LoadRequest, opts: 
   try {
     if (req.verify === true) {
       const t0 = Date.now();
-      opened.warnings.push(...(await verifyLoadPayload(opened.kernel, opened.payload)));
-      opts.debug?.(`verified the kernel's ${opened.payload?.format ?? 'missing'} payload in ${Date.now() - t0} ms`);
+      opened.warnings.push(...(await verifyLoadFiles(opened)));
+      opts.debug?.(`verified the kernel's ${opened.payload?.format ?? 'missing'} payload and ${opened.initrds.length} initrd(s) in ${Date.now() - t0} ms`);
     }
   } catch (e) {
     closeOpened(opened);
@@ -151,7 +151,7 @@ export async function checkLoadRequest(kernel: Kernel, req: LoadRequest, opts: L
   const { arch, typeArch } = preflight(kernel, req, opts);
   const opened = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
   try {
-    if (req.verify === true) await verifyLoadPayload(opened.kernel, opened.payload);
+    if (req.verify === true) await verifyLoadFiles(opened);
   } finally {
     closeOpened(opened);
   }
