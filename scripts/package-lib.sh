@@ -78,6 +78,7 @@ stage_common() {
   mkdir -p "$d/etc/default/kexec.d"
   if has_kdump; then
     install -D -m 0644 etc-defaults/kdump "$d/etc/sysconfig/kdump"
+    install -D -m 0644 etc-defaults/kdump.conf "$d/etc/kdump.conf"
   fi
   # systemd: top-level files are units; *.d/ are drop-in dirs; system-shutdown/ and the like
   # go next to system/.

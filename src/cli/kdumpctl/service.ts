@@ -5,6 +5,7 @@ import { readSysInt, KEXEC_CRASH_SIZE } from '../../host/kexec-sysfs.js';
 import { kdumpStatus, startKdump, stopKdump } from '../../kdump/control.js';
 import { readKexecState } from '../../kexec/state.js';
 import { makeContext, type CliContext } from '../context.js';
+import { dumpSettingsLines } from './plan.js';
 
 type Common = { root?: string; dryRun?: boolean };
 
@@ -49,6 +50,7 @@ async function stop(opts: Common): Promise<number> {
 async function status(opts: Common & { json?: boolean }): Promise<number> {
   const ctx = context(opts, 'status');
   const st = kdumpStatus(readKexecState(ctx.fs, ctx.stateKernel()), ctx.root);
+  const dump = dumpSettingsLines(ctx.fs);
   if (opts.json === true) {
     say(
       JSON.stringify(
@@ -59,6 +61,8 @@ async function status(opts: Common & { json?: boolean }): Promise<number> {
           loadedKernel: st.record?.kernel ?? null,
           cmdline: st.record?.cmdline ?? null,
           message: st.message,
+          dump: Object.fromEntries(dump.rows.map((r) => [r.name, { value: r.value, from: r.from }])),
+          warnings: dump.warnings,
         },
         null,
         2,
@@ -67,6 +71,8 @@ async function status(opts: Common & { json?: boolean }): Promise<number> {
   } else {
     say(st.message);
     if (st.record !== null) say(`  kernel ${st.record.kernel} loaded ${st.record.time}`);
+    for (const r of dump.rows) say(`  ${`${r.name}:`.padEnd(16)}${r.value}  (${r.from})`);
+    for (const w of dump.warnings) process.stderr.write(`kdumpctl: ${w}\n`);
   }
   return st.operational ? 0 : 3;
 }
