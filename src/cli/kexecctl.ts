@@ -23,6 +23,9 @@ const COMMANDS: Array<[string, () => Promise<{ register: Register }>]> = [
   ['coldreboot', () => import('./commands/coldreboot.js')],
   ['kdump', () => import('./commands/kdump.js')],
   ['config', () => import('./commands/config.js')],
+  // fleet signals (issue 13)
+  ['needs-reboot', () => import('./commands/needs-reboot.js')],
+  ['verify', () => import('./commands/verify.js')],
 ];
 
 function newProgram(): Command {

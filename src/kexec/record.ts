@@ -17,7 +17,19 @@ export type LoadRecord = {
   crash: boolean;
   release: string | null;
   format: string;
+  /** boot_id of the boot that made the load (fleet signals, issue 13); absent in records written before. */
+  bootId?: string;
 };
+
+/** /proc/sys/kernel/random/boot_id under the root, or undefined. */
+function bootIdUnder(root: string): string | undefined {
+  try {
+    const id = readFileSync(posix.join(root, '/proc/sys/kernel/random/boot_id'), 'utf8').trim();
+    return id === '' ? undefined : id;
+  } catch {
+    return undefined;
+  }
+}
 
 function recordPath(root: string, crash: boolean): string {
   return posix.join(root, RECORD_DIR, crash ? 'crash.json' : 'loaded.json');
@@ -27,7 +39,8 @@ export function writeLoadRecord(root: string, rec: LoadRecord): string {
   const file = recordPath(root, rec.crash);
   mkdirSync(posix.dirname(file), { recursive: true, mode: 0o755 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(rec, null, 2) + '\n', { mode: 0o644 });
+  const bootId = rec.bootId ?? bootIdUnder(root);
+  writeFileSync(tmp, JSON.stringify(bootId === undefined ? rec : { ...rec, bootId }, null, 2) + '\n', { mode: 0o644 });
   renameSync(tmp, file);
   return file;
 }
@@ -45,6 +58,7 @@ export function readLoadRecord(root: string, crash: boolean): LoadRecord | null 
       crash,
       release: typeof v.release === 'string' ? v.release : null,
       format: typeof v.format === 'string' ? v.format : 'unknown',
+      ...(typeof v.bootId === 'string' ? { bootId: v.bootId } : {}),
     };
   } catch {
     return null;

@@ -14,8 +14,19 @@ import { describeRefresh, refreshLoad } from '../../reboot/refresh.js';
 import { kexecReboot } from '../../reboot/reboot.js';
 import { makeContext } from '../context.js';
 import { rebootDeps } from '../reboot-deps.js';
+import { recordRebootIntent, withIntentRecording } from '../../fleet/intent-hook.js';
+import { jsonReboot } from '../../fleet/json-reboot.js';
 
-type Opts = { force?: boolean; dryRun?: boolean; prepare?: boolean; atShutdown?: boolean; root?: string; verify: boolean };
+type Opts = {
+  force?: boolean;
+  dryRun?: boolean;
+  prepare?: boolean;
+  atShutdown?: boolean;
+  root?: string;
+  verify: boolean;
+  json?: boolean;
+  coldOnFailure?: boolean;
+};
 
 /** host-deps' load (same paths under the root, same trust), through loadKernelChecked so the payload can be verified. */
 function checkedLoad(kernel: Kernel, ctx: CliContext, verify: boolean): RebootDeps['load'] {
@@ -39,11 +50,15 @@ export function register(program: Command): void {
     .option('--at-shutdown', "with --prepare: the system is shutting down (consume grub-reboot's one-shot entry if rebooting)")
     .option('--root <dir>', 'read configuration and boot files under DIR (testing)')
     .option('--no-verify', "skip the kernel payload's deep check before a load (the structural checks always run)")
+    .option('--json', 'print the outcome as JSON (schema kexecctl.reboot/1); a failed load exits 3 before any shutdown begins')
+    .option('--cold-on-failure', 'with --json: reboot through the firmware when the load fails (the default without --json)')
     .action(async (o: Opts) => {
       const ctx = makeContext(o.root, { command: 'kexecctl reboot' });
       const dryRun = o.dryRun === true;
       ctx.requireEffects(dryRun);
-      const { deps, kernel } = await rebootDeps(ctx, dryRun);
+      const made = await rebootDeps(ctx, dryRun);
+      const kernel = made.kernel;
+      let deps = made.deps;
       deps.load = checkedLoad(kernel, ctx, o.verify);
       if (o.prepare === true) {
         const r = await refreshLoad(deps, { dryRun, atShutdown: o.atShutdown === true });
@@ -51,6 +66,16 @@ export function register(program: Command): void {
           deps.warn(describeRefresh(r));
           process.exitCode = 1;
         } else deps.info(describeRefresh(r));
+        // --- fleet hook (issue 13): the shutdown refresh of a reboot records the intent for `kexecctl verify`.
+        if (!dryRun && o.atShutdown === true && (await deps.rebootPending())) {
+          recordRebootIntent(deps, ctx.fs, r.state === 'fresh' || r.state === 'loaded' ? 'kexec' : 'cold', 'shutdown refresh');
+        }
+        return;
+      }
+      // --- fleet hook (issue 13): intent recorded just before the init system is asked; --json fails fast.
+      if (!dryRun) deps = withIntentRecording(deps, ctx.fs, 'kexecctl reboot');
+      if (o.json === true) {
+        await jsonReboot(deps, { force: o.force === true, dryRun, coldOnFailure: o.coldOnFailure === true });
         return;
       }
       const out = await kexecReboot(deps, { force: o.force === true, dryRun });

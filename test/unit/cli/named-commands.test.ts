@@ -18,7 +18,7 @@ function files(dir: string): string[] {
 
 const SOURCES = [...files('src'), ...files('man'), ...files('docs'), ...files('etc-defaults'), 'README.md'];
 // A command, not prose: after a quote, a backtick (not in .ts), roff bold (\fB or .B/.BR "), or the word run.
-const NAMED = /(["'`]|\\fB|^\.BR? "?|\brun )(kdumpctl|kexecctl) ([a-z](?:[a-z]|\\-)*)/gm;
+const NAMED = /(["'`]|\\fB|^\.BR? "?|\brun )(kdumpctl|kexecctl) ([a-z](?:[a-z]|-(?=[a-z])|\\-)*)/gm;
 
 function named(): Array<{ file: string; prog: string; sub: string }> {
   const out: Array<{ file: string; prog: string; sub: string }> = [];

@@ -1,0 +1,76 @@
+/**
+ * kexecctl verify, pure: after a reboot, is the running kernel the one the reboot intent
+ * (last-kexec.ts) planned, did the boot come through kexec, and is this a new boot?
+ * Stable JSON: schema "kexecctl.verify/1" (docs/fleet-json.md); exit 0 ok, 1 a check failed,
+ * 2 nothing to verify (no intent recorded).
+ */
+import type { RebootIntent } from './last-kexec.js';
+import { sameCmdline, type RunningFacts } from './running.js';
+
+export const VERIFY_SCHEMA = 'kexecctl.verify/1';
+
+export type VerifyCheck = { name: 'rebooted' | 'kexec' | 'release' | 'cmdline' | 'initrd'; ok: boolean | null; detail: string };
+
+export type VerifyVerdict = {
+  ok: boolean;
+  /** How the running boot came up: kexec, cold (firmware + boot loader), unknown (no loader mark), not-rebooted (same boot_id). */
+  booted: 'kexec' | 'cold' | 'unknown' | 'not-rebooted' | 'no-intent';
+  checks: VerifyCheck[];
+  reason: string;
+};
+
+export type VerifyOptions = { allowCold?: boolean };
+
+export function decideVerify(intent: RebootIntent | null, run: RunningFacts, digestNow: string | null, o: VerifyOptions = {}): VerifyVerdict {
+  if (intent === null)
+    return { ok: false, booted: 'no-intent', checks: [], reason: 'no reboot recorded by kexecctl (/var/lib/kexecctl/last-kexec.json missing)' };
+  const checks: VerifyCheck[] = [];
+  const rebooted = intent.bootId === null || run.bootId === null ? null : intent.bootId !== run.bootId;
+  checks.push({
+    name: 'rebooted',
+    ok: rebooted,
+    detail:
+      rebooted === null
+        ? 'boot_id unknown'
+        : rebooted
+          ? `boot_id ${intent.bootId} → ${run.bootId}`
+          : `still boot ${run.bootId}: no reboot since ${intent.time}`,
+  });
+  const booted: VerifyVerdict['booted'] =
+    rebooted === false ? 'not-rebooted' : run.loader === 'kexec' ? 'kexec' : run.loader === 'unknown' ? 'unknown' : 'cold';
+  const loaderText = `type_of_loader ${run.loaderType === null ? 'unknown' : `0x${run.loaderType.toString(16)}`} (${run.loader})`;
+  if (intent.mode === 'kexec') {
+    const kexecOk = booted === 'kexec' ? true : booted === 'cold' ? o.allowCold === true : null;
+    const cold = booted === 'cold' ? `booted through the firmware, not kexec${o.allowCold === true ? ' (allowed by --allow-cold)' : ''}: ` : '';
+    checks.push({ name: 'kexec', ok: rebooted === false ? false : kexecOk, detail: `${cold}${loaderText}` });
+  } else {
+    checks.push({ name: 'kexec', ok: null, detail: `a cold reboot was asked for; ${loaderText}` });
+  }
+  if (intent.release === null) checks.push({ name: 'release', ok: null, detail: 'planned release unknown' });
+  else checks.push({ name: 'release', ok: run.release === intent.release, detail: `running ${run.release ?? 'unknown'}, planned ${intent.release}` });
+  if (intent.cmdline === null || run.cmdline === null) checks.push({ name: 'cmdline', ok: null, detail: 'command line unknown' });
+  else {
+    const same = sameCmdline(run.cmdline, intent.cmdline);
+    checks.push({ name: 'cmdline', ok: same, detail: same ? run.cmdline : `running "${run.cmdline}", planned "${intent.cmdline}"` });
+  }
+  if (intent.initrdDigest === null || digestNow === null) checks.push({ name: 'initrd', ok: null, detail: 'initrd digest unknown' });
+  else {
+    const same = digestNow === intent.initrdDigest;
+    const what = intent.initrds.join(' + ') || '(none)';
+    checks.push({
+      name: 'initrd',
+      ok: same,
+      detail: same ? `${what} unchanged since the load` : `${what} changed since the load (${intent.initrdDigest} → ${digestNow})`,
+    });
+  }
+  const failed = checks.filter((c) => c.ok === false);
+  const ok = failed.length === 0;
+  const reason = ok
+    ? `running the planned kernel ${run.release ?? ''} (booted: ${booted})`.replace('  ', ' ')
+    : failed.map((c) => `${c.name}: ${c.detail}`).join('; ');
+  return { ok, booted, checks, reason };
+}
+
+export function verifyExit(v: VerifyVerdict): 0 | 1 | 2 {
+  return v.booted === 'no-intent' ? 2 : v.ok ? 0 : 1;
+}
