@@ -5,7 +5,10 @@
  * both exit 255). -t matters only on the kexec_load path: do_kexec_file_load() ignores it.
  * Tables: kexec/arch/x86_64/kexec-x86_64.c and kexec/arch/arm64/kexec-arm64.c file_type[] (git
  * main, with uki). Our reader recognises bzImages (which kexec-tools' bzImage64 probe, and then
- * the plain bzImage one, accept) and arm64 Images; the first matching name is the answer.
+ * the plain bzImage one, accept) and arm64 Images; the first matching name is the answer. A file
+ * we unpacked answers to its wrapper's name: "uki" for a UKI, "vmlinuz" for an arm64 zboot image
+ * (kexec-vmlinuz-arm64.c); a compressed file to its inner image's (kexec-tools probes the
+ * decompressed buffer).
  */
 import { KexecError } from '../errors.js';
 import type { KernelImageInfo } from '../image/kernel-image.js';
@@ -22,11 +25,11 @@ const MATCHING: Record<KernelImageInfo['format'], readonly string[]> = {
   'arm64-image': ['Image'],
 };
 
-export function checkImageType(type: string, info: KernelImageInfo, arch: Arch): void {
+export function checkImageType(type: string, info: KernelImageInfo, arch: Arch, wrapper: string | null = null): void {
   if (!KEXEC_TYPES[arch].includes(type)) {
     throw new KexecError({ code: 'EBADTYPE', message: `Unsupported kernel type ${type}` });
   }
-  const matches = MATCHING[info.format];
+  const matches = wrapper === null ? MATCHING[info.format] : [wrapper];
   if (!matches.includes(type)) {
     throw new KexecError({ code: 'EBADTYPE', message: `Wrong file type ${type}, file matches type ${matches[0] ?? info.format}` });
   }

@@ -14,7 +14,8 @@ import type { Kernel } from '../sys/kernel.js';
 import { describeFileLoad, KEXEC_CRASH_HOTPLUG_SUPPORT, KEXEC_UPDATE_ELFCOREHDR, loadFlagsText, type FdDescription } from './describe.js';
 import { fileLoadMayFallBack } from './fallback.js';
 import { checkImageType } from './image-type.js';
-import { openLoadFiles, type Opened } from './load-files.js';
+import { closeOpened, openLoadFiles, openLoadFilesAsync, type Opened } from './load-files.js';
+import { splitUkiRefusal } from './split-policy.js';
 import { verifyLoadFiles } from './load-integrity.js';
 import { writeLoadRecord, type LoadRecord } from './record.js';
 import { buildKexecSegments } from './segments.js';
@@ -45,6 +46,8 @@ export type LoadRequest = {
    * a damaged one. Only loadKernelChecked (async) can do it; the structural checks always run.
    */
   verify?: boolean;
+  /** Which profile of a multi-profile UKI to load (default 0, systemd-boot's default). */
+  ukiProfile?: number;
 };
 
 /** kexec-tools' die() text (kexec/kexec.c main()), with its missing space before the quote. */
@@ -115,10 +118,6 @@ function preflight(kernel: Kernel, req: LoadRequest, opts: LoadOptions): { arch:
   return { arch, typeArch };
 }
 
-function closeOpened(o: Opened): void {
-  for (const f of [o.kernel, ...o.initrds]) closeQuietly(f.fd);
-}
-
 /** Structural integrity checks only (synchronous); a request with verify: true needs loadKernelChecked. */
 export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): LoadResult {
   if (req.verify === true) throw new Error('loadKernel: verify needs the asynchronous loadKernelChecked');
@@ -132,7 +131,7 @@ export function loadKernel(kernel: Kernel, req: LoadRequest, opts: LoadOptions =
  */
 export async function loadKernelChecked(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): Promise<LoadResult> {
   const { arch, typeArch } = preflight(kernel, req, opts);
-  const opened = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
+  const opened = await openUnpacked(kernel, req, opts, arch, typeArch);
   try {
     if (req.verify === true) {
       const t0 = Date.now();
@@ -149,7 +148,7 @@ export async function loadKernelChecked(kernel: Kernel, req: LoadRequest, opts: 
 /** loadKernelChecked's checks without the load (kexec -u -l runs them before it unloads); makes no system call. */
 export async function checkLoadRequest(kernel: Kernel, req: LoadRequest, opts: LoadOptions = {}): Promise<void> {
   const { arch, typeArch } = preflight(kernel, req, opts);
-  const opened = openLoadFiles(req, opts.trust ?? ROOT_ONLY, arch, typeArch);
+  const opened = await openUnpacked(kernel, req, opts, arch, typeArch);
   try {
     if (req.verify === true) await verifyLoadFiles(opened);
   } finally {
@@ -157,10 +156,30 @@ export async function checkLoadRequest(kernel: Kernel, req: LoadRequest, opts: L
   }
 }
 
+/**
+ * openLoadFilesAsync, then the refusal of a split UKI under lockdown (split-policy.ts): the
+ * kernel would reject the unsigned .linux with EPERM/EKEYREJECTED; we say why first.
+ */
+async function openUnpacked(kernel: Kernel, req: LoadRequest, opts: LoadOptions, arch: Arch | null, typeArch: Arch): Promise<Opened> {
+  const opened = await openLoadFilesAsync(kernel, req, opts.trust ?? ROOT_ONLY, arch, typeArch);
+  const refusal = splitUkiRefusal(opened.unpacked, opts.root ?? '/');
+  if (refusal !== null) {
+    closeOpened(opened);
+    throw new KexecError({ code: 'ELOCKDOWNUKI', message: refusal, path: opened.unpacked.path, exitCode: 2 });
+  }
+  if (opened.unpacked.layers.length > 0) {
+    opts.debug?.(
+      `${opened.unpacked.path}: ${opened.unpacked.layers.join(', then ')} taken off; loading the ${opened.image.format} in memfd ${opened.kernel.fd}`,
+    );
+  }
+  return opened;
+}
+
 /** The system call(s) on the files openLoadFiles opened and checked; closes them. */
 function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArch: Arch, opened: Opened): LoadResult {
   const debug = opts.debug ?? (() => undefined);
   const { kernel: kfile, initrds, image } = opened;
+  const cmdline = opened.cmdline;
   const checkWarnings = opened.warnings;
   let memfd: number | null = null;
   const attempts: LoadAttempt[] = [];
@@ -175,11 +194,11 @@ function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArc
       initrd = { fd: memfd, label: initrdLabel(initrds) };
     }
     if (initrds.length > 1 && memfd === null) initrd = { fd: -1, label: initrdLabel(initrds) };
-    const call = describeFileLoad({ fd: kfile.fd, label: kfile.path }, initrd, req.cmdline, flags);
+    const call = describeFileLoad({ fd: kfile.fd, label: kfile.path }, initrd, cmdline, flags);
     const record: LoadRecord = {
-      kernel: kfile.path,
+      kernel: opened.unpacked.path,
       initrds: initrds.map((f) => f.path),
-      cmdline: req.cmdline,
+      cmdline,
       time: (opts.now?.() ?? new Date()).toISOString(),
       syscall: req.mode === 'legacy' ? 'kexec_load' : 'kexec_file_load',
       crash: req.crash,
@@ -192,7 +211,7 @@ function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArc
     }
     if (req.mode !== 'legacy') {
       debug(call);
-      const res = kernel.kexecFileLoad(kfile.fd, initrd.fd, req.cmdline, flags);
+      const res = kernel.kexecFileLoad(kfile.fd, initrd.fd, cmdline, flags);
       if (res.ok) {
         attempts.push({ syscall: 'kexec_file_load', call, ok: true });
         return withWarnings(checkWarnings, {
@@ -222,7 +241,9 @@ function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArc
       }
       debug(`kexec_file_load said ${res.code}: trying kexec_load, as kexec-tools -a does`);
     }
-    return withWarnings(checkWarnings, legacyLoad(kernel, { image, kernel: kfile, initrds }, req, attempts, record, { ...opts, typeArch }));
+    const legacyReq = { ...req, cmdline };
+    const legacyOpts = { ...opts, typeArch, typeName: opened.unpacked.typeName };
+    return withWarnings(checkWarnings, legacyLoad(kernel, { image, kernel: kfile, initrds }, legacyReq, attempts, record, legacyOpts));
   } finally {
     closeQuietly(memfd);
     closeOpened(opened);
@@ -241,12 +262,12 @@ function legacyLoad(
   req: LoadRequest,
   attempts: LoadAttempt[],
   record: LoadRecord,
-  opts: LoadOptions & { typeArch: Arch },
+  opts: LoadOptions & { typeArch: Arch; typeName: string | null },
 ): LoadResult {
   const image = files.image;
   const debug = opts.debug ?? (() => undefined);
   const prior = attempts.find((a) => a.syscall === 'kexec_file_load');
-  if (req.type !== undefined && prior !== undefined) checkImageType(req.type, image, opts.typeArch); // -c checked it before the initrds
+  if (req.type !== undefined && prior !== undefined) checkImageType(req.type, image, opts.typeArch, opts.typeName); // -c checked it before the initrds
   let flags = legacyFlags(req, opts.typeArch);
   const placeholder = `kexec_load(<segments for ${image.format}>, flags=${loadFlagsText(flags)})`;
   let plan;

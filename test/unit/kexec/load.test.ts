@@ -146,8 +146,8 @@ describe('loadKernel', () => {
           chmodSync(join(fx.dir, 'gz'), 0o644);
           return req({ kernelPath: join(fx.dir, 'gz') });
         },
-        'ENOTKERNEL',
-        /gzip-compressed/,
+        'ENEEDSUNPACK',
+        /is compressed or a UKI\/zboot image; this caller loads plain kernels only/,
       ],
       [() => req({ cmdline: 'a'.repeat(2047) }), 'ECMDLINE2BIG', /command line too long: 2048 bytes/],
       [

@@ -1,0 +1,93 @@
+/**
+ * Decompressing a kernel (a whole compressed file, or a zboot payload) through the integrity
+ * checks' streaming decoders (src/image/integrity/decoders, no second set), into whatever sink the
+ * caller gives: the loader's writes each chunk to a memfd. The sink counts and stops at 2 GiB, the
+ * kernel's own kexec_file_load limit (kernel/kexec_file.c: kernel_read_file_from_fd(..., INT_MAX)),
+ * so a decompression bomb ends there. Failures become one-line KexecErrors (exit 2).
+ * Memory: gzip, xz, zstd and LZ4 stream; bzip2 (seek-bzip) holds the compressed input and lzma
+ * (lzma1) the compressed input and its output in memory, which their libraries require.
+ */
+import { KexecError } from '../../errors.js';
+import { decodeBzip2 } from '../integrity/decoders/bzip2.js';
+import { decodeGzip } from '../integrity/decoders/gzip.js';
+import { decodeLz4Legacy } from '../integrity/decoders/lz4-legacy.js';
+import { decodeLzma } from '../integrity/decoders/lzma.js';
+import { decodeXz } from '../integrity/decoders/xz.js';
+import { decodeZstd } from '../integrity/decoders/zstd.js';
+import { errorText, isPayloadError } from '../integrity/payload-error.js';
+import type { OutputSink } from '../integrity/sink.js';
+import { MAX_OUTPUT_BYTES } from '../integrity/types.js';
+import type { FileCompression } from './compressed.js';
+
+export { MAX_OUTPUT_BYTES };
+
+export type DecompressRequest = {
+  format: FileCompression;
+  /** Names the file in messages ("/boot/vmlinuz.gz"). */
+  what: string;
+  /** The uncompressed size stored with the stream (zboot's appended size, a .lzma header's), or -1. */
+  knownSize: number;
+};
+
+function fail(code: string, message: string): KexecError {
+  return new KexecError({ code, message, exitCode: 2 });
+}
+
+function failure(e: unknown, req: DecompressRequest, sink: OutputSink): KexecError {
+  if (e instanceof KexecError) return e;
+  const detail = errorText(e);
+  const code = isPayloadError(e) ? e.code : 'EPAYLOAD_CORRUPT';
+  switch (code) {
+    case 'EPAYLOAD_TOO_LARGE':
+      return fail(
+        'EDECOMPRESS_BOMB',
+        `${req.what}: ${req.format} output passed ${MAX_OUTPUT_BYTES} bytes (2 GiB, the kernel's kexec_file_load limit): not a kernel, refusing it`,
+      );
+    case 'EPAYLOAD_TRUNCATED':
+      return fail('EDECOMPRESS_TRUNCATED', `${req.what}: the ${req.format} data ends early (${detail}): the file is cut short`);
+    case 'EPAYLOAD_UNSUPPORTED':
+      return fail('EDECOMPRESS_UNSUPPORTED', `${req.what}: cannot decompress this ${req.format} data here (${detail})`);
+    default:
+      return fail('EDECOMPRESS_CORRUPT', `${req.what}: the ${req.format} data is damaged (${detail.replace(/\s+/g, ' ')}) after ${sink.count} bytes out`);
+  }
+}
+
+/** Streams `input` through the format's decoder into `sink`; returns the decompressed byte count. */
+export async function decompressInto(input: AsyncIterable<Uint8Array>, sink: OutputSink, req: DecompressRequest): Promise<number> {
+  try {
+    switch (req.format) {
+      case 'gzip':
+        await decodeGzip(input, sink);
+        break;
+      case 'xz':
+        await decodeXz(input, sink);
+        break;
+      case 'zstd':
+        await decodeZstd(input, sink);
+        break;
+      case 'bzip2':
+        await decodeBzip2(input, sink);
+        break;
+      case 'lz4-legacy':
+        await decodeLz4Legacy(input, sink);
+        break;
+      case 'lzma':
+        await decodeLzma(input, sink, req.knownSize);
+        break;
+    }
+  } catch (e) {
+    throw failure(e, req, sink);
+  }
+  if (sink.count === 0) throw fail('EDECOMPRESS_EMPTY', `${req.what}: the ${req.format} data decompresses to nothing`);
+  if (req.knownSize >= 0 && req.knownSize !== sink.count % 2 ** 32) {
+    throw fail('EDECOMPRESS_SIZE', `${req.what}: decompresses to ${sink.count} bytes but says ${req.knownSize}: the file is damaged`);
+  }
+  return sink.count;
+}
+
+/** A .lzma ("LZMA alone") file's header size field (bytes 5..13), or -1 when unknown (all ones) or too large. */
+export function lzmaHeaderSize(head: Uint8Array): number {
+  if (head.length < 13) return -1;
+  const n = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(5, true);
+  return n >= BigInt(MAX_OUTPUT_BYTES) ? -1 : Number(n);
+}
