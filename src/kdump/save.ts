@@ -45,7 +45,7 @@ export function dumpDirName(host: string, d: Date): string {
   return `${safeHost}-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-function errnoOf(e: unknown): { errno: number; code: string } {
+export function errnoOf(e: unknown): { errno: number; code: string } {
   const x = e as { errno?: unknown; code?: unknown };
   return { errno: typeof x.errno === 'number' ? Math.abs(x.errno) : 5, code: typeof x.code === 'string' ? x.code : 'EIO' };
 }
@@ -82,7 +82,7 @@ export function fdSource(fd: number): ByteSource {
   };
 }
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
     try {
@@ -179,7 +179,7 @@ export function saveVmcore(opts: SaveOptions): SaveResult {
   }
 }
 
-function saveDmesg(src: ByteSource, dumpDir: string, result: SaveResult, log: (l: string) => void): void {
+export function saveDmesg(src: ByteSource, dumpDir: string, result: Pick<SaveResult, 'dmesgFile' | 'dmesgOk'>, log: (l: string) => void): void {
   let text: string;
   let ok = false;
   try {

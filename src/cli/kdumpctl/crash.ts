@@ -3,11 +3,13 @@ import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { writeFileSync } from 'node:fs';
-import { KexecError } from '../../errors.js';
+import { formatDiagnostic, KexecError } from '../../errors.js';
 import type { RootFs } from '../../host/rootfs.js';
 import { isCaptureCmdline } from '../../kdump/cmdline-edit.js';
 import { kdumpStatus } from '../../kdump/control.js';
-import { saveVmcore } from '../../kdump/save.js';
+import { capture } from '../../kdump/capture.js';
+import { readDumpPlan } from '../../kdump/dump-config.js';
+import type { Runner } from '../../kdump/save-dump.js';
 import { readKexecState } from '../../kexec/state.js';
 import { LINUX_REBOOT_CMD_HALT, LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_RESTART } from '../../sys/constants.js';
 import type { Effects } from '../../sys/get-kernel.js';
@@ -75,32 +77,60 @@ async function finalAction(action: FinalAction, fs: RootFs, effects: Effects): P
   if (!res.ok) throw new KexecError({ code: 'EREBOOT', errno: res.errno, syscall: 'reboot', message: `${action} failed: ${res.message}` });
 }
 
-type SaveCli = { root?: string; dir: string; vmcore: string; finalAction: string };
+type SaveCli = { root?: string; dir?: string; vmcore: string; finalAction?: string };
+
+/** Runs a capture-side program (collector, mount, kdump_pre/post) as argv, its output on our console. */
+function runnerOf(effects: Effects | null): Runner {
+  return async (argv) => {
+    if (effects === null) throw new KexecError({ code: 'EREADONLYROOT', message: `cannot run ${argv.join(' ')}: no process runner here` });
+    const [cmd, ...args] = argv;
+    try {
+      return (await effects.processes.run(cmd ?? '', args, undefined, { inherit: true })).exitCode;
+    } catch (e) {
+      log(`${argv.join(' ')}: ${e instanceof Error ? e.message : String(e)}`);
+      return 127;
+    }
+  };
+}
 
 async function save(opts: SaveCli): Promise<number> {
-  const action = opts.finalAction as FinalAction;
-  if (!FINAL_ACTIONS.includes(action))
+  if (opts.finalAction !== undefined && !FINAL_ACTIONS.includes(opts.finalAction as FinalAction))
     throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
   const ctx = makeContext(opts.root, { command: 'kdumpctl save' });
-  // The effects (reboot/poweroff at the end) first: refused in a test run or under --root without a
-  // fake before anything is written, so no code path can save and then reboot the wrong machine.
-  const effects = action === 'none' ? null : await ctx.effects(false);
   const fs = ctx.fs;
+  const { plan, diagnostics } = readDumpPlan(fs);
+  for (const d of diagnostics) log(formatDiagnostic(d));
+  for (const w of plan.warnings) log(`warning: ${w}`);
+  if (opts.dir !== undefined) {
+    plan.path = { value: opts.dir, from: '--dir' };
+    plan.target = { value: { kind: 'rootfs' }, from: '--dir' };
+  }
+  const override = opts.finalAction as FinalAction | undefined;
+  const needsProcesses = plan.collector.argv !== null || plan.pre !== null || plan.post !== null || plan.target.value.kind !== 'rootfs';
+  // The effects (collector, mount, reboot/poweroff at the end) first: refused in a test run or under
+  // --root without a fake before anything is written, so no code path can save and then reboot the
+  // wrong machine.
+  const effects = override === 'none' && !needsProcesses ? null : await ctx.effects(false);
   const trigger = isCaptureCmdline(fs.readText('/proc/cmdline') ?? '');
   if (!trigger && !fs.exists(opts.vmcore)) {
     // Not a capture kernel: nothing to save, and above all no reboot of a healthy machine.
     throw new KexecError({
       code: 'ENOTCAPTURE',
-      message: `not a capture kernel: ${opts.vmcore} does not exist and /proc/cmdline has no kexecctl.kdump=save; nothing saved, no ${action}`,
+      message: `not a capture kernel: ${opts.vmcore} does not exist and /proc/cmdline has no kexecctl.kdump=save; nothing saved, no ${override ?? plan.finalAction.value}`,
     });
   }
   if (!trigger) log('note: /proc/cmdline has no kexecctl.kdump=save; saving anyway');
   let code = 0;
+  let action: FinalAction = override ?? plan.finalAction.value;
   try {
-    const r = saveVmcore({ vmcore: fs.hostPath(opts.vmcore), dir: fs.hostPath(opts.dir), host: dumpHost(fs), now: new Date(), log });
-    say(`vmcore: ${r.vmcoreFile} (${r.bytes} bytes, ${r.complete ? 'complete' : 'INCOMPLETE'}, copied in ${r.copyMs} ms)`);
-    say(`dmesg: ${r.dmesgFile}`);
-    if (!r.complete) code = 1;
+    const r = await capture({ fs, plan, run: runnerOf(effects), log, host: dumpHost(fs), now: new Date(), vmcore: opts.vmcore });
+    if (r.saved !== null) {
+      const s = r.saved;
+      say(`vmcore: ${s.vmcoreFile} (${s.bytes} bytes, ${s.complete ? 'complete' : 'INCOMPLETE'}, ${s.filtered ? 'filtered' : 'copied'} in ${s.copyMs} ms)`);
+      say(`dmesg: ${s.dmesgFile || '(not saved)'}`);
+    }
+    if (!r.ok) code = 1;
+    if (override === undefined) action = r.action;
   } catch (e) {
     log(e instanceof Error ? e.message : String(e));
     code = 1;
@@ -120,8 +150,8 @@ export function addCrashCommands(program: Command, setExit: (code: number) => vo
     .command('save')
     .description('capture kernel: save /proc/vmcore and its kernel log under /var/crash, then reboot')
     .option('--root <dir>', 'read and write under DIR (the final action needs a test fake)')
-    .option('--dir <dir>', 'dump directory', '/var/crash')
+    .option('--dir <dir>', 'dump directory on the root file system (default: path and target from /etc/kdump.conf, else /var/crash)')
     .option('--vmcore <file>', 'core to save', '/proc/vmcore')
-    .option('--final-action <action>', `after saving: ${FINAL_ACTIONS.join(', ')}`, 'reboot')
+    .option('--final-action <action>', `after saving: ${FINAL_ACTIONS.join(', ')} (default: final_action/failure_action from /etc/kdump.conf, else reboot)`)
     .action(async (o: SaveCli) => setExit(await save(o)));
 }

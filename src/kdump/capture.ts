@@ -1,0 +1,137 @@
+/**
+ * The capture kernel's whole job (kdumpctl save), following kdump-utils' kdump.sh: kdump_pre, make
+ * the target reachable (mount a local partition or an NFS export), save the dump, kdump_post with
+ * the result, and pick what happens next: final_action after a good dump; after a failure,
+ * KDUMP_FAIL_CMD (Debian) when set, else failure_action (dump_to_rootfs tries again on the root
+ * file system). Every program runs as argv through the Runner (the Processes port); no shell.
+ */
+import { mkdirSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { FinalAction } from '../config/kdump-conf.js';
+import type { RootFs } from '../host/rootfs.js';
+import type { DumpPlan } from './dump-plan.js';
+import { saveDump, type Runner, type SaveDumpOptions, type SaveDumpResult } from './save-dump.js';
+
+export const TARGET_MOUNT = '/run/kexecctl/kdump-target';
+
+export type CaptureInput = {
+  fs: RootFs;
+  plan: DumpPlan;
+  run: Runner;
+  log: (l: string) => void;
+  host: string;
+  now: Date;
+  /** Core file in the root (default /proc/vmcore). */
+  vmcore: string;
+  /** Extra saveDump options (tests). */
+  saveOptions?: Partial<SaveDumpOptions>;
+};
+
+export type CaptureResult = { saved: SaveDumpResult | null; ok: boolean; action: FinalAction; error?: string };
+
+/** The device a /proc/mounts line shows for a spec, when it can be resolved (UUID= and LABEL= via /dev/disk/by-*). */
+function resolveDevice(fs: RootFs, spec: string): string | null {
+  const m = /^(UUID|LABEL|PARTUUID|PARTLABEL)=(.+)$/.exec(spec);
+  const link = m === null ? spec : `/dev/disk/by-${(m[1] ?? '').toLowerCase()}/${m[2] ?? ''}`;
+  if (!fs.exists(link)) return null;
+  try {
+    return fs.realpath(link);
+  } catch {
+    return null;
+  }
+}
+
+/** Where the target's root is in this system (inRoot path): already mounted, or mounted now. */
+export async function mountTarget(fs: RootFs, plan: DumpPlan, run: Runner, log: (l: string) => void): Promise<string> {
+  const t = plan.target.value;
+  if (t.kind === 'rootfs') return '/';
+  if (t.kind === 'ssh') throw new Error(`ssh targets (${t.dest}) are planned but not yet streamed by kexecctl; see kdumpctl(8)`);
+  if (t.kind === 'local') {
+    const dev = resolveDevice(fs, t.device);
+    const mounts = (fs.readText('/proc/mounts') ?? '').split('\n').map((l) => l.split(' '));
+    const hit = dev === null ? undefined : mounts.find((f) => f[0] === dev);
+    if (hit !== undefined && hit[1] !== undefined) {
+      log(`${t.device} (${dev ?? '?'}) is mounted on ${hit[1]}`);
+      return hit[1];
+    }
+  }
+  mkdirSync(fs.hostPath(TARGET_MOUNT), { recursive: true });
+  const argv =
+    t.kind === 'nfs'
+      ? ['mount', '-t', 'nfs', '-o', 'nolock', t.export, fs.hostPath(TARGET_MOUNT)]
+      : ['mount', '-t', t.fstype, t.device, fs.hostPath(TARGET_MOUNT)];
+  log(`mounting the dump target: ${argv.join(' ')}`);
+  const code = await run(argv);
+  if (code !== 0) throw new Error(`${argv.join(' ')} exited with status ${code}`);
+  return TARGET_MOUNT;
+}
+
+async function attempt(i: CaptureInput, base: string, collector: readonly string[] | null): Promise<SaveDumpResult> {
+  const dir = i.fs.hostPath(posix.join(base, i.plan.path.value));
+  return saveDump({
+    vmcore: i.fs.hostPath(i.vmcore),
+    dir,
+    host: i.host,
+    now: i.now,
+    log: i.log,
+    collector,
+    run: i.run,
+    dmesg: i.plan.dmesg.value,
+    numDumps: i.plan.numDumps.value,
+    ...i.saveOptions,
+  });
+}
+
+export async function capture(i: CaptureInput): Promise<CaptureResult> {
+  const { plan, log } = i;
+  if (plan.pre !== null) {
+    const code = await i.run(plan.pre.value);
+    if (code !== 0) {
+      log(`kdump_pre ${plan.pre.value.join(' ')} exited with status ${code}: no dump (kdump.conf: a failing kdump_pre runs the final action)`);
+      return { saved: null, ok: false, action: plan.finalAction.value, error: `kdump_pre exited with status ${code}` };
+    }
+  }
+  let saved: SaveDumpResult | null = null;
+  let error: string | undefined;
+  try {
+    const base = await mountTarget(i.fs, plan, i.run, log);
+    saved = await attempt(i, base, plan.collector.argv);
+    if (!saved.complete) error = saved.error ?? 'incomplete';
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+    log(`saving the dump failed: ${error}`);
+  }
+  const ok = error === undefined;
+  if (plan.post !== null) {
+    const code = await i.run([...plan.post.value, ok ? '0' : '1']);
+    if (code !== 0) log(`kdump_post exited with status ${code}`);
+  }
+  if (ok) return { saved, ok, action: plan.finalAction.value };
+  return failure(i, saved, error ?? 'failed');
+}
+
+async function failure(i: CaptureInput, saved: SaveDumpResult | null, error: string): Promise<CaptureResult> {
+  const { plan, log } = i;
+  if (plan.failCmd !== null) {
+    log(`KDUMP_FAIL_CMD: running ${plan.failCmd.value.join(' ')}`);
+    await i.run(plan.failCmd.value);
+    return { saved, ok: false, action: 'reboot', error };
+  }
+  const fa = plan.failureAction.value;
+  log(`failure_action ${fa} (${plan.failureAction.from})`);
+  if (fa === 'reboot' || fa === 'halt' || fa === 'poweroff') return { saved, ok: false, action: fa, error };
+  if (fa === 'shell') {
+    log('failure_action shell: kexecctl has no emergency shell in the capture kernel; rebooting');
+    return { saved, ok: false, action: 'reboot', error };
+  }
+  // dump_to_rootfs: the same path, on the root file system.
+  log(`dump_to_rootfs: saving to ${plan.path.value} on the root file system`);
+  try {
+    const again = await attempt(i, '/', plan.collector.argv);
+    return { saved: again, ok: again.complete, action: plan.finalAction.value, ...(again.complete ? {} : { error: again.error ?? 'incomplete' }) };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    log(`dump_to_rootfs failed: ${why}`);
+    return { saved, ok: false, action: plan.finalAction.value, error: why };
+  }
+}
