@@ -5,9 +5,11 @@
  */
 import { blscfg } from './blscfg.js';
 import { Ctl, type Command, type CommandTable, type Shell } from './context.js';
+import { GRUB_ERR_BAD_ARGUMENT } from './ext-args.js';
 import { grubFile } from './files.js';
 import { parseGrubenv } from './grubenv.js';
 import { parseScript } from './parser.js';
+import { regexpCommand } from './regexp-cmd.js';
 import { searchCommand } from './search.js';
 import { evalTest } from './test-cmd.js';
 
@@ -192,7 +194,12 @@ const COMMANDS: Record<string, Command> = {
     return 0;
   },
   unset(sh, args) {
-    for (const a of args) sh.unset(a);
+    // GRUB's unset (kern/corecmd.c) removes its first argument only; grub-emu 2.06 agrees.
+    if (args[0] === undefined) {
+      sh.diag('error', 'unset: one argument expected');
+      return GRUB_ERR_BAD_ARGUMENT;
+    }
+    sh.unset(args[0]);
     return 0;
   },
   export(sh, args) {
@@ -252,10 +259,7 @@ const COMMANDS: Record<string, Command> = {
     sh.report(parsed.diagnostics);
     return sh.run(parsed.value);
   },
-  regexp(sh) {
-    sh.diag('warning', 'regexp is not evaluated (treated as not matching)', 'cmd:regexp');
-    return 1;
-  },
+  regexp: regexpCommand,
   probe(sh) {
     sh.diag('warning', 'probe is not evaluated (treated as failing)', 'cmd:probe');
     return 1;
