@@ -12,7 +12,10 @@
  */
 import { posix } from 'node:path';
 import type { GrubDevice } from '../boot/grub/types.js';
-import { parseFstab, parseMountinfo, subvolOption, type MountRecord } from './mounts.js';
+import { defaultSubvol, namedSubvol, subvolIds, subvolOf } from './btrfs-paths.js';
+import { NO_ABSTRACT, abstractAliases, isAbstractName, resolveAbstract, type AbstractFacts } from './grub-abstract-names.js';
+import { parseFstab, parseMountinfo, type MountRecord } from './mounts.js';
+import { guidMatches, parseZfsPath, poolOf, zfsCandidates, type ZfsMount } from './zfs-paths.js';
 
 export const PROBE_DEVICE = 'probe';
 
@@ -30,9 +33,18 @@ export type DeviceFacts = {
   nodes: Readonly<Record<string, string>>;
   /** The root directory: mount points of the host's table under it are made relative to it. */
   hostRoot: string;
+  /** LVM, md and LUKS devices (/sys/block, /dev/mapper, /dev/md, /dev/disk/by-id): GRUB's (lvm/…) names. */
+  abstract?: AbstractFacts;
 };
 
-export type Device = { name: GrubDevice; mounts: MountRecord[] };
+export type Device = {
+  name: GrubDevice;
+  mounts: MountRecord[];
+  /** The ZFS pool this device is (its datasets are its mounts), or null. */
+  pool: string | null;
+  /** btrfs: the default subvolume, when a mount shows it (openSUSE's btrfs_relative_path reads from it). */
+  btrfsDefault: string | null;
+};
 
 export type DeviceTable = {
   /** True when the mounts come from a running system's mountinfo. */
@@ -42,6 +54,10 @@ export type DeviceTable = {
   rootSubvol: string | null;
   byUuid: Readonly<Record<string, string>>;
   byLabel: Readonly<Record<string, string>>;
+  /** GRUB's names of LVM, md and LUKS devices (canonical form) → kernel device name. */
+  aliases: ReadonlyMap<string, string>;
+  /** Every mounted ZFS dataset. */
+  zfs: ZfsMount[];
 };
 
 const SPEC = /^(UUID|LABEL|PARTUUID)=(.*)$/i;
@@ -59,13 +75,21 @@ export function sourcePaths(f: Pick<DeviceFacts, 'mountinfo' | 'fstab' | 'hostRo
   return [
     ...new Set(
       mountsOf(f)
-        .mounts.map((m) => m.source)
+        .mounts.filter((m) => m.fstype !== 'zfs')
+        .map((m) => m.source)
         .filter((s) => !SPEC.test(s)),
     ),
   ];
 }
 
-function deviceName(source: string, f: DeviceFacts): GrubDevice {
+function deviceName(mount: MountRecord, f: DeviceFacts): GrubDevice {
+  const source = mount.source;
+  if (mount.fstype === 'zfs') {
+    // A pool is one GRUB device; blkid labels its member partitions with the pool name.
+    const pool = poolOf(source);
+    const member = own(f.byLabel, pool);
+    return member === undefined ? `zfs:${pool}` : `dev:${member}`;
+  }
   const m = SPEC.exec(source);
   if (m === null) return `dev:${own(f.nodes, source) ?? posix.basename(source)}`;
   const kind = (m[1] as string).toLowerCase();
@@ -75,9 +99,14 @@ function deviceName(source: string, f: DeviceFacts): GrubDevice {
   return `${kind}:${kind === 'label' ? value : value.toLowerCase()}`;
 }
 
-function rootSubvol(cmdline: string | null, fstab: MountRecord[]): string | null {
+/** rootflags= of the kernel command line, split at commas. */
+function rootflags(cmdline: string | null): string[] {
   const flags = /(?:^|\s)rootflags=("[^"]*"|\S+)/.exec(cmdline ?? '');
-  const fromCmdline = flags === null ? null : subvolOption((flags[1] as string).replace(/"/g, '').split(','));
+  return flags === null ? [] : (flags[1] as string).replace(/"/g, '').split(',');
+}
+
+function rootSubvol(cmdline: string | null, fstab: MountRecord[], ids: ReadonlyMap<string, string>): string | null {
+  const fromCmdline = namedSubvol(rootflags(cmdline), ids);
   if (fromCmdline !== null) return fromCmdline;
   const root = fstab.find((m) => m.mountpoint === '/');
   return root !== undefined && root.fsroot !== '/' ? root.fsroot : null;
@@ -85,14 +114,43 @@ function rootSubvol(cmdline: string | null, fstab: MountRecord[]): string | null
 
 export function buildDeviceTable(f: DeviceFacts): DeviceTable {
   const { live, mounts, fstab } = mountsOf(f);
+  const ids = subvolIds(mounts);
   const devices: Device[] = [];
   for (const m of mounts) {
-    const name = deviceName(m.source, f);
+    const name = deviceName(m, f);
     const dev = devices.find((d) => d.name === name);
-    if (dev === undefined) devices.push({ name, mounts: [m] });
+    if (dev === undefined) devices.push({ name, mounts: [m], pool: m.fstype === 'zfs' ? poolOf(m.source) : null, btrfsDefault: null });
     else dev.mounts.push(m);
   }
-  return { live, devices, rootSubvol: rootSubvol(f.cmdline, fstab), byUuid: f.byUuid, byLabel: f.byLabel };
+  if (live) {
+    const flags = rootflags(f.cmdline);
+    for (const d of devices) d.btrfsDefault = defaultSubvol(d.mounts, fstab, flags);
+  }
+  return {
+    live,
+    devices,
+    rootSubvol: rootSubvol(f.cmdline, fstab, ids),
+    byUuid: f.byUuid,
+    byLabel: f.byLabel,
+    aliases: abstractAliases(f.abstract ?? NO_ABSTRACT),
+    zfs: mounts.filter((m) => m.fstype === 'zfs').map((m) => ({ source: m.source, mountpoint: m.mountpoint })),
+  };
+}
+
+/** The table's device for a GRUB name: an LVM/md/LUKS name is the kernel device it stands for. */
+export function canonicalDevice(t: DeviceTable, device: GrubDevice): GrubDevice {
+  if (!isAbstractName(device)) return device;
+  const k = resolveAbstract(t.aliases, device);
+  return k === null ? device : `dev:${k}`;
+}
+
+/** Pools a ZFS path on `device` may be on: the device's own, or every mounted pool when the device is not known. */
+export function poolsFor(t: DeviceTable, device: GrubDevice): string[] {
+  const dev = t.devices.find((d) => d.name === device);
+  if (dev !== undefined) return dev.pool === null ? [] : [dev.pool];
+  const m = /^zfs:(.*)$/.exec(device);
+  if (m !== null) return [m[1] as string];
+  return [...new Set(t.zfs.map((z) => poolOf(z.source)))];
 }
 
 /** The path inside `base` ("/" for base itself), or null when `path` is not under it. */
@@ -102,6 +160,9 @@ function within(path: string, base: string): string | null {
   return path.startsWith(`${base}/`) ? path.slice(base.length) : null;
 }
 
+/** GRUB's name of a dataset's root: "/ROOT/pve-1@" for rpool/ROOT/pve-1. */
+const zfsRoot = (source: string): string => `/${source.split('/').slice(1).join('/')}@`;
+
 /** An in-root path as (device, GRUB path), through the mount that holds it. */
 export function systemToGrub(t: DeviceTable, systemPath: string): { device: GrubDevice; path: string } {
   let best: { device: GrubDevice; path: string; len: number } | null = null;
@@ -109,29 +170,46 @@ export function systemToGrub(t: DeviceTable, systemPath: string): { device: Grub
     for (const m of d.mounts) {
       const rel = within(systemPath, m.mountpoint);
       if (rel === null || (best !== null && best.len >= m.mountpoint.length)) continue;
-      best = { device: d.name, path: posix.join(m.fsroot, rel), len: m.mountpoint.length };
+      const root = m.fstype === 'zfs' ? zfsRoot(m.source) : subvolOf(m).path;
+      best = { device: d.name, path: posix.join(root, rel), len: m.mountpoint.length };
     }
   }
   return best === null ? { device: PROBE_DEVICE, path: systemPath } : { device: best.device, path: best.path };
 }
 
 /** In-root candidates for a normal absolute GRUB path on a device, most likely first. */
-export function candidates(t: DeviceTable, device: GrubDevice, path: string): string[] {
+export function candidates(t: DeviceTable, name: GrubDevice, path: string): string[] {
+  const device = canonicalDevice(t, name);
+  // An LVM/md/LUKS name no device answers to: GRUB cannot open it either (no guessing under /).
+  if (isAbstractName(device)) return [];
   const dev = t.devices.find((d) => d.name === device);
+  const zfs = parseZfsPath(path);
+  if (dev?.pool != null || device.startsWith('zfs:')) return zfs === null ? [] : zfsCandidates(t.zfs, poolsFor(t, device), zfs);
   if (dev !== undefined) {
-    const out: string[] = [];
-    for (const m of [...dev.mounts].sort((a, b) => b.fsroot.length - a.fsroot.length)) {
-      const rel = within(path, m.fsroot);
-      if (rel !== null) out.push(posix.join(m.mountpoint, rel));
-    }
+    const out = mountCandidates(dev.mounts, path);
+    if (dev.btrfsDefault !== null) out.push(...mountCandidates(dev.mounts, posix.join(dev.btrfsDefault, path)).filter((c) => !out.includes(c)));
     return out;
   }
-  const out = [path];
+  const out = zfs === null ? [] : zfsCandidates(t.zfs, poolsFor(t, device), zfs);
+  out.push(path);
   if (t.rootSubvol !== null) {
     const rel = within(path, t.rootSubvol);
     if (rel !== null && rel !== path) out.push(rel);
   }
   out.push(posix.join('/boot', path));
+  return out;
+}
+
+/** A GRUB path through the mounts of one device (btrfs: absolute from the top-level subvolume). */
+function mountCandidates(mounts: readonly MountRecord[], path: string): string[] {
+  const out: string[] = [];
+  for (const m of [...mounts].sort((a, b) => b.fsroot.length - a.fsroot.length)) {
+    const sv = subvolOf(m);
+    // A subvolume deleted while mounted: Linux still shows its files, GRUB can no longer reach them.
+    if (sv.deleted) continue;
+    const rel = within(path, sv.path);
+    if (rel !== null) out.push(posix.join(m.mountpoint, rel));
+  }
   return out;
 }
 
@@ -143,17 +221,10 @@ export function candidates(t: DeviceTable, device: GrubDevice, path: string): st
 export function findByFs(t: DeviceTable, kind: 'fs_uuid' | 'fs_label', value: string): GrubDevice | null {
   const links = kind === 'fs_uuid' ? t.byUuid : t.byLabel;
   const names = Object.keys(links).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const hit = names.find((a) => (kind === 'fs_uuid' ? a.toLowerCase() === value.toLowerCase() : a === value));
+  // A ZFS pool's GRUB uuid is its guid in hex; blkid names its members by the guid in decimal.
+  const hit = names.find((a) => (kind === 'fs_uuid' ? a.toLowerCase() === value.toLowerCase() || guidMatches(a, value) : a === value));
   if (hit !== undefined) return `dev:${links[hit] as string}`;
   const key = kind === 'fs_uuid' ? `uuid:${value.toLowerCase()}` : `label:${value}`;
   if (t.devices.some((d) => d.name === key)) return key;
   return names.length > 0 ? null : PROBE_DEVICE;
-}
-
-/** "hd0,gpt2 = dev:vda2 (mounted at /boot)" for messages; `name` is how the script named it. */
-export function describeDevice(t: DeviceTable, name: GrubDevice, device: GrubDevice = name): string {
-  const shown = name === device ? name : `${name} = ${device}`;
-  const dev = t.devices.find((d) => d.name === device);
-  if (dev === undefined) return `${shown} (probed under / and /boot)`;
-  return `${shown} (mounted at ${dev.mounts.map((m) => m.mountpoint).join(', ')})`;
 }

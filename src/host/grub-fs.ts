@@ -7,17 +7,9 @@
  */
 import { posix } from 'node:path';
 import type { GrubDevice, GrubFs, GrubSearchHit } from '../boot/grub/types.js';
-import {
-  PROBE_DEVICE,
-  buildDeviceTable,
-  candidates,
-  describeDevice,
-  findByFs,
-  sourcePaths,
-  systemToGrub,
-  type DeviceFacts,
-  type DeviceTable,
-} from './device-table.js';
+import { describeDevice, explainMissing } from './device-describe.js';
+import { PROBE_DEVICE, buildDeviceTable, candidates, findByFs, sourcePaths, systemToGrub, type DeviceFacts, type DeviceTable } from './device-table.js';
+import type { AbstractFacts } from './grub-abstract-names.js';
 import type { RootFs } from './rootfs.js';
 
 export { PROBE_DEVICE };
@@ -39,6 +31,24 @@ function diskLinks(rootfs: RootFs, dir: string): Record<string, string> {
   return out;
 }
 
+/** /sys/block/<kname>/<dir>/<file>, trimmed ("" when unreadable). */
+function sysAttr(rootfs: RootFs, kname: string, file: string): string {
+  return (rootfs.readText(`/sys/block/${kname}/${file}`) ?? '').trim();
+}
+
+/** LVM, md and LUKS devices: device-mapper and md attributes in /sys/block, and their /dev links. */
+export function gatherAbstractFacts(rootfs: RootFs): AbstractFacts {
+  const dm: Record<string, { name: string; uuid: string }> = {};
+  const md: Record<string, { uuid: string; metadata: string }> = {};
+  for (const k of rootfs.list('/sys/block')) {
+    if (k.startsWith('dm-')) dm[k] = { name: sysAttr(rootfs, k, 'dm/name'), uuid: sysAttr(rootfs, k, 'dm/uuid') };
+    else if (/^md\d+$/.test(k)) md[k] = { uuid: sysAttr(rootfs, k, 'md/uuid'), metadata: sysAttr(rootfs, k, 'md/metadata_version') };
+  }
+  const mapper = diskLinks(rootfs, '/dev/mapper');
+  delete mapper['control'];
+  return { dm, md, mapper, mdLinks: diskLinks(rootfs, '/dev/md'), byId: diskLinks(rootfs, '/dev/disk/by-id') };
+}
+
 /** Everything the device table is built from, read through `rootfs`. */
 export function gatherDeviceFacts(rootfs: RootFs): DeviceFacts {
   const tables = { mountinfo: rootfs.readText('/proc/self/mountinfo'), fstab: rootfs.readText('/etc/fstab'), hostRoot: rootfs.root };
@@ -51,6 +61,7 @@ export function gatherDeviceFacts(rootfs: RootFs): DeviceFacts {
     byLabel: diskLinks(rootfs, '/dev/disk/by-label'),
     byPartuuid: diskLinks(rootfs, '/dev/disk/by-partuuid'),
     nodes,
+    abstract: gatherAbstractFacts(rootfs),
   };
 }
 
@@ -129,5 +140,13 @@ export class RootGrubFs implements GrubFs {
   /** For messages: the device as the script named it, and the device that name was bound to. */
   describe(name: GrubDevice, device: GrubDevice = name): string {
     return describeDevice(this.table, name, device);
+  }
+
+  /**
+   * Why a GRUB file cannot be found (a missing LV, an unmounted ZFS dataset, a deleted btrfs
+   * snapshot), or null when nothing specific is known: for a warning at the line that names it.
+   */
+  explain(device: GrubDevice, path: string): string | null {
+    return this.locate(device, path) === null ? explainMissing(this.table, device, normAbs(path)) : null;
   }
 }

@@ -9,7 +9,7 @@ export type MountRecord = {
   mountpoint: string;
   /** Path inside the filesystem that is mounted there ("/" or a btrfs subvolume such as "/@"). */
   fsroot: string;
-  /** What was mounted: "/dev/vda2", "UUID=...", "LABEL=...", "PARTUUID=...". */
+  /** What was mounted: "/dev/vda2", "UUID=...", "LABEL=...", "PARTUUID=...", a ZFS dataset "rpool/ROOT/x". */
   source: string;
   fstype: string;
   options: string[];
@@ -47,8 +47,10 @@ const VIRTUAL = new Set([
   'swap',
 ]);
 
+/** A filesystem GRUB could read: a block device's, or a ZFS dataset ("pool/dataset", no /dev node). */
 function isBlockFs(fstype: string, source: string): boolean {
   if (VIRTUAL.has(fstype)) return false;
+  if (fstype === 'zfs') return /^[A-Za-z0-9][^@\s]*$/.test(source);
   return source.startsWith('/dev/') || /^(UUID|LABEL|PARTUUID|PARTLABEL)=/i.test(source);
 }
 

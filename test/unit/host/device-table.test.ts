@@ -1,15 +1,7 @@
 /** buildDeviceTable and the pure lookups over it (src/host/device-table.ts): table tests, no files. */
 import { describe, expect, it } from 'vitest';
-import {
-  PROBE_DEVICE,
-  buildDeviceTable,
-  candidates,
-  describeDevice,
-  findByFs,
-  sourcePaths,
-  systemToGrub,
-  type DeviceFacts,
-} from '../../../src/host/device-table.js';
+import { PROBE_DEVICE, buildDeviceTable, candidates, findByFs, sourcePaths, systemToGrub, type DeviceFacts } from '../../../src/host/device-table.js';
+import { describeDevice } from '../../../src/host/device-describe.js';
 
 const NONE: DeviceFacts = { mountinfo: null, fstab: null, cmdline: null, byUuid: {}, byLabel: {}, byPartuuid: {}, nodes: {}, hostRoot: '/' };
 const facts = (f: Partial<DeviceFacts>): DeviceFacts => ({ ...NONE, ...f });

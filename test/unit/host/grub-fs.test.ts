@@ -123,6 +123,7 @@ describe('gatherDeviceFacts', () => {
       byLabel: { 'My\\x20Boot': 'vda1' },
       byPartuuid: { 'p-1': 'vda1' },
       nodes: { '/dev/mapper/vg-root': 'dm-0', '/dev/vda1': 'vda1' },
+      abstract: { dm: {}, md: {}, mapper: { 'vg-root': 'dm-0' }, mdLinks: {}, byId: {} },
     });
     expect(gatherDeviceFacts(new RootFs(tree({})))).toEqual({
       mountinfo: null,
@@ -133,6 +134,7 @@ describe('gatherDeviceFacts', () => {
       byLabel: {},
       byPartuuid: {},
       nodes: {},
+      abstract: { dm: {}, md: {}, mapper: {}, mdLinks: {}, byId: {} },
     });
   });
 });

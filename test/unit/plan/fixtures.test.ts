@@ -56,6 +56,13 @@ describe('fixture roots', () => {
       'opensuse',
       'arch-sdboot',
       'btrfs-subvol',
+      // Storage layouts (issue 17): btrfs snapshots, ZFS, LVM, md RAID, LUKS.
+      'opensuse-snapper',
+      'proxmox-zfs',
+      'ubuntu-zsys',
+      'debian12-lvm',
+      'debian12-mdraid',
+      'debian12-luks',
     ]) {
       expect(names).toContain(n);
     }

@@ -1,0 +1,38 @@
+/**
+ * Messages about GRUB devices: which filesystem a name stood for, and why a GRUB path on it has
+ * no file under the root (an LV that is not present, a ZFS dataset that is not mounted, a btrfs
+ * snapshot deleted while mounted). Pure, over the device table.
+ */
+import type { GrubDevice } from '../boot/grub/types.js';
+import { subvolOf } from './btrfs-paths.js';
+import { PROBE_DEVICE, canonicalDevice, poolsFor, type DeviceTable } from './device-table.js';
+import { abstractKind, isAbstractName } from './grub-abstract-names.js';
+import { parseZfsPath, zfsMissing } from './zfs-paths.js';
+
+/** "hd0,gpt2 = dev:vda2 (mounted at /boot)"; `name` is how the script named it, `device` what it was bound to. */
+export function describeDevice(t: DeviceTable, name: GrubDevice, device: GrubDevice = name): string {
+  const canonical = canonicalDevice(t, device);
+  const chain = [...new Set([name, device, canonical])].join(' = ');
+  if (isAbstractName(canonical)) return `${chain} (no ${abstractKind(canonical)} by that name under /dev/mapper, /dev/md, /dev/disk/by-id or /sys/block)`;
+  const dev = t.devices.find((d) => d.name === canonical);
+  if (dev === undefined)
+    return canonical === PROBE_DEVICE || !canonical.startsWith('zfs:') ? `${chain} (probed under / and /boot)` : `${chain} (ZFS pool not mounted)`;
+  if (dev.pool !== null) return `${chain} (ZFS pool ${dev.pool}: ${dev.mounts.map((m) => `${m.source} at ${m.mountpoint}`).join(', ')})`;
+  const at = dev.mounts.map((m) => {
+    const sv = subvolOf(m);
+    return sv.deleted ? `${m.mountpoint} from btrfs subvolume ${sv.path}, deleted since it was mounted` : m.mountpoint;
+  });
+  return `${chain} (mounted at ${at.join(', ')})`;
+}
+
+/** Why a GRUB path on a device cannot be mapped to a file, or null when nothing specific is known. */
+export function explainMissing(t: DeviceTable, device: GrubDevice, path: string): string | null {
+  const canonical = canonicalDevice(t, device);
+  if (isAbstractName(canonical)) return `${device}: no ${abstractKind(canonical)} by that name is present`;
+  const zfs = parseZfsPath(path);
+  const dev = t.devices.find((d) => d.name === canonical);
+  if (zfs !== null && (dev === undefined || dev.pool !== null)) return `${path}: ${zfsMissing(t.zfs, poolsFor(t, canonical), zfs)}`;
+  const gone = dev?.mounts.map(subvolOf).find((sv) => sv.deleted);
+  if (gone !== undefined) return `${path}: btrfs subvolume ${gone.path} was deleted (snapshot removed while mounted)`;
+  return null;
+}
