@@ -1,12 +1,18 @@
 /**
  * systemd-boot without GRUB: loader entries from the ESP and XBOOTLDR (mounted at /efi, /boot or
- * /boot/efi), sorted and chosen as systemd-boot does, with the EFI variables bootctl writes
- * (LoaderEntryOneShot, LoaderEntryDefault) read from efivarfs when the root has them.
+ * /boot/efi), Type #1 (loader/entries/*.conf) and Type #2 (UKIs in EFI/Linux/*.efi, their .osrel
+ * and .cmdline read from the PE sections), sorted together and chosen as systemd-boot does, with
+ * the EFI variables bootctl writes (LoaderEntryOneShot, LoaderEntryDefault) read from efivarfs
+ * when the root has them.
  */
 import { posix } from 'node:path';
 import { parseBlsEntry, type BlsEntry } from '../boot/bls/entry.js';
+import { type2Entry } from '../boot/bls/type2.js';
+import { peSections } from '../image/container/pe-sections.js';
+import { parseUki, ukiText, type FileRange } from '../image/container/uki.js';
 import { parseLoaderConf, selectSdBootDefault, sortSdBoot, type SdBootChoice } from '../boot/bls/order.js';
 import { KexecError, formatDiagnostic, type Diagnostic } from '../errors.js';
+import { withReadAt, type ReadAt } from '../host/read-at.js';
 import type { RootFs } from '../host/rootfs.js';
 import type { BootChoice } from './types.js';
 
@@ -35,11 +41,59 @@ function efiVar(rootfs: RootFs, name: string): string | null {
   return buf === null ? null : decodeEfiString(buf);
 }
 
-/** Loader entries under the root, or null when there are none at all. */
+/** Bytes of a UKI read for its section table, and at most for its .osrel / .cmdline. */
+const UKI_HEAD = 64 * 1024;
+const UKI_TEXT_MAX = 64 * 1024;
+
+function ukiTexts(readAt: ReadAt, size: number, file: string): { osrel: string | null; cmdline: string | null } | null {
+  const sections = peSections(readAt(0, UKI_HEAD));
+  if (sections === null) return null;
+  try {
+    const uki = parseUki(sections, size, file);
+    const at = (r: FileRange | null): string | null => (r === null ? null : ukiText(readAt(r.offset, Math.min(r.size, UKI_TEXT_MAX))));
+    return { osrel: at(uki.osrel), cmdline: at(uki.cmdline) };
+  } catch {
+    return null;
+  }
+}
+
+/** A UKI's .osrel and .cmdline (profile 0), read with a few preads; null when it is no readable UKI. */
+function readUkiTexts(rootfs: RootFs, file: string): { osrel: string | null; cmdline: string | null } | null {
+  return withReadAt(rootfs, file, (readAt, size) => ukiTexts(readAt, size, file));
+}
+
+/** Type #2 entries: EFI/Linux/*.efi under each base (systemd-boot skips dot files and UKIs without a name). */
+function scanType2(rootfs: RootFs, seen: Set<string>, items: BlsItem[], diagnostics: Diagnostic[]): void {
+  for (const base of BASES) {
+    const dir = `${base}/EFI/Linux`;
+    const real = rootfs.realpath(dir);
+    if (!rootfs.isDir(dir) || seen.has(real)) continue;
+    seen.add(real);
+    for (const name of rootfs.list(dir)) {
+      if (!name.toLowerCase().endsWith('.efi') || name.startsWith('.')) continue;
+      const file = `${dir}/${name}`;
+      const texts = readUkiTexts(rootfs, file);
+      const entry = texts === null ? null : type2Entry(name, `/EFI/Linux/${name}`, texts.osrel, texts.cmdline);
+      if (entry === null) {
+        diagnostics.push({
+          severity: 'warning',
+          origin: file,
+          message: 'not a UKI with an .osrel name (no .linux or no PRETTY_NAME/NAME/ID): skipped, as systemd-boot does',
+        });
+        continue;
+      }
+      items.push({ entry, base, file });
+    }
+  }
+}
+
+/** Loader entries (Type #1 and #2) under the root, or null when there are none at all. */
 export function scanBls(rootfs: RootFs, efiArch = 'x64'): BlsMenu | null {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const items: BlsItem[] = [];
+  scanType2(rootfs, new Set<string>(), items, diagnostics);
+  const type2 = items.length;
   for (const base of BASES) {
     const dir = `${base}/loader/entries`;
     const real = rootfs.realpath(dir);
@@ -56,7 +110,7 @@ export function scanBls(rootfs: RootFs, efiArch = 'x64'): BlsMenu | null {
       items.push({ entry: value, base, file });
     }
   }
-  if (seen.size === 0) return null;
+  if (seen.size === 0 && type2 === 0) return null;
   let loaderConf: string | null = null;
   let configDefault: string | null = null;
   for (const base of ['/efi', '/boot/efi', '/boot']) {
