@@ -56,8 +56,7 @@ export function memfdPolicyNotes(facts: SplitFacts): string[] {
   return notes;
 }
 
-export function readSplitFacts(root: string): SplitFacts {
-  const fs = new RootFs(root);
+export function readSplitFacts(fs: RootFs): SplitFacts {
   let imaPolicy: string | null = null;
   for (const p of IMA_POLICY_FILES) imaPolicy ??= fs.readText(p);
   return { lockdown: readLockdown(fs), imaPolicy };
@@ -65,5 +64,5 @@ export function readSplitFacts(root: string): SplitFacts {
 
 /** The refusal for this load, or null (plain kernels, compressed kernels: the kernel checks their own signature). */
 export function splitUkiRefusal(unpacked: { path: string; splitUki: boolean }, root: string): string | null {
-  return unpacked.splitUki ? splitUkiReason(readSplitFacts(root), unpacked.path) : null;
+  return unpacked.splitUki ? splitUkiReason(readSplitFacts(new RootFs(root)), unpacked.path) : null;
 }

@@ -7,6 +7,7 @@ import { readKexecLoadDisabled, readLockdown, readSecureBoot, type SecureBootSta
 import type { RootFs } from '../host/rootfs.js';
 import type { Kernel } from '../sys/kernel.js';
 import { readLoadRecord, type LoadRecord } from './record.js';
+import { memfdPolicyNotes, readSplitFacts } from './split-policy.js';
 import { readKexecState } from './state.js';
 
 export type KexecStatus = {
@@ -23,6 +24,8 @@ export type KexecStatus = {
   /** What our last load recorded (null if none, or if the kernel says nothing is loaded). */
   record: LoadRecord | null;
   crashRecord: LoadRecord | null;
+  /** What lockdown / an IMA appraisal policy do to kernels we hand over in a memfd (UKI, zboot, compressed); empty: nothing. */
+  memfdPolicy: string[];
 };
 
 export function readStatus(fs: RootFs, kernel?: Kernel | null): KexecStatus {
@@ -40,5 +43,6 @@ export function readStatus(fs: RootFs, kernel?: Kernel | null): KexecStatus {
     // A record outlives a reboot only if /run is not a tmpfs, or someone else unloaded: trust the kernel.
     record: st.loaded ? record : null,
     crashRecord: st.crashLoaded ? crashRecord : null,
+    memfdPolicy: memfdPolicyNotes(readSplitFacts(fs)),
   };
 }

@@ -39,6 +39,7 @@ export function statusRows(s: KexecStatus): Array<[string, string]> {
     ['kexec_load_disabled', yesNo(s.kexecLoadDisabled)],
     ['lockdown', s.lockdown ?? 'not available'],
     ['Secure Boot', s.secureBoot],
+    ['UKI/compressed kernels', s.memfdPolicy.length === 0 ? 'loadable (no lockdown, no IMA kexec appraisal)' : s.memfdPolicy.join('; ')],
   ];
 }
 
