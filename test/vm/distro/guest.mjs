@@ -9,8 +9,9 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 const OVMF_CANDIDATES = ['/usr/share/ovmf/OVMF.fd', '/usr/share/OVMF/OVMF.fd'];
 
 export class Guest {
-  constructor({ image, kernel, initrd, append, firmware = 'seabios', accel = 'tcg', log, fwlog, mem = 1024 }) {
-    this.opts = { image, kernel, initrd, append, firmware, accel, log, fwlog, mem };
+  // format, smp and extraArgs (e.g. a -netdev with a loopback hostfwd) serve the fleet tier (test/vm/fleet).
+  constructor({ image, kernel, initrd, append, firmware = 'seabios', accel = 'tcg', log, fwlog, mem = 1024, format = 'raw', smp = 2, extraArgs = [] }) {
+    this.opts = { image, kernel, initrd, append, firmware, accel, log, fwlog, mem, format, smp, extraArgs };
     this.buf = '';
     this.cursor = 0;
     this.exited = false;
@@ -26,14 +27,14 @@ export class Guest {
       '-m',
       String(o.mem),
       '-smp',
-      '2',
+      String(o.smp),
       '-nodefaults',
       '-display',
       'none',
       '-monitor',
       'none',
       '-drive',
-      `file=${o.image},format=raw,if=virtio,cache=unsafe`,
+      `file=${o.image},format=${o.format},if=virtio,cache=unsafe`,
       '-kernel',
       o.kernel,
       '-initrd',
@@ -46,6 +47,7 @@ export class Guest {
       `file,id=kxdbg,path=${o.fwlog}`,
       '-device',
       'isa-debugcon,iobase=0x402,chardev=kxdbg',
+      ...o.extraArgs,
     ];
     if (o.firmware === 'ovmf') {
       const fd = OVMF_CANDIDATES.find((f) => existsSync(f));
