@@ -9,6 +9,7 @@ import { GRUB_ERR_BAD_ARGUMENT } from './ext-args.js';
 import { grubFile } from './files.js';
 import { parseGrubenv } from './grubenv.js';
 import { parseScript } from './parser.js';
+import { probeCommand } from './probe-cmd.js';
 import { regexpCommand } from './regexp-cmd.js';
 import { searchCommand } from './search.js';
 import { evalTest } from './test-cmd.js';
@@ -260,10 +261,7 @@ const COMMANDS: Record<string, Command> = {
     return sh.run(parsed.value);
   },
   regexp: regexpCommand,
-  probe(sh) {
-    sh.diag('warning', 'probe is not evaluated (treated as failing)', 'cmd:probe');
-    return 1;
-  },
+  probe: probeCommand,
 };
 
 for (const n of ['linux', 'linux16', 'linuxefi', 'linux32', 'multiboot', 'multiboot2']) {

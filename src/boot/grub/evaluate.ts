@@ -9,7 +9,7 @@ import { Interp } from './interp.js';
 import { MAX_DEPTH_CEILING, stopMessage } from './limits.js';
 import { rememberSession } from './menu-expand.js';
 import { MenuBuilder } from './menu-tree.js';
-import type { EvaluateOptions, GrubFs, GrubResult } from './types.js';
+import type { EvaluateOptions, GrubFs, GrubResult, ProbeTarget } from './types.js';
 
 const FEATURES = [
   'feature_chainloader_bpb',
@@ -64,6 +64,7 @@ function scriptFs(fs: GrubFs, names: ReadonlyMap<string, string>, report: (m: st
     readFile: (d, p) => guard(`reading (${d})${p}`, () => fs.readFile(dev(d), p)),
     listDir: (d, p) => guard(`listing (${d})${p}`, () => fs.listDir(dev(d), p)),
     search: (k, v, h) => guard(`search ${k} ${v}`, () => fs.search(k, v, h)),
+    ...(fs.probe === undefined ? {} : { probe: (d: string, t: ProbeTarget, p: string) => guard(`probe (${d})`, () => fs.probe?.(dev(d), t, p) ?? null) }),
   };
 }
 

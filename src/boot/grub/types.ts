@@ -27,7 +27,18 @@ export interface GrubFs {
    * reads that name as `device` and reports the binding in GrubResult.deviceNames.
    */
   search(kind: 'fs_uuid' | 'fs_label' | 'file', value: string, hints?: readonly string[]): GrubSearchHit | null;
+  /**
+   * `probe`: what GRUB would report for a device (GRUB's names: fs "ext2" for ext2/3/4, "fat",
+   * driver "biosdisk"/"efidisk"/"diskfilter"/"cryptodisk", partmap "gpt"/"msdos"/"none").
+   * null when the device is unknown; `known: false` when the device is known but this fact is not.
+   * `platform` is $grub_platform (pc, efi, emu), for the firmware disk driver. Optional: without
+   * it `probe` fails with a warning.
+   */
+  probe?(device: GrubDevice, target: ProbeTarget, platform: string): ProbeAnswer | null;
 }
+
+export type ProbeTarget = 'driver' | 'partmap' | 'fs' | 'fs_uuid' | 'label' | 'part_uuid';
+export type ProbeAnswer = { known: true; value: string } | { known: false; why: string };
 
 /** A file as GRUB names it: on a device ("(dev)/p" or "/p" on $root). */
 export type GrubFile = { device: GrubDevice; path: string; written: string };
