@@ -5,7 +5,7 @@
  */
 import type { GrubDevice } from '../boot/grub/types.js';
 import { subvolOf } from './btrfs-paths.js';
-import { PROBE_DEVICE, canonicalDevice, poolsFor, type DeviceTable } from './device-table.js';
+import { canonicalDevice, isZfsMember, poolsFor, type DeviceTable } from './device-table.js';
 import { abstractKind, isAbstractName } from './grub-abstract-names.js';
 import { parseZfsPath, zfsMissing } from './zfs-paths.js';
 
@@ -15,8 +15,11 @@ export function describeDevice(t: DeviceTable, name: GrubDevice, device: GrubDev
   const chain = [...new Set([name, device, canonical])].join(' = ');
   if (isAbstractName(canonical)) return `${chain} (no ${abstractKind(canonical)} by that name under /dev/mapper, /dev/md, /dev/disk/by-id or /sys/block)`;
   const dev = t.devices.find((d) => d.name === canonical);
-  if (dev === undefined)
-    return canonical === PROBE_DEVICE || !canonical.startsWith('zfs:') ? `${chain} (probed under / and /boot)` : `${chain} (ZFS pool not mounted)`;
+  if (dev === undefined && (canonical.startsWith('zfs:') || isZfsMember(t, canonical))) {
+    const pool = poolsFor(t, canonical)[0];
+    return `${chain} (ZFS pool ${pool ?? '(unnamed)'} member: no dataset of the pool is mounted)`;
+  }
+  if (dev === undefined) return `${chain} (probed under / and /boot)`;
   if (dev.pool !== null) return `${chain} (ZFS pool ${dev.pool}: ${dev.mounts.map((m) => `${m.source} at ${m.mountpoint}`).join(', ')})`;
   const at = dev.mounts.map((m) => {
     const sv = subvolOf(m);
@@ -31,8 +34,28 @@ export function explainMissing(t: DeviceTable, device: GrubDevice, path: string)
   if (isAbstractName(canonical)) return `${device}: no ${abstractKind(canonical)} by that name is present`;
   const zfs = parseZfsPath(path);
   const dev = t.devices.find((d) => d.name === canonical);
+  if (dev === undefined && zfs === null && isZfsMember(t, canonical)) return `${path}: not a ZFS file path (/<dataset>@/<file>)`;
   if (zfs !== null && (dev === undefined || dev.pool !== null)) return `${path}: ${zfsMissing(t.zfs, poolsFor(t, canonical), zfs)}`;
   const gone = dev?.mounts.map(subvolOf).find((sv) => sv.deleted);
   if (gone !== undefined) return `${path}: btrfs subvolume ${gone.path} was deleted (snapshot removed while mounted)`;
   return null;
+}
+
+/**
+ * Why GRUB could not read an in-root file at all, or null: it lies on a btrfs subvolume deleted
+ * while mounted (a removed snapper snapshot the system still runs from). Linux still shows the
+ * files; GRUB, reading the disk, has no such subvolume.
+ */
+export function unreachable(t: DeviceTable, systemPath: string): string | null {
+  let best: { mountpoint: string; subvol: string; deleted: boolean } | null = null;
+  for (const d of t.devices) {
+    for (const m of d.mounts) {
+      const under = m.mountpoint === '/' || systemPath === m.mountpoint || systemPath.startsWith(`${m.mountpoint}/`);
+      if (!under || (best !== null && best.mountpoint.length >= m.mountpoint.length)) continue;
+      const sv = subvolOf(m);
+      best = { mountpoint: m.mountpoint, subvol: sv.path, deleted: sv.deleted };
+    }
+  }
+  if (best === null || !best.deleted) return null;
+  return `${systemPath} is on btrfs subvolume ${best.subvol} (mounted at ${best.mountpoint}), which was deleted since it was mounted: GRUB cannot read it`;
 }

@@ -58,6 +58,11 @@ export type DeviceTable = {
   aliases: ReadonlyMap<string, string>;
   /** Every mounted ZFS dataset. */
   zfs: ZfsMount[];
+  /**
+   * Partitions that are ZFS pool members (blkid gives them the pool guid in decimal as UUID and
+   * the pool name as LABEL): kernel name → pool name (null when no label link names it).
+   */
+  zfsMembers: ReadonlyMap<string, string | null>;
 };
 
 const SPEC = /^(UUID|LABEL|PARTUUID)=(.*)$/i;
@@ -134,7 +139,19 @@ export function buildDeviceTable(f: DeviceFacts): DeviceTable {
     byLabel: f.byLabel,
     aliases: abstractAliases(f.abstract ?? NO_ABSTRACT),
     zfs: mounts.filter((m) => m.fstype === 'zfs').map((m) => ({ source: m.source, mountpoint: m.mountpoint })),
+    zfsMembers: zfsMembers(f),
   };
+}
+
+/** Pool member partitions: a by-uuid link named by a decimal number (blkid's zfs_member UUID), pool from by-label. */
+function zfsMembers(f: DeviceFacts): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const [uuid, k] of Object.entries(f.byUuid)) {
+    if (!/^[0-9]{1,20}$/.test(uuid)) continue;
+    const label = Object.entries(f.byLabel).find(([, kk]) => kk === k)?.[0];
+    out.set(k, label ?? null);
+  }
+  return out;
 }
 
 /** The table's device for a GRUB name: an LVM/md/LUKS name is the kernel device it stands for. */
@@ -150,6 +167,9 @@ export function poolsFor(t: DeviceTable, device: GrubDevice): string[] {
   if (dev !== undefined) return dev.pool === null ? [] : [dev.pool];
   const m = /^zfs:(.*)$/.exec(device);
   if (m !== null) return [m[1] as string];
+  const member = /^dev:(.*)$/.exec(device);
+  const pool = member === null ? undefined : t.zfsMembers.get(member[1] as string);
+  if (pool !== undefined) return pool === null ? [] : [pool];
   return [...new Set(t.zfs.map((z) => poolOf(z.source)))];
 }
 
@@ -158,6 +178,11 @@ function within(path: string, base: string): string | null {
   if (base === '/' || base === '') return path;
   if (path === base) return '/';
   return path.startsWith(`${base}/`) ? path.slice(base.length) : null;
+}
+
+/** True for "dev:<k>" when <k> is a ZFS pool member partition. */
+export function isZfsMember(t: DeviceTable, device: GrubDevice): boolean {
+  return device.startsWith('dev:') && t.zfsMembers.has(device.slice(4));
 }
 
 /** GRUB's name of a dataset's root: "/ROOT/pve-1@" for rpool/ROOT/pve-1. */
@@ -184,7 +209,10 @@ export function candidates(t: DeviceTable, name: GrubDevice, path: string): stri
   if (isAbstractName(device)) return [];
   const dev = t.devices.find((d) => d.name === device);
   const zfs = parseZfsPath(path);
-  if (dev?.pool != null || device.startsWith('zfs:')) return zfs === null ? [] : zfsCandidates(t.zfs, poolsFor(t, device), zfs);
+  if (dev?.pool != null || device.startsWith('zfs:') || (dev === undefined && isZfsMember(t, device))) {
+    // A pool's files are in its mounted datasets only; a pool with none mounted has no files to offer.
+    return zfs === null ? [] : zfsCandidates(t.zfs, poolsFor(t, device), zfs);
+  }
   if (dev !== undefined) {
     const out = mountCandidates(dev.mounts, path);
     if (dev.btrfsDefault !== null) out.push(...mountCandidates(dev.mounts, posix.join(dev.btrfsDefault, path)).filter((c) => !out.includes(c)));

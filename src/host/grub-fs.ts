@@ -7,7 +7,8 @@
  */
 import { posix } from 'node:path';
 import type { GrubDevice, GrubFs, GrubSearchHit } from '../boot/grub/types.js';
-import { describeDevice, explainMissing } from './device-describe.js';
+import { KexecError } from '../errors.js';
+import { describeDevice, explainMissing, unreachable } from './device-describe.js';
 import { PROBE_DEVICE, buildDeviceTable, candidates, findByFs, sourcePaths, systemToGrub, type DeviceFacts, type DeviceTable } from './device-table.js';
 import type { AbstractFacts } from './grub-abstract-names.js';
 import type { RootFs } from './rootfs.js';
@@ -77,6 +78,8 @@ export class RootGrubFs implements GrubFs {
   constructor(rootfs: RootFs, configSystemPath: string, table: DeviceTable = buildDeviceTable(gatherDeviceFacts(rootfs))) {
     this.fs = rootfs.withCache();
     this.table = table;
+    const gone = unreachable(table, configSystemPath);
+    if (gone !== null) throw new KexecError({ code: 'EPLANSTORAGE', message: `${gone}, so what GRUB would boot is unknown: refusing to guess a kernel` });
     const at = systemToGrub(table, configSystemPath);
     this.prefixDevice = at.device;
     this.configPath = at.path;

@@ -96,3 +96,91 @@ describe('fixture roots', () => {
     expect(plan).toEqual(readGolden(name));
   });
 });
+
+/**
+ * Storage layouts gone wrong (issue 17): a fixture root changed the way a real system drifts from
+ * its grub.cfg. The plan must refuse with a message that names the cause, never probe its way to
+ * some other kernel. Expected messages are written by hand from the fixture's grub.cfg and tables.
+ */
+describe('broken storage layouts', () => {
+  const edit = (root: string, file: string, change: (text: string) => string): void => {
+    const p = `${root}${file}`;
+    writeFileSync(p, change(readFileSync(p, 'utf8')));
+  };
+
+  function planError(name: string, mutate: (root: string) => void): string {
+    const m = materializeFixture(name);
+    try {
+      mutate(m.root);
+      resolveSystemPlan(new RootFs(m.root));
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      m.cleanup();
+    }
+    throw new Error(`${name}: a plan was made`);
+  }
+
+  it('ZFS: the entry names a dataset that is not mounted (renamed boot environment)', () => {
+    const msg = planError('proxmox-zfs', (root) => edit(root, '/proc/self/mountinfo', (t) => t.replace(' rpool/ROOT/pve-1 ', ' rpool/ROOT/pve-2 ')));
+    expect(msg).toBe(
+      'GRUB entry "Proxmox VE GNU/Linux": kernel /ROOT/pve-1@/boot/vmlinuz-6.8.12-4-pve not found on hd0,gpt3 = dev:sda3 ' +
+        '(ZFS pool rpool: rpool/ROOT/pve-2 at /, rpool at /rpool, rpool/ROOT at /rpool/ROOT, rpool/data at /rpool/data)',
+    );
+  });
+
+  it('ZFS: the boot pool is not imported (no bpool dataset in mountinfo)', () => {
+    const msg = planError('ubuntu-zsys', (root) =>
+      edit(root, '/proc/self/mountinfo', (t) =>
+        t
+          .split('\n')
+          .filter((l) => !l.includes(' bpool/'))
+          .join('\n'),
+      ),
+    );
+    expect(msg).toBe(
+      'GRUB entry "Ubuntu 22.04.4 LTS": kernel /BOOT/ubuntu_8ae1cq@/vmlinuz-5.15.0-91-generic not found on hd0,gpt3 = dev:vda3 ' +
+        '(ZFS pool bpool member: no dataset of the pool is mounted)',
+    );
+  });
+
+  it('btrfs: the running snapshot was deleted (snapper removed the subvolume the root is mounted from)', () => {
+    const msg = planError('opensuse-snapper', (root) =>
+      edit(root, '/proc/self/mountinfo', (t) => t.replace('/@/.snapshots/42/snapshot / ', '/@/.snapshots/42/snapshot//deleted / ')),
+    );
+    expect(msg).toBe(
+      '/boot/grub2/grub.cfg is on btrfs subvolume /@/.snapshots/42/snapshot (mounted at /), which was deleted since it was mounted: ' +
+        'GRUB cannot read it, so what GRUB would boot is unknown: refusing to guess a kernel',
+    );
+  });
+
+  it('kexecctl plan --root on a broken layout: one line on stderr, non-zero exit, no plan', async () => {
+    const m = materializeFixture('ubuntu-zsys');
+    try {
+      edit(m.root, '/proc/self/mountinfo', (t) => t.replace(' bpool/BOOT/ubuntu_8ae1cq ', ' bpool/BOOT/ubuntu_0ld000 '));
+      const r = await execa('node', [cli.kexecctl, 'plan', '--root', m.root, '--json'], { reject: false, env: { KEXECCTL_TEST: '1' } });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('ZFS pool bpool: bpool/BOOT/ubuntu_0ld000 at /boot');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      m.cleanup();
+    }
+  });
+
+  it('LVM: grub.cfg names a logical volume that is not present (stale lvmid, its fs not found by search)', () => {
+    const stale = 'lvmid/Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd/Gone00-0000-0000-0000-0000-0000-000000';
+    const msg = planError('debian12-lvm', (root) =>
+      edit(root, '/boot/grub/grub.cfg', (t) =>
+        t
+          .replaceAll('lvmid/Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd/Wq8ZbN-2cRt-5vYx-7AaD-f9Gh-Jk3L-mNp6Qs', stale)
+          .replaceAll('c4b3a291-0e1f-4a2b-8c3d-4e5f60718293', '00000000-0000-4000-8000-000000000000'),
+      ),
+    );
+    expect(msg).toBe(
+      `GRUB entry "Debian GNU/Linux": kernel /vmlinuz-6.1.0-18-amd64 not found on ${stale} ` +
+        '(no LVM logical volume by that name under /dev/mapper, /dev/md, /dev/disk/by-id or /sys/block)',
+    );
+  });
+});
