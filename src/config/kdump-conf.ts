@@ -58,15 +58,15 @@ const FINAL: readonly string[] = ['reboot', 'halt', 'poweroff'];
 
 /** Directives kdump-utils accepts that only steer its dracut-built kdump initrd or a cluster agent. */
 export const IGNORED_DIRECTIVES: Readonly<Record<string, string>> = {
-  dracut_args: 'kexecctl builds no kdump initrd with dracut; the crash kernel boots the distribution initrd (or initramfs-<release>kdump.img)',
-  extra_modules: 'kexecctl builds no kdump initrd, so it cannot add modules to it; the capture system loads what its own initrd and root provide',
-  extra_bins: 'kexecctl builds no kdump initrd; kdump_pre/kdump_post and the core collector run from the root file system the capture kernel mounts',
+  dracut_args: 'no kdump initrd is built here (no dracut); the crash kernel boots the distribution initrd (or initramfs-<release>kdump.img)',
+  extra_modules: 'no kdump initrd is built here, so no module can be added to it; the capture system loads what its own initrd and root provide',
+  extra_bins: 'no kdump initrd is built here; kdump_pre/kdump_post and the core collector run from the root file system the capture kernel mounts',
   force_rebuild: 'there is no kdump initrd to rebuild',
   force_no_rebuild: 'there is no kdump initrd to rebuild',
-  kdump_emergency: 'kexecctl has no emergency shell service in the capture kernel; failure_action decides what happens after a failed dump',
+  kdump_emergency: 'there is no emergency shell service in the capture kernel; failure_action decides what happens after a failed dump',
   fence_kdump_args: 'fence_kdump notifications (Pacemaker clusters) are not supported',
   fence_kdump_nodes: 'fence_kdump notifications (Pacemaker clusters) are not supported',
-  auto_reset_crashkernel: 'kexecctl never changes crashkernel= on its own; run "kdumpctl reset-crashkernel"',
+  auto_reset_crashkernel: 'crashkernel= is never changed automatically; run "kdumpctl reset-crashkernel"',
   raw: 'raw partition targets (makedumpfile -F onto a block device) are not supported; use a file system, nfs or ssh target',
   virtiofs: 'virtiofs targets are not supported; use a file system, nfs or ssh target',
   extra_args:

@@ -50,7 +50,7 @@ const SUPPORTED = [
 /** kdump-tools keys kexecctl reads but cannot honour, with the reason given in the warning. */
 export const KDUMP_TOOLS_IGNORED: Readonly<Record<string, string>> = {
   DEBUG_KERNEL: 'makedumpfile reads VMCOREINFO from the vmcore; a debug vmlinux is not needed for -d filtering',
-  KDUMP_SYSCTL: 'kexecctl does not change sysctls when it loads the crash kernel (set kernel.panic_on_oops in /etc/sysctl.d)',
+  KDUMP_SYSCTL: 'no sysctl is changed when the crash kernel is loaded the crash kernel (set kernel.panic_on_oops in /etc/sysctl.d)',
   NFS_TIMEO: 'NFS mount options are not configurable yet; kexecctl mounts with the defaults of mount.nfs',
   NFS_RETRANS: 'NFS mount options are not configurable yet; kexecctl mounts with the defaults of mount.nfs',
   NFS_MOUNT_RETRY: 'NFS mount retries are not configurable yet (one attempt)',

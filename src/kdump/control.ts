@@ -13,6 +13,8 @@ import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH } from '../sys/c
 import { strerror } from '../sys/errno.js';
 import type { Kernel, KexecState } from '../sys/kernel.js';
 import { buildKdumpPlan, type KdumpPlan, type KdumpSyscall } from './plan.js';
+import { readKdumpTools } from './dump-config.js';
+import { kdumpToolsCrashConfig } from './kdump-tools-plan.js';
 
 export const SYSCONFIG_KDUMP = '/etc/sysconfig/kdump';
 
@@ -22,16 +24,19 @@ export const NO_RESERVATION_HELP = [
   '  Red Hat/Fedora: grubby --update-kernel=ALL --args=crashkernel=256M, and reboot',
 ].join('\n');
 
-export function readKdumpPlan(fs: RootFs): { plan: KdumpPlan; diagnostics: Diagnostic[] } {
+/** Which file configures the crash kernel: kdumpctl reads /etc/sysconfig/kdump, kdump-config /etc/default/kdump-tools. */
+export type KdumpConfigSource = 'sysconfig' | 'kdump-tools';
+
+export function readKdumpPlan(fs: RootFs, source: KdumpConfigSource = 'sysconfig'): { plan: KdumpPlan; diagnostics: Diagnostic[] } {
+  const base = { osrelease: fs.readText('/proc/sys/kernel/osrelease'), procCmdline: fs.readText('/proc/cmdline'), files: fs };
+  if (source === 'kdump-tools') {
+    const { tools, diagnostics } = readKdumpTools(fs);
+    const c = kdumpToolsCrashConfig(tools);
+    return { plan: buildKdumpPlan({ ...base, config: c.config, ...(c.explicit !== undefined ? { explicit: c.explicit } : {}) }), diagnostics };
+  }
   const text = fs.readText(SYSCONFIG_KDUMP);
   const parsed = text === null ? { value: { ...KDUMP_DEFAULTS }, diagnostics: [] } : parseSysconfigKdump(text, SYSCONFIG_KDUMP);
-  const plan = buildKdumpPlan({
-    config: parsed.value,
-    osrelease: fs.readText('/proc/sys/kernel/osrelease'),
-    procCmdline: fs.readText('/proc/cmdline'),
-    files: fs,
-  });
-  return { plan, diagnostics: parsed.diagnostics };
+  return { plan: buildKdumpPlan({ ...base, config: parsed.value }), diagnostics: parsed.diagnostics };
 }
 
 export type KdumpStatus = {
@@ -90,10 +95,11 @@ export type StartOptions = {
   /** Where debug lines go when KEXEC_ARGS holds -d and `debug` is not set. */
   debugSink?: (l: string) => void;
   trust?: TrustPolicy;
+  source?: KdumpConfigSource;
 };
 
 export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}): StartResult {
-  const { plan, diagnostics } = readKdumpPlan(fs);
+  const { plan, diagnostics } = readKdumpPlan(fs, opts.source);
   const st = kernel.state();
   if (opts.dryRun === true) {
     // A dry run shows the load even where it could not happen (e.g. on a build machine).

@@ -113,7 +113,7 @@ export function describeDumpPlan(p: DumpPlan): Array<{ name: string; value: stri
   const rows = [
     { name: 'target', value: target, from: p.target.from },
     { name: 'path', value: p.path.value, from: p.path.from },
-    { name: 'core_collector', value: p.collector.argv === null ? 'kexecctl copy (full vmcore)' : p.collector.argv.join(' '), from: p.collector.from },
+    { name: 'core_collector', value: p.collector.argv === null ? 'full copy (kexecctl)' : p.collector.argv.join(' '), from: p.collector.from },
     { name: 'vmcore', value: p.vmcoreName, from: p.target.from },
     { name: 'failure_action', value: p.failureAction.value, from: p.failureAction.from },
     { name: 'final_action', value: p.finalAction.value, from: p.finalAction.from },

@@ -31,6 +31,8 @@ export type KdumpPlanInput = {
   /** Contents of /proc/cmdline, or null when unreadable. */
   procCmdline: string | null;
   files: FileProbe;
+  /** Explicit crash kernel and initrd (Debian's KDUMP_KERNEL / KDUMP_INITRD); null initrd = none found. */
+  explicit?: { kernel: string; initrd: string | null; origin: string };
 };
 
 function join(dir: string, name: string): string {
@@ -83,7 +85,14 @@ export function buildKdumpPlan(input: KdumpPlanInput): KdumpPlan {
       message: 'cannot tell which kernel release to load as the crash kernel: KDUMP_KERNELVER is empty and /proc/sys/kernel/osrelease is unreadable',
     });
   }
-  const kernel = crashKernelPath(config, release);
+  const explicit = input.explicit;
+  if (explicit !== undefined && !files.isFile(explicit.kernel)) {
+    throw new KexecError({ code: 'EKDUMPKERNEL', path: explicit.kernel, message: `${explicit.origin}: KDUMP_KERNEL does not exist: ${explicit.kernel}` });
+  }
+  if (explicit?.initrd != null && !files.isFile(explicit.initrd)) {
+    throw new KexecError({ code: 'EKDUMPINITRD', path: explicit.initrd, message: `${explicit.origin}: KDUMP_INITRD does not exist: ${explicit.initrd}` });
+  }
+  const kernel = explicit?.kernel ?? crashKernelPath(config, release);
   if (!files.isFile(kernel)) {
     throw new KexecError({
       code: 'EKDUMPKERNEL',
@@ -92,8 +101,8 @@ export function buildKdumpPlan(input: KdumpPlanInput): KdumpPlan {
     });
   }
   const warnings: string[] = [];
-  const initrdPath = crashInitrdCandidates(config, release).find((p) => files.isFile(p));
-  if (initrdPath === undefined) {
+  const initrdPath = explicit !== undefined ? (explicit.initrd ?? undefined) : crashInitrdCandidates(config, release).find((p) => files.isFile(p));
+  if (initrdPath === undefined && explicit === undefined) {
     warnings.push(`no initrd found for ${release} (looked for ${crashInitrdCandidates(config, release).join(', ')}); the capture kernel boots without one`);
   }
   let base = config.commandline;

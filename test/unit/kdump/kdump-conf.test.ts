@@ -64,7 +64,7 @@ describe('parseKdumpConf', () => {
       '/etc/kdump.conf',
     );
     const text = r.diagnostics.map(formatDiagnostic);
-    expect(text[0]).toMatch(/^\/etc\/kdump\.conf:2: warning: dracut_args: no effect here: kexecctl builds no kdump initrd/);
+    expect(text[0]).toMatch(/^\/etc\/kdump\.conf:2: warning: dracut_args: no effect here: no kdump initrd is built here/);
     expect(text[1]).toMatch(/^\/etc\/kdump\.conf:3: warning: extra_modules: no effect here/);
     expect(text[2]).toMatch(/^\/etc\/kdump\.conf:4: warning: extra_args: no effect here: extra_args is not a kdump.conf directive/);
     expect(text[3]).toMatch(/^\/etc\/kdump\.conf:5: warning: raw: no effect here: raw partition targets/);

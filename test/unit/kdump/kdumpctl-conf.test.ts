@@ -28,7 +28,7 @@ describe('kdumpctl plan with /etc/kdump.conf', () => {
     expect(j.dump['path']).toEqual({ value: '/srv/crash', from: '/etc/kdump.conf:1' });
     expect(j.dump['final_action']).toEqual({ value: 'poweroff', from: '/etc/kdump.conf:3' });
     expect(j.dump['failure_action']).toEqual({ value: 'reboot', from: 'default' });
-    expect(j.dump['core_collector']).toEqual({ value: 'kexecctl copy (full vmcore)', from: 'default (makedumpfile is not installed)' });
+    expect(j.dump['core_collector']).toEqual({ value: 'full copy (kexecctl)', from: 'default (makedumpfile is not installed)' });
     expect(j.warnings.some((w) => w.startsWith('/etc/kdump.conf:2: warning: extra_modules: no effect here'))).toBe(true);
     const text = plan(false);
     expect(text).toMatch(/^path: +\/srv\/crash {2}\(\/etc\/kdump\.conf:1\)$/m);

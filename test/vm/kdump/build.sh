@@ -7,9 +7,24 @@
 #     WORK/disk.img    the root file system (ext4 without a journal, so the host can read it back with
 #                      debugfs after a crash), made with mke2fs -d: busybox, the generic test /init,
 #                      /kxt/scenario.sh (test/vm/kdump/scenario.sh), node 18, the built project,
-#                      /boot/vmlinuz-<release> + /boot/initrd.img-<release>, /etc/hostname, /var/crash.
+#                      /boot/vmlinuz-<release> + /boot/initrd.img-<release>, /etc/hostname, /var/crash,
+#                      and Debian's makedumpfile (/usr/bin/makedumpfile, where Debian puts it, with its shared libraries), which the
+#                      capture system runs as kdump.conf's core_collector.
 #   Sets KXD_INITRD_SIZE and KXD_ROOT_SIZE (bytes).
 KXD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Debian's makedumpfile and its shared libraries, extracted once into the cache.
+kxd_makedumpfile_fetch() {
+  local root="$KX_CACHE/makedumpfile" pkg
+  if [ ! -f "$root/.done" ]; then
+    rm -rf "$root"
+    for pkg in $(kx_deb_closure makedumpfile libc6 zlib1g); do
+      kx_deb_extract "$(kx_deb_download "$pkg")" "$root"
+    done
+    touch "$root/.done"
+  fi
+  KXD_MAKEDUMPFILE_ROOT=$root
+}
 
 kxd_build() {
   local work=$1 small="$1/initrd-tree" tree="$1/root-tree"
@@ -24,6 +39,8 @@ kxd_build() {
   kx_initramfs_add_node "$tree"
   kx_initramfs_add_project "$tree"
   kx_initramfs_add_file "$tree" "$KXD_DIR/scenario.sh" /kxt/scenario.sh
+  kxd_makedumpfile_fetch
+  kx_copy_elf "$KXD_MAKEDUMPFILE_ROOT" usr/bin/makedumpfile "$tree"
   chmod 755 "$tree/kxt/scenario.sh"
   printf 'kdumpvm\n' >"$tree/etc/hostname"
   mkdir -p "$tree/boot" "$tree/var/crash"

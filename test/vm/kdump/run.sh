@@ -28,7 +28,7 @@ if [ -z "${KXD_ROUND:-}" ]; then
   exit $rc
 fi
 case $KXD_ROUND in
-  s) KXD_NAME=kdump KXD_APPEND='' ;;
+  s) KXD_NAME=kdump KXD_APPEND=' kxt.collector=makedumpfile' ;;
   c) KXD_NAME=kdump-c KXD_APPEND=' kxt.kexec_args=-c' ;;
   *) echo "kdump: unknown round '$KXD_ROUND' (s or c)" >&2 && exit 2 ;;
 esac
@@ -57,6 +57,39 @@ finish() {
   exit $?
 }
 trap 'kx_qemu_stop' EXIT
+
+# Round s: makedumpfile's kdump-compressed file, read from the host with od/dd (not with our code):
+# struct disk_dump_header (makedumpfile diskdump_mod.h): signature "KDUMP   " at 0, header_version at 8,
+# new_utsname at 12 (release at 12+2*65), timestamp at 408, status at 424 (0x2 = LZO), block_size at 428.
+kxd_hdr_u32() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
+kxd_check_filtered() {
+  local f=$1 size full sig ver rel status bs
+  size=$(stat -c %s "$f")
+  full=$(grep -o 'KXT LOG vmcore size [0-9]* bytes' <<<"$clean" | grep -o '[0-9]*' | head -n1 || true)
+  sig=$(head -c 8 "$f")
+  ver=$(kxd_hdr_u32 "$f" 8)
+  rel=$(dd if="$f" bs=1 skip=142 count=65 status=none | tr -d '\0')
+  status=$(kxd_hdr_u32 "$f" 424)
+  bs=$(kxd_hdr_u32 "$f" 428)
+  check vmcore-kdump-signature "signature '$sig' (makedumpfile's kdump-compressed format), header_version $ver" test "$sig" = 'KDUMP   '
+  check vmcore-kdump-header "utsname.release '$rel' = $KX_KERNEL_VERSION, block_size $bs = 4096, status $status has LZO (0x2)" \
+    test "$rel" = "$KX_KERNEL_VERSION" -a "$bs" = 4096 -a "$((status & 2))" = 2
+  check vmcore-filtered-5x "filtered $size bytes vs full /proc/vmcore ${full:-?} bytes ($((size / 1048576)) MiB vs $((${full:-0} / 1048576)) MiB)" \
+    test -n "$full" -a "$((size * 5))" -le "${full:-0}"
+  bytes=$(grep -o 'saved vmcore: [0-9]*' <<<"$saved" | grep -o '[0-9]*$' || true)
+  check vmcore-size "file size $size = bytes reported by the guest (${bytes:-?})" test "$size" = "${bytes:-x}"
+  # Debian's makedumpfile, run on the host through its own ld.so, reads the file back: its --dump-dmesg
+  # finds the panic and as many lines as our vmcore-dmesg.txt (taken from the unfiltered /proc/vmcore).
+  local r=$KXD_MAKEDUMPFILE_ROOT lines_m lines_o
+  rm -f "$WORK/mdf-dmesg.txt"
+  "$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
+    "$r/usr/bin/makedumpfile" --dump-dmesg "$f" "$WORK/mdf-dmesg.txt" >/dev/null 2>&1 || true
+  lines_m=$(wc -l <"$WORK/mdf-dmesg.txt" 2>/dev/null || echo 0)
+  lines_o=$(wc -l <"$(dirname "$f")/vmcore-dmesg.txt" 2>/dev/null || echo -1)
+  check vmcore-makedumpfile-reads "host makedumpfile --dump-dmesg: $lines_m lines (ours $lines_o), panic line present" \
+    sh -c "[ $lines_m = $lines_o ] && grep -q 'sysrq: Trigger a crash' '$WORK/mdf-dmesg.txt'"
+  echo "kdump: filtered vmcore $size bytes ($((size / 1048576)) MiB) from a ${full:-?}-byte /proc/vmcore (guest RAM ${mem} MiB)"
+}
 
 t=$(kx_ms)
 kx_need_pkgs qemu-system-x86 busybox-static cpio zstd kmod e2fsprogs binutils
@@ -104,7 +137,7 @@ kx_print_results "$LOG"
 clean=$(tr -d '\r' <"$LOG")
 # Every check scenario.sh reports (stage 1, then the capture kernel). One that never reported means the
 # guest stopped early: a failure, whatever the others said.
-GUEST_CHECKS="reservation plan status-not-loaded start status-operational showmem stop-unloads status-after-stop start-again
+GUEST_CHECKS="reservation plan kdump-conf-plan status-not-loaded start status-operational showmem stop-unloads status-after-stop start-again
   capture-trigger capture-no-crashkernel vmcore-present elfcorehdr-form status-no-reservation start-no-reservation root-kept save-enospc"
 missing=''
 for n in $GUEST_CHECKS; do
@@ -137,7 +170,9 @@ if [ -n "$dir" ]; then
   D="$WORK/dump/$dir"
   files=$(find "$D" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tr '\n' ' ')
   check dump-files "files: $files" test "$files" = "vmcore vmcore-dmesg.txt "
-  if [ -f "$D/vmcore" ]; then
+  if [ -f "$D/vmcore" ] && [ "$KXD_ROUND" = s ]; then
+    kxd_check_filtered "$D/vmcore"
+  elif [ -f "$D/vmcore" ]; then
     size=$(stat -c %s "$D/vmcore")
     hdr=$(readelf -h "$D/vmcore" 2>&1 || true)
     loads=$(readelf -lW "$D/vmcore" 2>/dev/null | grep -c '^ *LOAD ' || true)

@@ -7,7 +7,7 @@
 #   stage capture (the crash kernel: same kernel and initramfs, kexecctl.kdump=save on its cmdline,
 #       kxt.stage=capture from KDUMP_COMMANDLINE_APPEND after KDUMP_COMMANDLINE_REMOVE dropped kxt.stage)
 #       status without a reservation exits 3 with the explanation, start refuses, a save onto a full
-#       (8 MiB tmpfs) directory keeps vmcore-incomplete and exits 1,
+#       (2 MiB tmpfs) directory keeps vmcore-incomplete and exits 1,
 #       then `kdumpctl save` writes the dump to /var/crash on the real root (the virtio disk) and reboots.
 # Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
 # kxt.kexec_args=-c on the first kernel's command line (run.sh round "c") makes the last `kdumpctl start`
@@ -19,6 +19,8 @@ stage=${1:-1}
 # The KEXEC_ARGS of the crashed-into load: kxt.kexec_args= from the command line, else -s.
 kexec_args=$(kxt_cmdline_get kxt.kexec_args)
 kexec_args=${kexec_args:--s}
+# kxt.collector=makedumpfile (round s): the dump is filtered by makedumpfile, else copied whole.
+collector=$(kxt_cmdline_get kxt.collector)
 
 # chk NAME DETAIL 'CONDITION': evaluates the shell CONDITION (may use && and ||).
 chk() {
@@ -39,10 +41,21 @@ KDUMP_COMMANDLINE_REMOVE="kxt.stage kxt.boot quiet"
 KDUMP_COMMANDLINE_APPEND="kxt.stage=capture irqpoll nr_cpus=1 reset_devices"
 KEXEC_ARGS="-s"
 CFG
+  # /etc/kdump.conf: round s leaves core_collector unset, so makedumpfile (on the root disk) is the
+  # default; round c asks for "cp" (our full copy). dracut_args must be reported as having no effect.
+  if [ "$collector" = makedumpfile ]; then
+    printf '# written by the kdump VM proof\npath /var/crash\nfailure_action reboot\nfinal_action reboot\ndracut_args --omit plymouth\n' >/etc/kdump.conf
+    want_cc='/usr/bin/makedumpfile -l --message-level 7 -d 31'
+  else
+    printf '# written by the kdump VM proof\npath /var/crash\ncore_collector cp\nfinal_action reboot\ndracut_args --omit plymouth\n' >/etc/kdump.conf
+    want_cc='full copy (kexecctl)'
+  fi
   kxt_run kdumpctl plan --json
   kxt_log "plan: $(tr '\n' ' ' </tmp/kxt.out)"
   kxt_check plan "plan names /boot/vmlinuz-$(uname -r) and the trigger" \
     grep -q "kexecctl.kdump=save" /tmp/kxt.out
+  chk kdump-conf-plan "core_collector \"$want_cc\" and the dracut_args warning (/etc/kdump.conf:5)" \
+    'grep -qF "\"value\": \"$want_cc\"" /tmp/kxt.out && grep -qF "/etc/kdump.conf:5: warning: dracut_args: no effect here" /tmp/kxt.out'
 
   kxt_run kdumpctl status
   kxt_check status-not-loaded "status exits 3 before start: $(cat /tmp/kxt.out)" [ "$KXT_RC" = 3 ]
@@ -104,11 +117,12 @@ stage_capture() {
   chk root-kept "root=/dev/vda kept on the capture kernel's command line" 'grep -q "root=/dev/vda" /proc/cmdline'
   # A full disk: an 8 MiB tmpfs. The partial copy must stay, named vmcore-incomplete, and the reason be logged.
   mkdir -p /mnt/small
-  mount -t tmpfs -o size=8m tmpfs /mnt/small
+  mount -t tmpfs -o size=2m tmpfs /mnt/small
   kxt_run kdumpctl save --dir /mnt/small --final-action none
   for d in /mnt/small/kdumpvm-*; do break; done
-  chk save-enospc "exit $KXT_RC; files: $(cd "$d" 2>/dev/null && echo *); size $(stat -c %s "$d/vmcore-incomplete" 2>/dev/null); $(grep -o 'copy stopped.*' /tmp/kxt.err)" \
-    '[ "$KXT_RC" = 1 ] && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && grep -q "ENOSPC" /tmp/kxt.err'
+  # Our copy says ENOSPC; makedumpfile prints strerror ("No space left on device") and exits non-zero.
+  chk save-enospc "exit $KXT_RC; files: $(cd "$d" 2>/dev/null && echo *); size $(stat -c %s "$d/vmcore-incomplete" 2>/dev/null); $(grep -ho -e 'stopped.*' -e '.*No space left.*' /tmp/kxt.err /tmp/kxt.out | head -n 2)" \
+    '[ "$KXT_RC" = 1 ] && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && grep -qE "ENOSPC|No space left on device" /tmp/kxt.err /tmp/kxt.out'
   umount /mnt/small
   echo "KXT LOG vmcore size $(stat -c %s /proc/vmcore) bytes; free memory $(awk '/MemFree/ {print $2}' /proc/meminfo) kB"
   echo "KXT SAVE-START $(kxt_ms)"

@@ -1,0 +1,4 @@
+import { runCli } from '../run.js';
+import { kdumpConfigMain } from '../kdump-config/program.js';
+
+await runCli('kdump-config', kdumpConfigMain);
