@@ -184,3 +184,32 @@ describe('broken storage layouts', () => {
     );
   });
 });
+
+/**
+ * The hand-written goldens of the storage-layout fixtures against real GRUB: <fixture>/grub-emu.json
+ * is what grub-emu 2.06 ran for the default entry of the fixture's grub.cfg
+ * (test/fixtures/roots/_grub-emu/record.mjs). The plan must boot that entry, with that kernel path
+ * (BOOT_IMAGE=), those arguments and initrds of the same names.
+ */
+describe('storage-layout goldens agree with grub-emu', () => {
+  const recorded = names.filter((n) => existsSync(resolve(dirname(expectedPlanFile(n)), 'grub-emu.json')));
+
+  it('every storage-layout fixture has a grub-emu record', () => {
+    expect(recorded).toEqual(expect.arrayContaining(['debian12-luks', 'debian12-lvm', 'debian12-mdraid', 'opensuse-snapper', 'proxmox-zfs', 'ubuntu-zsys']));
+  });
+
+  it.each(recorded)('%s', (name) => {
+    const emu = JSON.parse(readFileSync(resolve(dirname(expectedPlanFile(name)), 'grub-emu.json'), 'utf8')) as {
+      producedBy: string;
+      chosen: string;
+      args: string[];
+      initrd: string[];
+    };
+    const plan = readGolden(name) as KexecPlan;
+    expect(emu.producedBy).toMatch(/^grub-emu \(GRUB\) 2\./);
+    expect(plan.entry?.path).toBe(emu.chosen);
+    expect(plan.cmdline).toBe(`BOOT_IMAGE=${emu.args.join(' ')}`);
+    expect(plan.initrd.map((p) => p.slice(p.lastIndexOf('/')))).toEqual(emu.initrd.map((p) => p.slice(p.lastIndexOf('/'))));
+    expect(plan.kernel?.slice(plan.kernel.lastIndexOf('/'))).toBe(emu.args[0]?.slice(emu.args[0].lastIndexOf('/')));
+  });
+});
