@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../../version.js';
 import { addCrashCommands } from './crash.js';
+import { addCrashkernelCommands } from './crashkernel.js';
 import { addPlanCommand } from './plan.js';
 import { addServiceCommands } from './service.js';
 
@@ -14,6 +15,7 @@ export function buildKdumpctl(setExit: (code: number) => void): Command {
   addServiceCommands(program, setExit);
   addCrashCommands(program, setExit);
   addPlanCommand(program, setExit);
+  addCrashkernelCommands(program, setExit);
   return program;
 }
 
