@@ -6,11 +6,22 @@
  * of the RootFs (every read goes through it).
  */
 import { posix } from 'node:path';
-import type { GrubDevice, GrubFs, GrubSearchHit } from '../boot/grub/types.js';
+import type { GrubDevice, GrubFs, GrubSearchHit, ProbeAnswer, ProbeTarget } from '../boot/grub/types.js';
 import { KexecError } from '../errors.js';
 import { describeDevice, explainMissing, unreachable } from './device-describe.js';
-import { PROBE_DEVICE, buildDeviceTable, candidates, findByFs, sourcePaths, systemToGrub, type DeviceFacts, type DeviceTable } from './device-table.js';
+import {
+  PROBE_DEVICE,
+  buildDeviceTable,
+  candidates,
+  canonicalDevice,
+  findByFs,
+  sourcePaths,
+  systemToGrub,
+  type DeviceFacts,
+  type DeviceTable,
+} from './device-table.js';
 import type { AbstractFacts } from './grub-abstract-names.js';
+import { probeDevice } from './probe-facts.js';
 import type { RootFs } from './rootfs.js';
 
 export { PROBE_DEVICE };
@@ -138,6 +149,11 @@ export class RootGrubFs implements GrubFs {
       if (this.locate(d, path) !== null) return d;
     }
     return null;
+  }
+
+  /** `probe`: answered from the device table (probe-facts.ts); LVM/md/LUKS names first mapped to their kernel device. */
+  probe(device: GrubDevice, target: ProbeTarget, platform: string): ProbeAnswer | null {
+    return probeDevice(this.table, canonicalDevice(this.table, device), target, platform);
   }
 
   /** For messages: the device as the script named it, and the device that name was bound to. */

@@ -223,3 +223,28 @@ describe('RootGrubFs over a root tree with md and LUKS devices', () => {
     expect(fs.explain('md/data', '/vmlinuz-6.2')).toBeNull();
   });
 });
+
+describe('RootGrubFs.probe over storage layouts', () => {
+  it('answers for (lvm/…) through its kernel device and for a ZFS pool with the guid in hex', () => {
+    const root = tree(
+      {
+        'proc/self/mountinfo': '21 1 0:21 / / rw - zfs rpool/ROOT/pve-1 rw\n30 21 254:2 / /boot rw - ext4 /dev/mapper/vg-boot rw\n',
+        'sys/block/dm-2/dm/name': 'vg-boot\n',
+        'sys/block/dm-2/dm/uuid': `LVM-${VG}${BOOT_LV}\n`,
+        'boot/grub/grub.cfg': '',
+      },
+      {
+        'dev/mapper/vg-boot': '../dm-2',
+        'dev/disk/by-uuid/c4b3a291-0e1f-4a2b-8c3d-4e5f60718293': '../../dm-2',
+        'dev/disk/by-uuid/9260637218372155743': '../../sda3',
+        'dev/disk/by-label/rpool': '../../sda3',
+      },
+    );
+    const fs = new RootGrubFs(new RootFs(root), '/boot/grub/grub.cfg');
+    expect(fs.probe('lvm/vg-boot', 'fs_uuid', 'pc')).toEqual({ known: true, value: 'c4b3a291-0e1f-4a2b-8c3d-4e5f60718293' });
+    expect(fs.probe('lvm/vg-boot', 'fs', 'pc')).toEqual({ known: true, value: 'ext2' });
+    expect(fs.probe('dev:sda3', 'fs_uuid', 'pc')).toEqual({ known: true, value: '8084647c32d5795f' });
+    expect(fs.probe('dev:sda3', 'label', 'pc')).toEqual({ known: true, value: 'rpool' });
+    expect(fs.probe('lvm/vg-gone', 'fs', 'pc')).toBeNull();
+  });
+});
