@@ -1,8 +1,7 @@
 /**
- * Capture, in the capture kernel: stream /proc/vmcore into
- * <dir>/<host>-<YYYY-MM-DD-HH:MM:SS>/vmcore (written as vmcore-incomplete, fsynced, renamed),
- * then extract the kernel log into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying why).
- * An earlier dump is never overwritten; on a full disk what was written stays, named incomplete.
+ * The pieces of a save (save-dump.ts puts them together): the <host>-<YYYY-MM-DD-HH:MM:SS> dump
+ * directory (never reused), the streaming copy that stops on ENOSPC/EIO with what it wrote, and the
+ * kernel log extracted into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying why).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -10,20 +9,6 @@ import { KexecError } from '../errors.js';
 import { strerror } from '../sys/errno.js';
 import type { ByteSource } from './elf-core.js';
 import { extractDmesg } from './printk-ring.js';
-
-export type SaveOptions = {
-  /** Host path of the core to copy (default /proc/vmcore). */
-  vmcore: string;
-  /** Host path of the dump directory (default /var/crash). */
-  dir: string;
-  host: string;
-  now: Date;
-  log: (line: string) => void;
-  /** Copy buffer size (tests use small ones). */
-  chunkSize?: number;
-  /** Opens the new partial vmcore (tests substitute a full device to exercise ENOSPC). */
-  openOutput?: (path: string) => number;
-};
 
 export type SaveResult = {
   dumpDir: string;
@@ -126,56 +111,6 @@ function writeNewFile(path: string, text: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-export function saveVmcore(opts: SaveOptions): SaveResult {
-  let inFd: number;
-  try {
-    inFd = openSync(opts.vmcore, 'r');
-  } catch (e) {
-    const { errno } = errnoOf(e);
-    throw new KexecError({
-      code: 'ENOVMCORE',
-      path: opts.vmcore,
-      message: `cannot open ${opts.vmcore}: ${strerror(errno)} (kdumpctl save runs in the capture kernel, after a crash)`,
-    });
-  }
-  try {
-    const dumpDir = createDumpDir(opts.dir, dumpDirName(opts.host, opts.now));
-    const partial = posix.join(dumpDir, 'vmcore-incomplete');
-    opts.log(`saving ${opts.vmcore} to ${partial}`);
-    const t0 = Date.now();
-    const outFd = (opts.openOutput ?? ((p: string) => openSync(p, 'wx', 0o600)))(partial);
-    let copy: ReturnType<typeof copyAll>;
-    try {
-      copy = copyAll(inFd, outFd, opts.chunkSize ?? 4 * 1024 * 1024);
-      try {
-        fsyncSync(outFd);
-      } catch (e) {
-        copy.error ??= errnoOf(e);
-      }
-    } finally {
-      closeSync(outFd);
-    }
-    const copyMs = Date.now() - t0;
-    const result: SaveResult = { dumpDir, vmcoreFile: partial, complete: false, bytes: copy.bytes, copyMs, dmesgFile: '', dmesgOk: false };
-    if (copy.error !== undefined) {
-      result.error = `${copy.error.code} (${strerror(copy.error.errno)})`;
-      opts.log(`copy stopped after ${copy.bytes} bytes: ${result.error}; keeping the partial dump as ${partial}`);
-    } else {
-      const final = posix.join(dumpDir, 'vmcore');
-      renameSync(partial, final);
-      fsyncDir(dumpDir);
-      result.vmcoreFile = final;
-      result.complete = true;
-      opts.log(`saved vmcore: ${copy.bytes} bytes in ${copyMs} ms (${(copy.bytes / 1048576 / Math.max(copyMs / 1000, 0.001)).toFixed(1)} MiB/s) to ${final}`);
-    }
-    saveDmesg(fdSource(inFd), dumpDir, result, opts.log);
-    fsyncDir(dumpDir);
-    return result;
-  } finally {
-    closeSync(inFd);
   }
 }
 

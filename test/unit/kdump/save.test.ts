@@ -2,7 +2,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyAll, createDumpDir, dumpDirName, saveVmcore } from '../../../src/kdump/save.js';
+import { copyAll, createDumpDir, dumpDirName } from '../../../src/kdump/save.js';
+import { saveDump } from '../../../src/kdump/save-dump.js';
 import { buildCore } from './synthetic-core.js';
 
 let dir: string;
@@ -41,11 +42,13 @@ describe('copy on a full disk', () => {
       closeSync(outFd);
     }
   });
-  it('keeps the partial dump named vmcore-incomplete and logs why', () => {
+  it('keeps the partial dump named vmcore-incomplete and logs why', async () => {
     const core = join(dir, 'vmcore-src');
     writeFileSync(core, buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }));
     const lines: string[] = [];
-    const r = saveVmcore({
+    const r = await saveDump({
+      collector: null,
+      run: async () => 99,
       vmcore: core,
       dir: join(dir, 'crash'),
       host: 'h',
@@ -63,10 +66,19 @@ describe('copy on a full disk', () => {
     expect(readdirSync(r.dumpDir).sort()).toEqual(['vmcore-dmesg.txt', 'vmcore-incomplete']);
     expect(lines.join('\n')).toMatch(/copy stopped after 0 bytes: ENOSPC .* keeping the partial dump/);
   });
-  it('copies a complete core byte for byte, with small chunks', () => {
+  it('copies a complete core byte for byte, with small chunks', async () => {
     const core = join(dir, 'vmcore-src');
     writeFileSync(core, buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }));
-    const r = saveVmcore({ vmcore: core, dir: join(dir, 'crash'), host: 'h', now: new Date(), log: () => undefined, chunkSize: 1000 });
+    const r = await saveDump({
+      collector: null,
+      run: async () => 99,
+      vmcore: core,
+      dir: join(dir, 'crash'),
+      host: 'h',
+      now: new Date(),
+      log: () => undefined,
+      chunkSize: 1000,
+    });
     expect(r.complete).toBe(true);
     expect(r.bytes).toBe(statSync(core).size);
     expect(readFileSync(r.vmcoreFile).equals(readFileSync(core))).toBe(true);
