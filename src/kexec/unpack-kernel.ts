@@ -124,10 +124,9 @@ async function unwrap(kernel: Kernel, cur: OpenedFile, c: KernelContainer, origi
   if (c.kind === 'zboot') {
     const z = c.zboot;
     const fd = memfd(kernel, 'kexecctl-kernel', memfds);
-    // Makefile.zboot appends the 4-byte size after every payload but gzip's (whose ISIZE is its own).
-    const sized = z.compression !== 'gzip' && z.payloadSize > 4;
-    const body = { offset: z.payloadOffset, size: z.payloadSize - (sized ? 4 : 0) };
-    const knownSize = sized ? pread(cur.fd, { offset: body.offset + body.size, size: 4 }).readUInt32LE(0) : -1;
+    // Makefile.zboot appends the 4-byte size after every payload but gzip's, outside payload_size.
+    const body = { offset: z.payloadOffset, size: z.payloadSize };
+    const knownSize = z.sizeAt === null ? -1 : pread(cur.fd, { offset: z.sizeAt, size: 4 }).readUInt32LE(0);
     await decompressInto(rangeChunks(cur.fd, body), new MemfdSink(fd, opts.maxOutputBytes), {
       format: z.compression,
       what: `${cur.path} (zboot payload)`,

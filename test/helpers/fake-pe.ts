@@ -5,7 +5,8 @@
  * `zboot` writes the EFI zboot header fields (zboot-header.S) into the DOS stub area.
  */
 export type FakeSection = { name: string; data: Uint8Array };
-export type FakePeOpts = { zboot?: { payload: Uint8Array; compression: string } };
+/** zboot: `trailer` (the appended size) follows the payload, outside payload_size, as Makefile.zboot writes it. */
+export type FakePeOpts = { zboot?: { payload: Uint8Array; compression: string; trailer?: Uint8Array } };
 
 const ALIGN = 512;
 const PE_OFFSET = 0x80;
@@ -17,7 +18,7 @@ function alignUp(n: number): number {
 
 export function fakePe(sections: readonly FakeSection[], opts: FakePeOpts = {}): Buffer {
   const all = [...sections];
-  if (opts.zboot !== undefined) all.unshift({ name: '.data', data: opts.zboot.payload });
+  if (opts.zboot !== undefined) all.unshift({ name: '.data', data: Buffer.concat([opts.zboot.payload, opts.zboot.trailer ?? new Uint8Array(0)]) });
   const headerEnd = alignUp(PE_OFFSET + 24 + OPT_SIZE + all.length * 40);
   let at = headerEnd;
   const placed = all.map((s) => {

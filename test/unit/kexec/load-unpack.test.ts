@@ -192,12 +192,12 @@ describe('arm64 zboot and arch checks', () => {
     expect(e.code).toBe('EWRONGARCH');
   });
 
-  it('a zstd zboot payload with its appended size; a gzip bzImage refused on arm64', async () => {
+  it('a zstd22 zboot payload with its appended size past payload_size (Makefile.zboot); a gzip bzImage refused on arm64', async () => {
     const img = fakeArm64Image();
     const z = execFileSync('zstd', ['-19', '-c', '-q'], { input: img });
     const size = Buffer.alloc(4);
     size.writeUInt32LE(img.length);
-    const path = file('vmlinuz-zst', fakePe([], { zboot: { payload: Buffer.concat([z, size]), compression: 'zstd' } }));
+    const path = file('vmlinuz-zst', fakePe([], { zboot: { payload: z, compression: 'zstd22', trailer: size } }));
     const r = await loadKernelChecked(new FakeKernel(), req(path), { root: fx.root, trust: fx.trust, arch: 'aarch64' });
     expect(r.image.format).toBe('arm64-image');
     const gz = file('vmlinuz.gz', gzipSync(bz));

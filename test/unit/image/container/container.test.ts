@@ -66,8 +66,8 @@ describe('classifyKernelFile', () => {
 describe('parseZboot', () => {
   it('reads offset, size and compression, and refuses an unknown compression in one line', () => {
     const payload = Buffer.alloc(100, 1);
-    const z = fakePe([], { zboot: { payload, compression: 'zstd' } });
-    expect(parseZboot(z, z.length)).toEqual({ payloadOffset: 512, payloadSize: 100, compression: 'zstd', compressionName: 'zstd' });
+    const z = fakePe([], { zboot: { payload, compression: 'zstd22', trailer: Buffer.from([100, 0, 0, 0]) } });
+    expect(parseZboot(z, z.length)).toEqual({ payloadOffset: 512, payloadSize: 100, compression: 'zstd', compressionName: 'zstd22', sizeAt: 612 });
     const bad = fakePe([], { zboot: { payload, compression: 'lzo' } });
     let msg = '';
     try {
