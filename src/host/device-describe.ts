@@ -21,11 +21,14 @@ export function describeDevice(t: DeviceTable, name: GrubDevice, device: GrubDev
   }
   if (dev === undefined) return `${chain} (probed under / and /boot)`;
   if (dev.pool !== null) return `${chain} (ZFS pool ${dev.pool}: ${dev.mounts.map((m) => `${m.source} at ${m.mountpoint}`).join(', ')})`;
+  if (!dev.mounts.some((m) => m.fstype === 'btrfs')) return `${chain} (mounted at ${dev.mounts.map((m) => m.mountpoint).join(', ')})`;
+  // btrfs: which subvolume each mount shows, and the default one openSUSE's btrfs_relative_path reads from.
   const at = dev.mounts.map((m) => {
     const sv = subvolOf(m);
-    return sv.deleted ? `${m.mountpoint} from btrfs subvolume ${sv.path}, deleted since it was mounted` : m.mountpoint;
+    return `${m.mountpoint} from ${sv.path}${sv.deleted ? ' (deleted since it was mounted)' : ''}`;
   });
-  return `${chain} (mounted at ${at.join(', ')})`;
+  const def = dev.btrfsDefault === null ? 'not mounted, or every mount names its subvolume' : dev.btrfsDefault;
+  return `${chain} (btrfs mounted at ${at.join(', ')}; default subvolume: ${def})`;
 }
 
 /** Why a GRUB path on a device cannot be mapped to a file, or null when nothing specific is known. */

@@ -154,6 +154,25 @@ describe('broken storage layouts', () => {
     );
   });
 
+  it('btrfs: booted into a read-only snapshot from the GRUB menu, GRUB next boots the default subvolume, which is not known', () => {
+    const msg = planError('opensuse-snapper', (root) => {
+      edit(root, '/proc/self/mountinfo', (t) =>
+        t
+          .replace('/@/.snapshots/42/snapshot / rw', '/@/.snapshots/40/snapshot / ro')
+          .replace('subvolid=312,subvol=/@/.snapshots/42/snapshot', 'subvolid=309,subvol=/@/.snapshots/40/snapshot'),
+      );
+      edit(root, '/proc/cmdline', (t) =>
+        t.replace('root=UUID=b7c8d9e0-f1a2-4b3c-9d4e-5f60718293a4', 'root=UUID=b7c8d9e0-f1a2-4b3c-9d4e-5f60718293a4 rootflags=subvol=@/.snapshots/40/snapshot'),
+      );
+    });
+    expect(msg).toBe(
+      'GRUB entry "openSUSE Leap 15.5": kernel /boot/vmlinuz-5.14.21-150500.55.39-default not found on hd0,gpt2 = dev:nvme0n1p2 (btrfs mounted at ' +
+        '/ from /@/.snapshots/40/snapshot, /.snapshots from /@/.snapshots, /boot/grub2/i386-pc from /@/boot/grub2/i386-pc, ' +
+        '/boot/grub2/x86_64-efi from /@/boot/grub2/x86_64-efi, /home from /@/home, /var from /@/var; ' +
+        'default subvolume: not mounted, or every mount names its subvolume)',
+    );
+  });
+
   it('kexecctl plan --root on a broken layout: one line on stderr, non-zero exit, no plan', async () => {
     const m = materializeFixture('ubuntu-zsys');
     try {
