@@ -5,13 +5,30 @@ import { RootFs } from '../../host/rootfs.js';
 import { readKdumpPlan } from '../../kdump/control.js';
 import { readDumpPlan } from '../../kdump/dump-config.js';
 import { describeDumpPlan } from '../../kdump/dump-plan.js';
+import { statfsFree } from '../../kdump/save-dump.js';
+import { dirname } from 'node:path';
 
 export type PlanOpts = { root?: string; json?: boolean };
+
+/** mkdumprd check_size: a dump directory on the root file system should have MemTotal free. */
+export function spaceWarning(fs: RootFs, path: string, free: (p: string) => number | null = statfsFree): string | null {
+  const m = /^MemTotal:\s+(\d+) kB/m.exec(fs.readText('/proc/meminfo') ?? '');
+  if (m === null) return null;
+  let dir = path;
+  while (dir !== '/' && !fs.isDir(dir)) dir = dirname(dir);
+  const avail = free(fs.hostPath(dir));
+  const memKb = Number(m[1]);
+  if (avail === null || avail / 1024 >= memKb) return null;
+  return `there might not be enough space to save a vmcore: ${dir} has ${Math.floor(avail / 1048576)} MiB free, less than MemTotal (${Math.floor(memKb / 1024)} MiB); a filtered dump (makedumpfile -d 31) is usually much smaller`;
+}
 
 /** The dump settings and their warnings as printed lines (shared with kdumpctl status). */
 export function dumpSettingsLines(fs: RootFs): { rows: ReturnType<typeof describeDumpPlan>; warnings: string[] } {
   const { plan, diagnostics } = readDumpPlan(fs);
-  return { rows: describeDumpPlan(plan), warnings: [...diagnostics.map(formatDiagnostic), ...plan.warnings.map((w) => `warning: ${w}`)] };
+  const warnings = [...diagnostics.map(formatDiagnostic), ...plan.warnings.map((w) => `warning: ${w}`)];
+  const space = plan.target.value.kind === 'rootfs' ? spaceWarning(fs, plan.path.value) : null;
+  if (space !== null) warnings.push(`warning: ${space}`);
+  return { rows: describeDumpPlan(plan), warnings };
 }
 
 export function runKdumpPlan(opts: PlanOpts, out: (s: string) => void = (s) => process.stdout.write(s)): number {

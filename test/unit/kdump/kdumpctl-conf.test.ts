@@ -41,3 +41,16 @@ describe('kdumpctl plan with /etc/kdump.conf', () => {
     expect(j.dump['core_collector']).toEqual({ value: '/usr/sbin/makedumpfile -l --message-level 7 -d 31', from: 'default' });
   });
 });
+
+describe('free space check (mkdumprd check_size)', () => {
+  it('warns when the dump directory has less free space than MemTotal', async () => {
+    const { spaceWarning } = await import('../../../src/cli/kdumpctl/plan.js');
+    const { RootFs } = await import('../../../src/host/rootfs.js');
+    writeFileSync(join(root, 'proc/meminfo'), 'MemTotal:        2048000 kB\nMemFree: 1 kB\n');
+    const fs = new RootFs(root);
+    expect(spaceWarning(fs, '/var/crash', () => 100 * 1048576)).toMatch(
+      /^there might not be enough space to save a vmcore: \/ has 100 MiB free, less than MemTotal \(2000 MiB\)/,
+    );
+    expect(spaceWarning(fs, '/var/crash', () => 3 * 1024 * 1048576)).toBeNull();
+  });
+});
