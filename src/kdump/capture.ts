@@ -6,6 +6,7 @@
  * file system). Every program runs as argv through the Runner (the Processes port); no shell.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import type { FinalAction } from '../config/kdump-conf.js';
 import type { RootFs } from '../host/rootfs.js';
@@ -13,6 +14,13 @@ import type { DumpPlan } from './dump-plan.js';
 import { saveDump, type Runner, type SaveDumpOptions, type SaveDumpResult } from './save-dump.js';
 
 export const TARGET_MOUNT = '/run/kexecctl/kdump-target';
+
+/** The host name for the dump directory: the kernel's, else /etc/hostname (a capture kernel often has none set). */
+export function dumpHost(fs: RootFs): string {
+  const h = hostname();
+  if (h !== '' && h !== '(none)' && h !== 'localhost') return h;
+  return fs.readText('/etc/hostname')?.trim() || h || 'localhost';
+}
 
 export type CaptureInput = {
   fs: RootFs;

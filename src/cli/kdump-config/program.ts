@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { formatDiagnostic, KexecError } from '../../errors.js';
 import type { RootFs } from '../../host/rootfs.js';
-import { capture } from '../../kdump/capture.js';
+import { capture, dumpHost } from '../../kdump/capture.js';
 import { startKdump, stopKdump, readKdumpPlan } from '../../kdump/control.js';
 import { readDumpPlan, readKdumpTools } from '../../kdump/dump-config.js';
 import type { KdumpPlan } from '../../kdump/plan.js';
@@ -16,7 +16,6 @@ import { readLoadRecord } from '../../kexec/record.js';
 import { readKexecState } from '../../kexec/state.js';
 import { VERSION } from '../../version.js';
 import { makeContext, type CliContext } from '../context.js';
-import { hostname } from 'node:os';
 
 const NAME = 'kdump-config';
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -175,7 +174,7 @@ async function savecore(o: Opts & { vmcore: string }): Promise<number> {
   const effects = await ctx.effects(false);
   const run = async (argv: readonly string[]): Promise<number> =>
     (await effects.processes.run(argv[0] ?? '', argv.slice(1), undefined, { inherit: true })).exitCode;
-  const r = await capture({ fs, plan, run, log: action, host: hostname() || 'localhost', now: new Date(), vmcore: o.vmcore });
+  const r = await capture({ fs, plan, run, log: action, host: dumpHost(fs), now: new Date(), vmcore: o.vmcore });
   if (r.ok && r.saved !== null) success(`${NAME}: saved vmcore in ${r.saved.dumpDir}`);
   else failure(`${NAME}: failed to save vmcore${r.saved === null ? '' : ` in ${r.saved.dumpDir}`}`);
   return r.ok ? 0 : 1;

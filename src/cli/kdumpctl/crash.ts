@@ -1,13 +1,12 @@
 /** kdumpctl test (crash the machine on purpose) and save (capture kernel: write the dump, then reboot). */
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { writeFileSync } from 'node:fs';
 import { formatDiagnostic, KexecError } from '../../errors.js';
 import type { RootFs } from '../../host/rootfs.js';
 import { isCaptureCmdline } from '../../kdump/cmdline-edit.js';
 import { kdumpStatus } from '../../kdump/control.js';
-import { capture } from '../../kdump/capture.js';
+import { capture, dumpHost } from '../../kdump/capture.js';
 import { readDumpPlan } from '../../kdump/dump-config.js';
 import type { Runner } from '../../kdump/save-dump.js';
 import { readKexecState } from '../../kexec/state.js';
@@ -53,12 +52,6 @@ export async function crashTest(opts: { root?: string; force?: boolean }, input:
   log('triggering a kernel panic through /proc/sysrq-trigger');
   writeFileSync(fs.hostPath('/proc/sysrq-trigger'), 'c');
   return 0; // only reached with --root or when sysrq is refused
-}
-
-function dumpHost(fs: RootFs): string {
-  const h = hostname();
-  if (h !== '' && h !== '(none)' && h !== 'localhost') return h;
-  return fs.readText('/etc/hostname')?.trim() || h || 'localhost';
 }
 
 /** After saving: through systemd when it runs the capture system, else reboot(2) directly. */
