@@ -1,99 +1,21 @@
 /**
  * GRUB built-in commands we model. Loader commands only record what they would load;
- * save_env only records; everything else that touches hardware is a no-op. Each command sees
- * the interpreter as a `Shell`; evaluate.ts hands this table to it.
+ * save_env only records; no-op and unsupported commands come from command-status.ts
+ * (docs/grub-commands.md lists every command with its status). Each command sees the
+ * interpreter as a `Shell`; evaluate.ts hands this table to it.
  */
 import { blscfg } from './blscfg.js';
+import { statusCommands } from './command-status.js';
 import { Ctl, type Command, type CommandTable, type Shell } from './context.js';
 import { GRUB_ERR_BAD_ARGUMENT } from './ext-args.js';
 import { grubFile } from './files.js';
 import { parseGrubenv } from './grubenv.js';
+import { parseGrubNumber } from './number.js';
 import { parseScript } from './parser.js';
 import { probeCommand } from './probe-cmd.js';
 import { regexpCommand } from './regexp-cmd.js';
 import { searchCommand } from './search.js';
 import { evalTest } from './test-cmd.js';
-
-const IGNORED = [
-  'insmod',
-  'rmmod',
-  'terminfo',
-  'terminal_output',
-  'terminal_input',
-  'terminal',
-  'loadfont',
-  'font',
-  'background_image',
-  'background_color',
-  'play',
-  'sleep',
-  'echo',
-  'clear',
-  'cmostest',
-  'cmosclean',
-  'keystatus',
-  'hwmatch',
-  'chainloader',
-  'boot',
-  'reboot',
-  'halt',
-  'drivemap',
-  'parttool',
-  'fwsetup',
-  'videoinfo',
-  'serial',
-  'loopback',
-  'devicetree',
-  'ls',
-  'cat',
-  'pager',
-  'password',
-  'password_pbkdf2',
-  'lsmod',
-  'vbe',
-  'vga',
-  'acpi',
-  'badram',
-  'cutmem',
-  'efi_gop',
-  'efi_uga',
-  'connectefi',
-  'smbios',
-  'appleloader',
-  'set_background_image',
-  'gfxterm',
-  'tpm2_key_protector_init',
-  'tpm2_key_protector_clear',
-  'cryptomount',
-  'lvm',
-  'mdraid',
-  'sendkey',
-  'help',
-  'read',
-  'exit',
-  'configfile_reset',
-  'usb',
-  'nativedisk',
-  'outb',
-  'inb',
-  'write_byte',
-  'read_byte',
-  'load_video',
-  'functional_test',
-  'kfreebsd',
-  'knetbsd',
-  'kopenbsd',
-  'xnu_kernel',
-  'xnu_kernel64',
-  'ntldr',
-  'freedos',
-  'plan9',
-  'truecrypt',
-  'legacy_configfile',
-  'fakebios',
-  'gptsync',
-  'savedefault_internal',
-];
 
 const num = (s: string | undefined, dflt: number): number => {
   const n = Number(s);
@@ -185,6 +107,43 @@ function probeFile(sh: Shell, op: 'e' | 'f' | 'd' | 's', name: string): boolean 
   return text !== null && (op === 'f' || text.length > 0);
 }
 
+/** Red Hat's increment/decrement (grub-core/commands/increment.c): VAR = strtol(VAR, 0) ± 1. */
+function stepVar(sh: Shell, name: string, args: string[], by: number): number {
+  const v = args[0];
+  if (v === undefined || args.length > 1) {
+    sh.diag('error', `${name}: ${v === undefined ? 'no variable specified' : 'too many arguments'}`);
+    return GRUB_ERR_BAD_ARGUMENT;
+  }
+  const old = sh.get(v);
+  if (old === undefined) {
+    sh.diag('error', `${name}: No such variable "${v}"`);
+    return 1;
+  }
+  const neg = /^\s*-/.test(old);
+  const n = parseGrubNumber(old.replace(/^\s*[-+]/, ''));
+  if (!n.digits) {
+    sh.diag('error', `${name}: ${v}="${old}": unrecognized number`);
+    return 1;
+  }
+  sh.set(v, String((neg ? -n.value : n.value) + by));
+  return 0;
+}
+
+/**
+ * openSUSE's `btrfs-mount-subvol (DEV) PATH SUBVOL` (grub2-btrfs patches): GRUB reads PATH from
+ * SUBVOL afterwards. Over a GRUB platform directory (/boot/grub2/x86_64-efi, its modules) it
+ * cannot change what is booted; anywhere else we do not model it and say so.
+ */
+function btrfsMountSubvol(sh: Shell, args: string[]): number {
+  const path = args[1] ?? '';
+  if (/\/(i386-pc|x86_64-efi|i386-efi|arm64-efi|powerpc-ieee1275|s390x-emu|riscv64-efi)\/?$/.test(path)) return 0;
+  sh.diag(
+    'warning',
+    `btrfs-mount-subvol ${args.join(' ')} is not evaluated: files under ${path || '(no path)'} may be read from the wrong subvolume (treated as failing)`,
+  );
+  return 1;
+}
+
 const COMMANDS: Record<string, Command> = {
   set(sh, args) {
     const a = args[0];
@@ -261,6 +220,9 @@ const COMMANDS: Record<string, Command> = {
     return sh.run(parsed.value);
   },
   regexp: regexpCommand,
+  increment: (sh, args) => stepVar(sh, 'increment', args, 1),
+  decrement: (sh, args) => stepVar(sh, 'decrement', args, -1),
+  'btrfs-mount-subvol': btrfsMountSubvol,
   probe: probeCommand,
 };
 
@@ -269,7 +231,7 @@ for (const n of ['linux', 'linux16', 'linuxefi', 'linux32', 'multiboot', 'multib
 }
 for (const n of ['initrd', 'initrd16', 'initrdefi', 'initrd32']) COMMANDS[n] = (sh, args) => initrd(sh, n, args);
 for (const n of ['module', 'module2']) COMMANDS[n] = (sh, args) => moduleCmd(sh, n, args);
-for (const n of IGNORED) COMMANDS[n] = () => 0;
+Object.assign(COMMANDS, statusCommands());
 
 /** The built-ins by name, for the interpreter. */
 export const GRUB_COMMANDS: CommandTable = COMMANDS;
