@@ -127,7 +127,7 @@ export function statusCommands(): Record<string, Command> {
   for (const n of NO_OP) out[n] = () => 0;
   for (const [n, why] of Object.entries(UNSUPPORTED)) {
     out[n] = (sh) => {
-      sh.diag('warning', `${n} is not evaluated: ${why} (treated as failing)`);
+      sh.unsure(`${n} is not evaluated: ${why} (treated as failing)`);
       return 1;
     };
   }

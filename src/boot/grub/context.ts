@@ -46,6 +46,8 @@ export type Effects = {
   savedEnv: string[];
   /** Names `search` bound to devices (GrubSearchHit.name → device); the last binding wins. */
   deviceNames: Map<GrubDevice, GrubDevice>;
+  /** "file:line: why" for each command whose outcome we could not know (GrubResult.uncertain). */
+  uncertain: string[];
 };
 
 /**
@@ -63,6 +65,11 @@ export interface Shell {
   export(name: string): void;
   /** A located diagnostic at the current line; `once` is a key that keeps it from repeating. */
   diag(severity: 'warning' | 'error', message: string, once?: string): void;
+  /**
+   * A warning for a command whose outcome in GRUB we cannot know (not modelled, or facts we do
+   * not have): recorded in GrubResult.uncertain so a plan can refuse rather than guess.
+   */
+  unsure(message: string): void;
   /** Diagnostics of something read on the script's behalf (a parse, a grubenv). */
   report(diagnostics: readonly Diagnostic[]): void;
   /** Runs statements in the current context; returns the status of the last one. */

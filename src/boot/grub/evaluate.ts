@@ -71,7 +71,7 @@ function scriptFs(fs: GrubFs, names: ReadonlyMap<string, string>, report: (m: st
 export function evaluateGrub(opts: EvaluateOptions): GrubResult {
   const flavor = opts.flavor ?? 'upstream';
   const limits = opts.limits ?? {};
-  const effects: Effects = { diagnostics: [], loadedEnv: {}, savedEnv: [], deviceNames: new Map() };
+  const effects: Effects = { diagnostics: [], loadedEnv: {}, savedEnv: [], deviceNames: new Map(), uncertain: [] };
   const ctx0 = initialCtx(opts);
   const ip = new Interp(
     {
@@ -114,6 +114,7 @@ export function evaluateGrub(opts: EvaluateOptions): GrubResult {
     usedNextEntry: nextEntry !== undefined && nextEntry !== '' && effects.savedEnv.includes('next_entry'),
     savedEnvVars: [...effects.savedEnv],
     diagnostics: [...effects.diagnostics],
+    uncertain: [...effects.uncertain],
   };
   rememberSession(result, { builder, top, effects });
   return result;

@@ -98,6 +98,11 @@ export class Interp implements Shell {
     this.effects.diagnostics.push({ severity, origin: this.where, line: this.line, message });
   }
 
+  unsure(message: string): void {
+    this.diag('warning', message);
+    this.effects.uncertain.push(`${this.where}:${this.line}: ${message}`);
+  }
+
   report(diagnostics: readonly Diagnostic[]): void {
     this.effects.diagnostics.push(...diagnostics);
   }

@@ -76,18 +76,18 @@ export function probeCommand(sh: Shell, argv: string[]): number {
   }
   const [opt, what] = target;
   if (sh.fs.probe === undefined) {
-    sh.diag('warning', `probe --${opt} (${name}): no device information here (treated as failing)`);
+    sh.unsure(`probe --${opt} (${name}): no device information here (treated as failing)`);
     return 1;
   }
   const platform = sh.lookup('grub_platform') ?? 'pc';
   const answer = sh.fs.probe(name, what, platform);
   if (answer === null) {
-    sh.diag('warning', `probe --${opt} (${name}): no such device (treated as failing)`);
+    sh.unsure(`probe --${opt} (${name}): no such device (treated as failing)`);
     return GRUB_ERR_UNKNOWN_DEVICE;
   }
   const value = probeFromName(name, what, platform) ?? (answer.known ? answer.value : null);
   if (value === null) {
-    sh.diag('warning', `probe --${opt} (${name}): ${answer.known ? 'unknown' : answer.why} (treated as failing)`);
+    sh.unsure(`probe --${opt} (${name}): ${answer.known ? 'unknown' : answer.why} (treated as failing)`);
     return 1;
   }
   if (variable !== null) sh.set(variable, value);

@@ -48,13 +48,14 @@ export function regexpCommand(sh: Shell, argv: string[]): number {
   }
   const re = compileEre(pattern);
   if (!re.ok) {
-    const what = re.unsupported ? 'cannot be evaluated' : 'is invalid';
-    sh.diag('warning', `regexp '${pattern}' ${what}: ${re.message} (treated as not matching)`);
+    // An invalid pattern is false in GRUB too; one we cannot run leaves GRUB's outcome unknown.
+    if (re.unsupported) sh.unsure(`regexp '${pattern}' cannot be evaluated: ${re.message} (treated as not matching)`);
+    else sh.diag('warning', `regexp '${pattern}' is invalid: ${re.message} (treated as not matching)`);
     return 1;
   }
   const run = execEre(re.value, text);
   if (run.tooLong) {
-    sh.diag('warning', `regexp '${pattern}': string too long to evaluate (treated as not matching)`);
+    sh.unsure(`regexp '${pattern}': string too long to evaluate (treated as not matching)`);
     return 1;
   }
   if (run.match === null) return 1;

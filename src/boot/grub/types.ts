@@ -130,6 +130,12 @@ export type GrubResult = {
   usedNextEntry: boolean;
   /** Variable names the script passed to save_env (recorded, never written). */
   savedEnvVars?: string[];
+  /**
+   * "file:line: why" for every command run by the script or the default entry's body whose
+   * outcome in GRUB we could not know (an unsupported command, `probe` of a device or fact the
+   * device table lacks, a `regexp` we cannot evaluate): the selection may differ from GRUB's.
+   */
+  uncertain?: string[];
   diagnostics: Diagnostic[];
 };
 

@@ -62,3 +62,22 @@ describe('commands added with the audit', () => {
     expect(run('set a=1\nset b=2\nunset a b\nmenuentry "[$a][$b]" { linux /k }\n').menu[0]?.title).toBe('[][2]');
   });
 });
+
+describe('GrubResult.uncertain: outcomes we could not know (so a plan can refuse instead of guessing)', () => {
+  it('records unsupported commands and probe without device facts, with file:line', () => {
+    const r = run(`loopback loop /x.iso\nprobe --set=u --fs-uuid (hd9,gpt1)\nmenuentry a { linux /vmlinuz-$u }\n`);
+    expect(r.uncertain).toEqual([
+      '/boot/grub/grub.cfg:1: loopback is not evaluated: files inside a loop-mounted image (ISO boot) are not read (treated as failing)',
+      '/boot/grub/grub.cfg:2: probe --fs-uuid (hd9,gpt1): no device information here (treated as failing)',
+    ]);
+    expect(r.selection?.entry.boot?.kernel.path).toBe('/vmlinuz-');
+  });
+  it('an invalid regexp is false in GRUB too: a warning, not uncertain', () => {
+    const r = run(`regexp '(' x\nmenuentry a { linux /k }\n`);
+    expect(r.uncertain).toEqual([]);
+    expect(r.diagnostics).toMatchObject([{ severity: 'warning', line: 1 }]);
+  });
+  it('a regexp we cannot evaluate (back-reference) is uncertain', () => {
+    expect(run(`regexp '(a)\\1' aa\nmenuentry a { linux /k }\n`).uncertain).toHaveLength(1);
+  });
+});

@@ -22,6 +22,7 @@ export function fakeShell(fs: GrubFs | null = null, vars: Record<string, string>
     unset: (n) => void map.delete(n),
     export: () => undefined,
     diag: (severity, message) => void diags.push({ severity, message }),
+    unsure: (message) => void diags.push({ severity: 'warning', message }),
     report: none,
     run: none,
     source: none,
@@ -30,6 +31,6 @@ export function fakeShell(fs: GrubFs | null = null, vars: Record<string, string>
     params: [],
     capture: null,
     addMenu: none,
-    effects: { diagnostics: [], loadedEnv: {}, savedEnv: [], deviceNames: new Map() },
+    effects: { diagnostics: [], loadedEnv: {}, savedEnv: [], deviceNames: new Map(), uncertain: [] },
   };
 }
