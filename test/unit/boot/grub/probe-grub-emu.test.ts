@@ -16,21 +16,22 @@ type Case = { args: string; status: number; x: string | null; errors: string[] }
 const fixture = JSON.parse(readFileSync(new URL('../../../grub-emu/probe-cases.json', import.meta.url), 'utf8')) as {
   producedBy: string;
   disk: { signature: string; uuid: string; label: string };
+  gptDisk: { partGuid: string; uuid: string; label: string };
   cases: Case[];
 };
-const { disk } = fixture;
+const { disk, gptDisk } = fixture;
 
 const table = buildDeviceTable({
   mountinfo: null,
-  fstab: `UUID=${disk.uuid} /boot ext2 defaults 0 2\n`,
+  fstab: `UUID=${disk.uuid} /boot ext2 defaults 0 2\nUUID=${gptDisk.uuid} / ext4 defaults 0 1\n`,
   cmdline: null,
-  byUuid: { [disk.uuid]: 'sda1' },
-  byLabel: { [disk.label.replace(/ /g, '\\x20')]: 'sda1' },
-  byPartuuid: { [`${disk.signature}-01`]: 'sda1' },
+  byUuid: { [disk.uuid]: 'sda1', [gptDisk.uuid]: 'sdb1' },
+  byLabel: { [disk.label.replace(/ /g, '\\x20')]: 'sda1', [gptDisk.label]: 'sdb1' },
+  byPartuuid: { [`${disk.signature}-01`]: 'sda1', [gptDisk.partGuid]: 'sdb1' },
   nodes: {},
   hostRoot: '/',
 });
-const NAMES: Record<string, string> = { 'hd0,msdos1': 'dev:sda1' };
+const NAMES: Record<string, string> = { 'hd0,msdos1': 'dev:sda1', 'hd1,gpt1': 'dev:sdb1' };
 const probeFs: Required<GrubFs>['probe'] = (d, t, p) => probeDevice(table, NAMES[d] ?? d, t, p);
 
 /** What we do differently from GRUB, and why (each must be a warning and a failing status). */
@@ -39,6 +40,8 @@ const DIVERGES: Record<string, string> = {
   '--driver (hd0)': 'whole disks are not in the device table',
   '--partmap (hd0)': 'whole disks are not in the device table',
   '--part-uuid (hd0)': 'whole disks are not in the device table',
+  '--part-uuid (hd1,gpt1)': 'partition UUIDs are not in the device table',
+  '--partmap (hd1)': 'whole disks are not in the device table',
 };
 
 function probe(args: string): { status: number; x: string; result: GrubResult } {
