@@ -124,6 +124,16 @@ const hasBackref = (n: EreNode): boolean =>
 
 /** Compiles a pattern; on failure `message` is glibc's regerror() text or why we cannot run it. */
 export function compileEre(pattern: string): EreCompile {
+  try {
+    return compilePattern(pattern);
+  } catch (e) {
+    // Parser and compiler recurse per nesting level: a hostile pattern can exhaust the stack.
+    if (e instanceof RangeError) return { ok: false, message: 'pattern nested too deeply to evaluate', unsupported: true };
+    throw e;
+  }
+}
+
+function compilePattern(pattern: string): EreCompile {
   const tree = parseEre(pattern);
   if (!tree.ok) return { ok: false, message: tree.message, unsupported: false };
   if (hasBackref(tree.value.root)) return { ok: false, message: 'back-references (\\1-\\9) are not evaluated', unsupported: true };

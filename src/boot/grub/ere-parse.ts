@@ -107,7 +107,7 @@ export function parseEre(pattern: string): EreParse {
     i++;
     const min = lo ?? 0;
     if (hi === null || min > hi) return fail(ERE_ERRORS.BADBR);
-    if (hi !== Infinity && hi > DUP_MAX) return fail(ERE_ERRORS.ESIZE);
+    if (min > DUP_MAX || (hi !== Infinity && hi > DUP_MAX)) return fail(ERE_ERRORS.ESIZE);
     return [min, hi];
   };
 

@@ -67,6 +67,13 @@ describe('matching is bounded', () => {
     expect(execEre(c.value, 'a'.repeat(5000)).match).toBeNull();
     expect(Date.now() - t0).toBeLessThan(2000);
   });
+  it('a pattern nested deeper than the stack allows is refused, not a crash', () => {
+    expect(compileEre(`${'('.repeat(200_000)}a${')'.repeat(200_000)}`)).toEqual({
+      ok: false,
+      message: 'pattern nested too deeply to evaluate',
+      unsupported: true,
+    });
+  });
   it('a program over the size bound is refused, not run', () => {
     expect(compileEre('(a{1000}){1000}')).toMatchObject({ ok: false, unsupported: true });
   });
