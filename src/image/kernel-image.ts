@@ -123,10 +123,13 @@ export function parseKernelImage(buf: Uint8Array, what = 'file'): KernelImageInf
   }
   if (buf.length === 0) throw notKernel(`${what} is not a kernel image`, 'it is empty');
   if (buf[0] === 0x1f && buf[1] === 0x8b) {
-    throw notKernel(`${what} is not a kernel image`, 'it is gzip-compressed (an arm64 Image.gz must be decompressed first)');
+    throw notKernel(`${what} is not a kernel image`, 'it is gzip-compressed (kexecctl load and kexec -l decompress it; this reader takes the image inside)');
   }
   if (ascii(buf, 0, 2) === 'MZ' && ascii(buf, 4, 4) === 'zimg') {
-    throw notKernel(`${what} is not a kernel image kexec can load`, 'it is an EFI zboot image (compressed); use the uncompressed Image');
+    throw notKernel(
+      `${what} is not a kernel image`,
+      'it is an EFI zboot image (kexecctl load and kexec -l decompress its payload; this reader takes the Image inside)',
+    );
   }
   if (ascii(buf, 0, 4) === '\x7fELF') {
     throw notKernel(`${what} is not a kernel image`, 'it is an ELF file (vmlinux); use the bzImage/Image');
