@@ -3,7 +3,7 @@
 # Idempotent: a warm machine skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(ansible-core ansible-lint openssh-client qemu-system-x86 qemu-utils busybox-static cpio debootstrap rpm lintian shellcheck systemd ovmf e2fsprogs zstd xz-utils lz4 bzip2 lzop fakeroot dpkg-dev rpmlint kmod qemu-system-arm binutils-aarch64-linux-gnu systemd-boot-efi)
+pkgs=(ansible-core ansible-lint openssh-client qemu-system-x86 qemu-utils busybox-static cpio debootstrap rpm lintian shellcheck systemd ovmf e2fsprogs zstd xz-utils lz4 bzip2 lzop fakeroot dpkg-dev rpmlint kmod qemu-system-arm binutils-aarch64-linux-gnu systemd-boot-efi grub-emu)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
