@@ -5,7 +5,7 @@
 // (tallied by test/vm/distro/results.mjs), and per-host "HOST" lines for the report.
 // Usage: node fleet.mjs --image-dir DIR --work DIR [--accel tcg]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FleetHost, freePort, overlaps } from './hosts.mjs';
@@ -57,16 +57,23 @@ function playbook(args, timeoutMs, log) {
         ANSIBLE_HOST_KEY_CHECKING: 'False',
         ANSIBLE_NOCOLOR: '1',
         ANSIBLE_RETRY_FILES_ENABLED: 'False',
+        ANSIBLE_PIPELINING: 'True',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
+    writeFileSync(log, '');
+    // Timestamped as it arrives (seconds since the start), so a slow task shows in the log.
+    const t = Date.now();
+    const take = (d) => {
+      out += d;
+      appendFileSync(log, String(d).replace(/^(?=.)/gm, `[${((Date.now() - t) / 1000).toFixed(0)}s] `));
+    };
+    p.stdout.on('data', take);
+    p.stderr.on('data', take);
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
     p.on('exit', (code, signal) => {
       clearTimeout(timer);
-      writeFileSync(log, out);
       resolve({ code: code ?? -1, hung: signal === 'SIGKILL', out });
     });
   });
@@ -87,10 +94,9 @@ async function main(hosts) {
   const fw = {};
   for (const h of hosts) {
     await h.guest.ready(400000);
-    await h.sh('systemctl is-system-running --wait >/dev/null 2>&1; true', 300000);
     fw[h.name] = h.guest.firmwareBoots();
   }
-  lap('boot x3', t);
+  lap('boot x3 (login)', t);
   const ssh = await Promise.all(hosts.map((h) => h.sh('systemctl is-active ssh.service')));
   result(
     'boot',
@@ -102,9 +108,23 @@ async function main(hosts) {
   result('verify-before-any-reboot', /no reboot recorded[\s\S]*rc=2$/.test(v0.out), v0.out);
   // The "kernel upgrade": GRUB's default becomes the other installed kernel on every host.
   const adv = `gnulinux-advanced-${env.GRUB_UUID}>gnulinux-${env.KERNEL_OLD}-advanced-${env.GRUB_UUID}`;
+  for (const h of hosts) await h.sh(`grub-set-default '${adv}'`);
+  // Let boot finish and the path-triggered reload (kexec-load.path) load the new default on every
+  // host at once, before the rollout: the playbook's own load then finds it fresh.
+  const settle = Date.now();
+  await Promise.all(
+    hosts.map((h) =>
+      h.sh(
+        'systemctl is-system-running --wait >/dev/null 2>&1; for i in $(seq 150); do ' +
+          '[ "$(systemctl show -p ActiveState --value kexec-reload.service)" = activating ] || break; sleep 1; done',
+        400000,
+      ),
+    ),
+  );
+  lap('settle + reload', settle);
   const before = [];
   for (const h of hosts) {
-    const r = await h.sh(`grub-set-default '${adv}' && kexecctl needs-reboot --json >/tmp/nr.json; echo rc=$?; grep -o '"cause": "[a-z+]*"' /tmp/nr.json`);
+    const r = await h.sh(`kexecctl needs-reboot --json >/tmp/nr.json; echo rc=$?; grep -o '"cause": "[a-z+]*"' /tmp/nr.json`);
     before.push(`${h.name}: ${r.out.replace(/\n/g, ' ')}`);
   }
   result(

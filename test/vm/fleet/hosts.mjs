@@ -34,7 +34,8 @@ export class FleetHost {
       append: 'root=/dev/vda ro console=ttyS0,115200 quiet',
       accel,
       mem: 768,
-      smp: 1,
+      // Two vCPUs (MTTCG): the host being rolled gets both cores while the others idle.
+      smp: 2,
       log: `${dir}/${name}-console.log`,
       fwlog: `${dir}/${name}-fw.log`,
       extraArgs: ['-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0'],
