@@ -138,7 +138,9 @@ clean=$(tr -d '\r' <"$LOG")
 # Every check scenario.sh reports (stage 1, then the capture kernel). One that never reported means the
 # guest stopped early: a failure, whatever the others said.
 GUEST_CHECKS="reservation plan kdump-conf-plan status-not-loaded start status-operational showmem stop-unloads status-after-stop start-again
-  capture-trigger capture-no-crashkernel vmcore-present elfcorehdr-form status-no-reservation start-no-reservation root-kept save-enospc"
+  capture-trigger capture-no-crashkernel vmcore-present elfcorehdr-form status-no-reservation start-no-reservation root-kept save-enospc
+  kdump-config-status"
+[ "$KXD_ROUND" = s ] && GUEST_CHECKS="$GUEST_CHECKS failure-action-rootfs kdump-tools-savecore"
 missing=''
 for n in $GUEST_CHECKS; do
   c=$(grep -cE "KXT RESULT $n (PASS|FAIL)( |\$)" <<<"$clean" || true)
@@ -193,6 +195,17 @@ if [ -n "$dir" ]; then
   else
     result dmesg-file FAIL "no vmcore-dmesg.txt ($(head -c 200 "$D/vmcore-dmesg-unavailable.txt" 2>/dev/null))"
   fi
+fi
+if [ "$KXD_ROUND" = s ]; then
+  # kdump-config savecore's dump (/etc/default/kdump-tools, MAKEDUMP_ARGS="-c -d 31"): zlib (status 0x1).
+  ddir=$(debugfs -R 'ls -p /var/crash-deb' "$WORK/disk.img" 2>/dev/null | cut -d/ -f6 | grep -E '^kdumpvm-' | head -n1 || true)
+  mkdir -p "$WORK/dump-deb"
+  [ -n "$ddir" ] && debugfs -R "dump /var/crash-deb/$ddir/vmcore $WORK/dump-deb/vmcore" "$WORK/disk.img" >/dev/null 2>&1
+  f="$WORK/dump-deb/vmcore"
+  dsig=$(head -c 8 "$f" 2>/dev/null || true)
+  dstatus=$(kxd_hdr_u32 "$f" 424 2>/dev/null || echo 0)
+  check kdump-tools-dump "/var/crash-deb/${ddir:-?}/vmcore: signature '$dsig', status ${dstatus:-?} has zlib (0x1), $(stat -c %s "$f" 2>/dev/null || echo 0) bytes" \
+    test "$dsig" = 'KDUMP   ' -a "$((${dstatus:-0} & 1))" = 1
 fi
 [ -n "$saved" ] && echo "kdump: capture in the guest: $saved"
 if [ -n "${at['KXT CRASHING']:-}" ] && [ -n "${at['^kdumpctl: (saved vmcore:|copy stopped)']:-}" ]; then

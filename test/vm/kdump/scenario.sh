@@ -67,6 +67,8 @@ CFG
     '[ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 1 ]'
   kxt_run kdumpctl status
   kxt_check status-operational "exit $KXT_RC: $(cat /tmp/kxt.out)" [ "$KXT_RC" = 0 ]
+  kxt_run kdump-config status
+  kxt_check kdump-config-status "exit $KXT_RC: $(grep 'current state' /tmp/kxt.out)" grep -qx 'current state   : ready to kdump' /tmp/kxt.out
   kxt_run kdumpctl showmem
   kxt_check showmem "$(cat /tmp/kxt.out)" grep -q "^Reserved 256MB memory for crash kernel" /tmp/kxt.out
 
@@ -124,12 +126,39 @@ stage_capture() {
   chk save-enospc "exit $KXT_RC; files: $(cd "$d" 2>/dev/null && echo *); size $(stat -c %s "$d/vmcore-incomplete" 2>/dev/null); $(grep -ho -e 'stopped.*' -e '.*No space left.*' /tmp/kxt.err /tmp/kxt.out | head -n 2)" \
     '[ "$KXT_RC" = 1 ] && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && grep -qE "ENOSPC|No space left on device" /tmp/kxt.err /tmp/kxt.out'
   umount /mnt/small
+  [ "$collector" = makedumpfile ] && capture_configs
   echo "KXT LOG vmcore size $(stat -c %s /proc/vmcore) bytes; free memory $(awk '/MemFree/ {print $2}' /proc/meminfo) kB"
   echo "KXT SAVE-START $(kxt_ms)"
   # kdumpctl save reboots when done (QEMU runs with -no-reboot, so the run ends there).
   kdumpctl save
   echo "KXT SAVE-RETURNED $?"
   kxt_result save-reboot FAIL "kdumpctl save returned instead of rebooting"
+}
+
+# Round s only (makedumpfile keeps these saves small): two more saves with other configurations.
+capture_configs() {
+  # failure_action: the target (a disk labelled kxt-missing) cannot be mounted, so kdump_post gets 1
+  # and dump_to_rootfs saves under path on the root file system instead.
+  cp /etc/kdump.conf /etc/kdump.conf.main
+  printf 'ext4 LABEL=kxt-missing\npath /var/crash-fa\nfailure_action dump_to_rootfs\nkdump_post /bin/echo KXT-POST\n' >/etc/kdump.conf
+  kxt_run kdumpctl save --final-action none
+  for d in /var/crash-fa/kdumpvm-*; do break; done
+  chk failure-action-rootfs "exit $KXT_RC; $(grep -o 'KXT-POST.*' /tmp/kxt.out); files: $(cd "$d" 2>/dev/null && echo *); $(grep -o 'failure_action .*' /tmp/kxt.err | head -n 1)" \
+    '[ "$KXT_RC" = 0 ] && grep -qx "KXT-POST 1" /tmp/kxt.out && [ -s "$d/vmcore" ] && [ -s "$d/vmcore-dmesg.txt" ]'
+  rm -rf /var/crash-fa
+  # Debian's kdump-tools: no kdump.conf; kdump-config savecore reads /etc/default/kdump-tools (zlib -c,
+  # KDUMP_NUM_DUMPS=1 removes the older dump). The host checks the dump's header.
+  rm /etc/kdump.conf
+  mkdir -p /etc/default /var/crash-deb/kdumpvm-2020-01-01-00:00:00
+  printf 'USE_KDUMP=1\nKDUMP_COREDIR="/var/crash-deb"\nMAKEDUMP_ARGS="-c -d 31"\nKDUMP_NUM_DUMPS=1\n' >/etc/default/kdump-tools
+  t=$(kxt_ms)
+  kxt_run kdump-config savecore
+  kxt_time kdump-config-savecore $(($(kxt_ms) - t))
+  chk kdump-tools-savecore "exit $KXT_RC; /var/crash-deb: $(ls /var/crash-deb | tr '\n' ' '); $(tail -n 1 /tmp/kxt.out)" \
+    '[ "$KXT_RC" = 0 ] && [ "$(ls /var/crash-deb | wc -l)" = 1 ] && [ ! -e /var/crash-deb/kdumpvm-2020-01-01-00:00:00 ] && [ -s /var/crash-deb/kdumpvm-*/vmcore ]'
+  rm /etc/default/kdump-tools
+  mv /etc/kdump.conf.main /etc/kdump.conf
+  sync
 }
 
 case $stage in
