@@ -5,13 +5,15 @@
  * KDUMP_FAIL_CMD (Debian) when set, else failure_action (dump_to_rootfs tries again on the root
  * file system). Every program runs as argv through the Runner (the Processes port); no shell.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import type { FinalAction } from '../config/kdump-conf.js';
 import type { RootFs } from '../host/rootfs.js';
 import type { DumpPlan } from './dump-plan.js';
+import { dumpDirName, fdSource, saveDmesg } from './save.js';
 import { saveDump, type Runner, type SaveDumpOptions, type SaveDumpResult } from './save-dump.js';
+import { planScpDump } from './ssh-target.js';
 
 export const TARGET_MOUNT = '/run/kexecctl/kdump-target';
 
@@ -35,7 +37,14 @@ export type CaptureInput = {
   saveOptions?: Partial<SaveDumpOptions>;
 };
 
-export type CaptureResult = { saved: SaveDumpResult | null; ok: boolean; action: FinalAction; error?: string };
+export type CaptureResult = {
+  saved: SaveDumpResult | null;
+  ok: boolean;
+  action: FinalAction;
+  error?: string;
+  /** ssh target: where the vmcore was written (user@host:dir/vmcore). */
+  remote?: string;
+};
 
 /** The device a /proc/mounts line shows for a spec, when it can be resolved (UUID= and LABEL= via /dev/disk/by-*). */
 function resolveDevice(fs: RootFs, spec: string): string | null {
@@ -53,7 +62,7 @@ function resolveDevice(fs: RootFs, spec: string): string | null {
 export async function mountTarget(fs: RootFs, plan: DumpPlan, run: Runner, log: (l: string) => void): Promise<string> {
   const t = plan.target.value;
   if (t.kind === 'rootfs') return '/';
-  if (t.kind === 'ssh') throw new Error(`ssh targets (${t.dest}) are planned but not yet streamed by kexecctl; see kdumpctl(8)`);
+  if (t.kind === 'ssh') throw new Error('an ssh target has nothing to mount');
   if (t.kind === 'local') {
     const dev = resolveDevice(fs, t.device);
     const mounts = (fs.readText('/proc/mounts') ?? '').split('\n').map((l) => l.split(' '));
@@ -100,11 +109,16 @@ export async function capture(i: CaptureInput): Promise<CaptureResult> {
     }
   }
   let saved: SaveDumpResult | null = null;
+  let remote: string | undefined;
   let error: string | undefined;
   try {
-    const base = await mountTarget(i.fs, plan, i.run, log);
-    saved = await attempt(i, base, plan.collector.argv);
-    if (!saved.complete) error = saved.error ?? 'incomplete';
+    if (plan.target.value.kind === 'ssh') {
+      remote = await sshSave(i);
+    } else {
+      const base = await mountTarget(i.fs, plan, i.run, log);
+      saved = await attempt(i, base, plan.collector.argv);
+      if (!saved.complete) error = saved.error ?? 'incomplete';
+    }
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
     log(`saving the dump failed: ${error}`);
@@ -114,8 +128,40 @@ export async function capture(i: CaptureInput): Promise<CaptureResult> {
     const code = await i.run([...plan.post.value, ok ? '0' : '1']);
     if (code !== 0) log(`kdump_post exited with status ${code}`);
   }
-  if (ok) return { saved, ok, action: plan.finalAction.value };
+  if (ok) return { saved, ok, action: plan.finalAction.value, ...(remote !== undefined ? { remote } : {}) };
   return failure(i, saved, error ?? 'failed');
+}
+
+/** ssh target: the kernel log (extracted here first) and /proc/vmcore copied with scp, as kdump.sh does for core_collector scp. */
+async function sshSave(i: CaptureInput): Promise<string> {
+  const { plan, log } = i;
+  const name = dumpDirName(i.host, i.now);
+  let dmesg: string | null = null;
+  if (plan.dmesg.value) {
+    const tmp = i.fs.hostPath(posix.join('/run/kexecctl/kdump-ssh', name));
+    mkdirSync(tmp, { recursive: true, mode: 0o700 });
+    const fd = openSync(i.fs.hostPath(i.vmcore), 'r');
+    try {
+      const r = { dmesgFile: '', dmesgOk: false };
+      saveDmesg(fdSource(fd), tmp, r, log);
+      if (r.dmesgOk) dmesg = r.dmesgFile;
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (plan.collector.argv !== null) {
+    log(`core_collector ${plan.collector.argv.join(' ')}: streaming it into ssh needs a pipe, not supported yet; copying the full vmcore with scp`);
+  }
+  const steps = planScpDump(plan, name, dmesg, i.fs.hostPath(i.vmcore));
+  for (const argv of steps) {
+    log(`running ${argv.join(' ')}`);
+    const code = await i.run(argv);
+    if (code !== 0) throw new Error(`${argv[0] ?? 'ssh'} exited with status ${code}`);
+  }
+  const t = plan.target.value;
+  const where = `${t.kind === 'ssh' ? t.dest : '?'}:${posix.join(plan.path.value, name)}/vmcore`;
+  log(`saved vmcore to ${where}`);
+  return where;
 }
 
 async function failure(i: CaptureInput, saved: SaveDumpResult | null, error: string): Promise<CaptureResult> {

@@ -86,7 +86,11 @@ export function buildDumpPlan(input: DumpPlanInput): DumpPlan {
     collector = { argv: [input.makedumpfile, ...makedumpfileArgv(DEFAULT_MAKEDUMPFILE_ARGS, ssh)], from: 'default' };
   }
   const flat = ssh && collector.argv !== null && base(collector.argv[0] ?? '') === 'makedumpfile';
-  if (ssh && collector.argv !== null && !flat) warnings.push(`core_collector ${collector.argv[0] ?? ''} over ssh: its output is streamed as vmcore`);
+  if (ssh && collector.argv !== null) {
+    warnings.push(
+      `ssh target (${target.from}): streaming ${collector.argv[0] ?? 'the collector'} into ssh (kdump-utils' ${flat ? 'vmcore.flat' : 'vmcore'}) is not supported yet; kdumpctl save copies the full vmcore with scp`,
+    );
+  }
   if (target.value.kind === 'rootfs' && !path.value.startsWith('/')) warnings.push(`path ${path.value} is not absolute`);
   return {
     target,
@@ -114,7 +118,7 @@ export function describeDumpPlan(p: DumpPlan): Array<{ name: string; value: stri
     { name: 'target', value: target, from: p.target.from },
     { name: 'path', value: p.path.value, from: p.path.from },
     { name: 'core_collector', value: p.collector.argv === null ? 'full copy (kexecctl)' : p.collector.argv.join(' '), from: p.collector.from },
-    { name: 'vmcore', value: p.vmcoreName, from: p.target.from },
+    { name: 'vmcore', value: t.kind === 'ssh' ? 'vmcore (full copy with scp)' : p.vmcoreName, from: p.target.from },
     { name: 'failure_action', value: p.failureAction.value, from: p.failureAction.from },
     { name: 'final_action', value: p.finalAction.value, from: p.finalAction.from },
     { name: 'dmesg', value: p.dmesg.value ? 'yes' : 'no', from: p.dmesg.from },

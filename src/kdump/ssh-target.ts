@@ -49,3 +49,26 @@ export function planSshDump(plan: DumpPlan, dumpDirName: string, vmcore = '/proc
   const producer = plan.collector.argv === null ? null : [...plan.collector.argv, vmcore];
   return { dest: t.dest, dir, producer, steps, finalName: plan.vmcoreName };
 }
+
+/** Characters a remote path may hold when passed to scp (legacy scp hands it to the remote shell, SFTP does not). */
+const SCP_SAFE = /^[A-Za-z0-9._:/+-]+$/;
+
+/**
+ * The ssh target without a pipe, as kdump.sh does for core_collector scp: mkdir, the kernel log
+ * (extracted locally first) and /proc/vmcore copied with scp to <dir>/vmcore-incomplete, then renamed
+ * to vmcore. Used for the full copy; a makedumpfile stream (-F) needs a pipe into ssh.
+ */
+export function planScpDump(plan: DumpPlan, dumpDirName: string, localDmesg: string | null, vmcore = '/proc/vmcore'): string[][] {
+  const t = plan.target.value;
+  if (t.kind !== 'ssh') throw new Error('not an ssh target');
+  const dir = posix.join(plan.path.value, dumpDirName);
+  if (!SCP_SAFE.test(dir)) throw new Error(`remote path ${dir} has characters scp may interpret; use letters, digits and . _ : / + -`);
+  const opts = sshOptions(plan.sshkey.value);
+  const ssh = (remote: string): string[] => ['ssh', ...opts, t.dest, remote];
+  const scp = (from: string, to: string): string[] => ['scp', '-q', ...opts, from, `${t.dest}:${to}`];
+  const steps = [ssh(`mkdir -p ${quote(dir)}`)];
+  if (localDmesg !== null) steps.push(scp(localDmesg, `${dir}/vmcore-dmesg.txt`));
+  steps.push(scp(vmcore, `${dir}/vmcore-incomplete`));
+  steps.push(ssh(`mv ${quote(`${dir}/vmcore-incomplete`)} ${quote(`${dir}/vmcore`)}`));
+  return steps;
+}

@@ -122,6 +122,7 @@ async function save(opts: SaveCli): Promise<number> {
       say(`vmcore: ${s.vmcoreFile} (${s.bytes} bytes, ${s.complete ? 'complete' : 'INCOMPLETE'}, ${s.filtered ? 'filtered' : 'copied'} in ${s.copyMs} ms)`);
       say(`dmesg: ${s.dmesgFile || '(not saved)'}`);
     }
+    if (r.remote !== undefined) say(`vmcore: ${r.remote}`);
     if (!r.ok) code = 1;
     if (override === undefined) action = r.action;
   } catch (e) {

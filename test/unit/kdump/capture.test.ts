@@ -78,3 +78,26 @@ describe('capture', () => {
     expect(c.action).toBe('reboot');
   });
 });
+
+describe('capture to an ssh target (scp, as kdump.sh does for core_collector scp)', () => {
+  const SSH_OPTS = ['-i', '/root/.ssh/kdump_id_rsa', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'];
+  it('mkdir, the locally extracted dmesg, /proc/vmcore as vmcore-incomplete, rename', async () => {
+    const r = recorder();
+    const c = await go('ssh kdump@10.0.2.2\npath /srv/crash\nkdump_post /bin/post', r.run);
+    const d = '/srv/crash/h-2026-01-01-00:00:00';
+    expect(r.calls).toEqual([
+      ['ssh', ...SSH_OPTS, 'kdump@10.0.2.2', `mkdir -p '${d}'`],
+      ['scp', '-q', ...SSH_OPTS, join(root, 'run/kexecctl/kdump-ssh/h-2026-01-01-00:00:00/vmcore-dmesg.txt'), `kdump@10.0.2.2:${d}/vmcore-dmesg.txt`],
+      ['scp', '-q', ...SSH_OPTS, join(root, 'proc/vmcore'), `kdump@10.0.2.2:${d}/vmcore-incomplete`],
+      ['ssh', ...SSH_OPTS, 'kdump@10.0.2.2', `mv '${d}/vmcore-incomplete' '${d}/vmcore'`],
+      ['/bin/post', '0'],
+    ]);
+    expect(c).toMatchObject({ ok: true, remote: `kdump@10.0.2.2:${d}/vmcore` });
+  });
+  it('an unreachable server (ssh exits 255) runs failure_action', async () => {
+    const r = recorder({ ssh: 255 });
+    const c = await go('ssh kdump@10.0.2.2\nfailure_action halt', r.run);
+    expect(r.calls).toHaveLength(1);
+    expect(c).toMatchObject({ ok: false, action: 'halt', error: 'ssh exited with status 255' });
+  });
+});
