@@ -205,6 +205,17 @@ describe('arm64 zboot and arch checks', () => {
     expect(e.code).toBe('EWRONGARCH');
   });
 
+  it('-t on the kexec_load path: a zboot image answers to vmlinuz, a gzip Image to Image (kexec-tools probes the decompressed buffer)', async () => {
+    const img = fakeArm64Image();
+    const zb = file('vmlinuz-zb', fakePe([], { zboot: { payload: gzipSync(img), compression: 'gzip' } }));
+    const gz = file('Image.gz', gzipSync(img));
+    const o = { root: fx.root, trust: fx.trust, arch: 'aarch64' as const, dryRun: true };
+    const e = await failure(loadKernelChecked(new FakeKernel(), req(zb, { mode: 'legacy', type: 'Image' }), o));
+    expect(e.message).toBe('Wrong file type Image, file matches type vmlinuz');
+    expect((await loadKernelChecked(new FakeKernel(), req(zb, { mode: 'legacy', type: 'vmlinuz' }), o)).image.format).toBe('arm64-image');
+    expect((await loadKernelChecked(new FakeKernel(), req(gz, { mode: 'legacy', type: 'Image' }), o)).image.format).toBe('arm64-image');
+  });
+
   it('a zboot image with an unknown compression: one line, nothing loaded', async () => {
     const path = file('vmlinuz-lzo', fakePe([], { zboot: { payload: Buffer.alloc(64, 1), compression: 'lzo' } }));
     const k = new FakeKernel();
