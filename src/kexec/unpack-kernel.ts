@@ -12,7 +12,7 @@ import { KexecError } from '../errors.js';
 import { closeQuietly, readHead, type OpenedFile } from '../host/open-checked.js';
 import { INITRD_ALIGN } from '../host/memfd-concat.js';
 import { classifyKernelFile, containerTypeName, type KernelContainer } from '../image/container/classify.js';
-import { decompressInto, lzmaHeaderSize, MAX_OUTPUT_BYTES } from '../image/container/decompress.js';
+import { decompressInto, lzmaBound, lzmaHeaderSize, MAX_OUTPUT_BYTES } from '../image/container/decompress.js';
 import { ukiText, type FileRange } from '../image/container/uki.js';
 import { OutputSink } from '../image/integrity/sink.js';
 import { KERNEL_HEADER_BYTES } from '../image/kernel-image.js';
@@ -118,6 +118,7 @@ async function unwrap(kernel: Kernel, cur: OpenedFile, c: KernelContainer, origi
       format: c.format,
       what: cur.path,
       knownSize,
+      lzmaBound: lzmaBound(cur.size),
     });
     return { next: asOpened(fd, `${origin} (${c.format}-decompressed)`), layer: c.format };
   }

@@ -11,7 +11,7 @@ import { KexecError } from '../../errors.js';
 import { decodeBzip2 } from '../integrity/decoders/bzip2.js';
 import { decodeGzip } from '../integrity/decoders/gzip.js';
 import { decodeLz4Legacy } from '../integrity/decoders/lz4-legacy.js';
-import { decodeLzma } from '../integrity/decoders/lzma.js';
+import { decodeLzma, MAX_LZMA_RATIO } from '../integrity/decoders/lzma.js';
 import { decodeXz } from '../integrity/decoders/xz.js';
 import { decodeZstd } from '../integrity/decoders/zstd.js';
 import { errorText, isPayloadError } from '../integrity/payload-error.js';
@@ -27,6 +27,12 @@ export type DecompressRequest = {
   what: string;
   /** The uncompressed size stored with the stream (zboot's appended size, a .lzma header's), or -1. */
   knownSize: number;
+  /**
+   * lzma without a known size (xz-utils' `lzma` always writes "unknown"): the most output to allow,
+   * passed to the decoder as its bound (lzma1 otherwise decodes on to the declared size); the stream's
+   * end marker ends a good one earlier.
+   */
+  lzmaBound?: number;
 };
 
 function fail(code: string, message: string): KexecError {
@@ -72,7 +78,7 @@ export async function decompressInto(input: AsyncIterable<Uint8Array>, sink: Out
         await decodeLz4Legacy(input, sink);
         break;
       case 'lzma':
-        await decodeLzma(input, sink, req.knownSize);
+        await decodeLzma(input, sink, req.knownSize >= 0 ? req.knownSize : (req.lzmaBound ?? -1));
         break;
     }
   } catch (e) {
@@ -83,6 +89,11 @@ export async function decompressInto(input: AsyncIterable<Uint8Array>, sink: Out
     throw fail('EDECOMPRESS_SIZE', `${req.what}: decompresses to ${sink.count} bytes but says ${req.knownSize}: the file is damaged`);
   }
   return sink.count;
+}
+
+/** The bound for an lzma stream of `compressed` bytes with no known size: MAX_LZMA_RATIO times it, under 2 GiB. */
+export function lzmaBound(compressed: number): number {
+  return Math.min(MAX_LZMA_RATIO * compressed, MAX_OUTPUT_BYTES) - 1;
 }
 
 /** A .lzma ("LZMA alone") file's header size field (bytes 5..13), or -1 when unknown (all ones) or too large. */

@@ -60,6 +60,7 @@ describe('compressed kernel files', () => {
     ['xz', ['xz', '-c', '--check=crc32']],
     ['zstd', ['zstd', '-19', '-c', '-q']],
     ['bzip2', ['bzip2', '-c']],
+    ['lzma', ['lzma', '-c']],
   ] as const) {
     it(`a ${fmt} bzImage is decompressed into a memfd and loaded as the bzImage, recorded under its own name`, async () => {
       const k = new PeekingKernel();
