@@ -40,7 +40,7 @@ finish() {
 trap 'kx_qemu_stop' EXIT
 
 t=$(kx_ms)
-kx_need_pkgs qemu-system-x86 busybox-static cpio zstd kmod
+kx_need_pkgs qemu-system-x86 busybox-static cpio zstd kmod systemd-boot-efi binutils
 kx_ensure_built # a stale dist/ (older than src/, scripts/build*.mjs, package.json) is rebuilt
 kx_kernel_fetch
 ACCEL=$(kx_accel)
@@ -64,7 +64,8 @@ grep -q '^KXT RESULT ' "$WORK/fallback-host.txt" ||
   result host-fallback FAIL "fallback-host.sh printed no results: $(head -c 300 "$WORK/fallback-host.txt")"
 echo "guest: host fallback checks in $(($(kx_ms) - t)) ms"
 
-# One QEMU run: firmware -> kernel 1 (stage 1) -> kexec -> kernel 2 (stage 2) -> kexec -> kernel 3.
+# One QEMU run: firmware -> kernel 1 (stage 1) -> kexec of the gzip'ed bzImage -> kernel 2 (stage 2)
+# -> kexec -> kernel 3 (stage 3) -> kexec of the UKI from a Type #2 entry -> kernel 4 (stage 4).
 LOG="$WORK/console.log"
 FW="$WORK/firmware.log"
 timeout_s=${KEXECCTL_GUEST_TIMEOUT:-900}
@@ -73,7 +74,7 @@ kx_qemu_start --name guest-tier --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img
   --events "$WORK/qemu-events.jsonl" --mem 2048 --append "console=ttyS0 panic=-1 oops=panic kxt.stage=1 kxt.boot=1"
 end=$((SECONDS + timeout_s))
 prev=$t
-for m in 'KXT BOOT 1 ' 'KXT BOOT 2 ' 'KXT BOOT 3 '; do
+for m in 'KXT BOOT 1 ' 'KXT BOOT 2 ' 'KXT BOOT 3 ' 'KXT BOOT 4 '; do
   if kx_wait_for "$LOG" "$m" $((end - SECONDS)); then
     now=$(kx_ms)
     echo "guest: host clock: '$m' after $((now - t)) ms (+$((now - prev)) ms)"
@@ -83,7 +84,7 @@ for m in 'KXT BOOT 1 ' 'KXT BOOT 2 ' 'KXT BOOT 3 '; do
     break
   fi
 done
-# The third kernel powers off when its checks are done: QEMU must end on its own, by a guest shutdown.
+# The fourth kernel powers off when its checks are done: QEMU must end on its own, by a guest shutdown.
 left=$((end - SECONDS))
 [ "$left" -gt 30 ] || left=30
 ended=yes
@@ -111,8 +112,8 @@ posts=$(grep -c 'Running on QEMU' "$FW" || true)
 kernels=$(grep -c 'Linux version ' <<<"$clean" || true)
 [ "$posts" = 1 ] && result firmware-once PASS "SeaBIOS POST seen $posts time(s) for $kernels kernel boots" ||
   result firmware-once FAIL "SeaBIOS POST seen $posts time(s) (want 1) for $kernels kernel boots"
-[ "$kernels" = 3 ] && result three-kernels PASS "3 'Linux version' banners on the console, one firmware boot" ||
-  result three-kernels FAIL "$kernels 'Linux version' banners (want 3)"
+[ "$kernels" = 4 ] && result four-kernels PASS "4 'Linux version' banners on the console, one firmware boot" ||
+  result four-kernels FAIL "$kernels 'Linux version' banners (want 4)"
 marker=$(sed -n 's/^KXT EXPECT stage=2 marker=\([a-z0-9]*\).*/\1/p' <<<"$clean" | head -n 1)
 boot2=$(sed -n '/^KXT BOOT 2 /,$p' <<<"$clean" | grep -m1 'KXT RESULT kexec-cmdline-marker' || true)
 if [ -n "$marker" ] && grep -q "kxt.marker=$marker" <<<"$boot2"; then
@@ -120,13 +121,20 @@ if [ -n "$marker" ] && grep -q "kxt.marker=$marker" <<<"$boot2"; then
 else
   result marker-matches FAIL "expected marker '${marker:-none}' in: ${boot2:-no stage-2 result}"
 fi
-# Outcome, not what the guest says about itself: QEMU ended by itself with a guest shutdown (a firmware
-# reboot would be guest-reset, a hang a timeout), and the third kernel printed its own power-off.
-boot3=$(sed -n '/KXT BOOT 3 /,$p' <<<"$clean")
-if [ "$ended" = yes ] && [ "$reason" = guest-shutdown ] && grep -q 'reboot: Power down' <<<"$boot3"; then
-  result guest-completed PASS "the third kernel powered off (QEMU exit reason $reason)"
+# The kernel booted from the UKI (kexecctl load of a Type #2 entry) shows the marker of the UKI's own
+# .cmdline, written on the host when the UKI was built (issue 11).
+boot4=$(sed -n '/^KXT BOOT 4 /,$p' <<<"$clean")
+if grep -q "KXT RESULT uki-cmdline-marker PASS .*kxt.ukimarker=$KXG_UKI_MARKER" <<<"$boot4"; then
+  result uki-marker-matches PASS "the fourth kernel (from the UKI) carries kxt.ukimarker=$KXG_UKI_MARKER from the UKI's .cmdline"
 else
-  result guest-completed FAIL "QEMU ended by itself: $ended, exit reason: $reason, power-off after boot 3: $(grep -c 'reboot: Power down' <<<"$boot3")"
+  result uki-marker-matches FAIL "expected kxt.ukimarker=$KXG_UKI_MARKER in: $(grep -m1 'uki-cmdline-marker' <<<"$boot4" || echo 'no stage-4 result')"
+fi
+# Outcome, not what the guest says about itself: QEMU ended by itself with a guest shutdown (a firmware
+# reboot would be guest-reset, a hang a timeout), and the last kernel printed its own power-off.
+if [ "$ended" = yes ] && [ "$reason" = guest-shutdown ] && grep -q 'reboot: Power down' <<<"$boot4"; then
+  result guest-completed PASS "the fourth kernel powered off (QEMU exit reason $reason)"
+else
+  result guest-completed FAIL "QEMU ended by itself: $ended, exit reason: $reason, power-off after boot 4: $(grep -c 'reboot: Power down' <<<"$boot4")"
 fi
 if grep -qE 'Kernel panic|BUG:|Oops' <<<"$clean"; then
   result no-panic FAIL "$(grep -m1 -E 'Kernel panic|BUG:|Oops' <<<"$clean")"

@@ -1,15 +1,20 @@
 #!/bin/sh
 # Guest scenarios of the guest tier (busybox sh, run by the generic /init as /kxt/scenario.sh STAGE).
-# One QEMU run, one firmware boot, three kernels:
-#   stage 1 (firmware boot)  bad inputs, -e with nothing loaded, fallback through the fake, -e's
-#                            ifdown and restore with real ioctls (user+net namespace), the differential
-#                            table against C kexec-tools (differential.sh), load/status/unload, then
-#                            `kexec --load K --append A --initrd I` + `kexec -e`
+# One QEMU run, one firmware boot, four kernels:
+#   stage 1 (firmware boot)  bad inputs (UKI/gzip ones of issue 11 too), -e with nothing loaded,
+#                            fallback through the fake, -e's ifdown and restore with real ioctls
+#                            (user+net namespace), the differential table against C kexec-tools
+#                            (differential.sh), load/status/unload, then
+#                            `kexec --load K.gz --append A --initrd I` (a gzip'ed bzImage) + `kexec -e`
 #   stage 2 (first kexec)    marker check, then `kexecctl load` with three initrds (memfd) + `kexec -e`
 #   stage 3 (second kexec)   each initrd part's files are present; -e refuses on a kernel without
-#                            kexec support (/sys/kernel/kexec_loaded hidden); then power off
+#                            kexec support (/sys/kernel/kexec_loaded hidden); `kexec -l uki.efi` loads
+#                            the UKI's kernel, initrd and command line; then the UKI as a BLS Type #2
+#                            entry (/efi/EFI/Linux) through plan + `kexecctl load` + `kexec -e`
+#   stage 4 (from the UKI)   the UKI's .cmdline marker and .initrd (this initramfs) are there; power off
 # Files from the host: /payload/vmlinuz (the Debian kernel), /payload/base.img (this initramfs without
-# /payload, zero-padded to 512 bytes), /payload/notkernel (not a kernel).
+# /payload, zero-padded to 512 bytes), /payload/notkernel (not a kernel), /payload/vmlinuz.gz,
+# /payload/uki.efi, /payload/stub.efi, /payload/nolinux.efi (build.sh).
 # Every check prints "KXT RESULT <name> PASS|FAIL|NOTIMPL <detail>"; the host counts them (NOTIMPL:
 # the check reached the kexec_load path, which is not implemented yet: neither a pass nor a failure).
 . /kxt/lib.sh
@@ -116,6 +121,19 @@ stage1() {
   else
     kxt_result bad-input-longcmdline FAIL "exit $KXT_RC, kexec_loaded=$(loaded): $(head -c 200 /tmp/kxt.err)"
   fi
+  # Issue 11: a truncated gzip kernel, a PE that is not a UKI, a UKI without .linux: one line, exit
+  # 255 (kexec-tools' EFAILED), nothing loaded.
+  head -c 3000000 /payload/vmlinuz.gz >/tmp/trunc.gz
+  for f in /tmp/trunc.gz /payload/stub.efi /payload/nolinux.efi; do
+    kxt_run kexec -l "$f" --append "$CONSOLE"
+    name=bad-input-$(basename "$f" | tr . -)
+    if [ "$KXT_RC" = 255 ] && [ "$(wc -l </tmp/kxt.err | tr -d ' ')" = 1 ] && [ "$(loaded)" = 0 ]; then
+      kxt_result "$name" PASS "exit 255: $(head -c 200 /tmp/kxt.err)"
+    else
+      kxt_result "$name" FAIL "exit $KXT_RC, kexec_loaded=$(loaded): $(head -c 300 /tmp/kxt.err)"
+    fi
+  done
+  rm -f /tmp/trunc.gz
   kxt_time bad-inputs $(($(kxt_ms) - t))
 
   # (4) -e with nothing loaded: message, non-zero exit, and we are still here.
@@ -169,19 +187,21 @@ stage1() {
   kxt_check status-unloaded "status --json loaded=$s2" [ "$s2" = false ]
   kxt_time load-status-unload $(($(kxt_ms) - t))
 
-  # (1) the systemd form, then exec: the next kernel must carry the marker.
+  # (1) the systemd form, then exec: the next kernel must carry the marker. The kernel file is the
+  # gzip'ed bzImage (issue 11): decompressed into a memfd, so stage 2 booting proves it.
   t=$(kxt_ms)
   marker="m$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   cp "$BASE" /tmp/all.img
   payload_cpio /tmp/payload.cpio
   cat /tmp/payload.cpio >>/tmp/all.img
   rm -f /tmp/payload.cpio
-  kxt_run kexec --load "$K" --append "$CONSOLE kxt.stage=2 kxt.boot=2 kxt.marker=$marker" --initrd /tmp/all.img
+  kxt_run kexec --load /payload/vmlinuz.gz --append "$CONSOLE kxt.stage=2 kxt.boot=2 kxt.marker=$marker" --initrd /tmp/all.img
   kxt_time load-for-exec $(($(kxt_ms) - t))
   if [ "$KXT_RC" != 0 ] || [ "$(loaded)" != 1 ]; then
     kxt_result load-for-exec FAIL "exit $KXT_RC: $(head -c 200 /tmp/kxt.err)"
     return 1
   fi
+  kxt_result gzip-kernel-load PASS "kexec --load /payload/vmlinuz.gz loaded (kexec_loaded=1); stage 2 must boot it"
   rm -f /tmp/all.img
   echo "KXT EXPECT stage=2 marker=$marker"
   kxt_time stage1 $(($(kxt_ms) - t0))
@@ -241,12 +261,56 @@ stage3() {
     kxt_result exec-no-kexec-support FAIL "exit $KXT_RC, lo $lo: $(cat /tmp/kxt.out /tmp/kxt.err | head -c 200)"
   fi
   kxt_time exec-no-kexec-support $(($(kxt_ms) - t))
+
+  # Issue 11: `kexec -l uki.efi` alone takes the UKI's .linux, .initrd and .cmdline (the record shows
+  # the command line and the UKI as the kernel), then unload.
+  t=$(kxt_ms)
+  kxt_run kexec -l /payload/uki.efi
+  kexecctl status --json >/tmp/status-uki.json 2>/dev/null
+  s=$(json /tmp/status-uki.json '[j.loaded, j.record && j.record.kernel, j.record && j.record.cmdline].join(" ")')
+  case "$KXT_RC $(loaded) $s" in
+    "0 1 true /payload/uki.efi "*kxt.ukimarker=*) kxt_result uki-kexec-l PASS "kexec -l uki.efi: $s" ;;
+    *) kxt_result uki-kexec-l FAIL "exit $KXT_RC, kexec_loaded=$(loaded), status: $s $(head -c 200 /tmp/kxt.err)" ;;
+  esac
+  kxt_run kexec -u
+  kxt_time uki-kexec-l $(($(kxt_ms) - t))
+
+  # The same UKI as a BLS Type #2 entry on an ESP at /efi: plan picks it, `kexecctl load` (no --kernel)
+  # loads it, and the fourth kernel boots from it.
+  t=$(kxt_ms)
+  mkdir -p /efi/EFI/Linux /etc/default
+  cp /payload/uki.efi /efi/EFI/Linux/debian-kxt.efi
+  printf 'LOAD_KEXEC=true\nUSE_GRUB_CONFIG=true\n' >/etc/default/kexec
+  kexecctl plan --json >/tmp/plan-uki.json 2>/tmp/plan-uki.err
+  p=$(json /tmp/plan-uki.json '[j.kernel, j.initrd.length, j.entry && j.entry.id].join(" ")')
+  if [ "$p" = "/efi/EFI/Linux/debian-kxt.efi 0 debian-kxt.efi" ]; then
+    kxt_result uki-type2-plan PASS "plan: $p"
+  else
+    kxt_result uki-type2-plan FAIL "plan: $p $(head -c 200 /tmp/plan-uki.err)"
+  fi
+  kxt_run kexecctl load
+  kxt_time uki-type2-load $(($(kxt_ms) - t))
+  if [ "$KXT_RC" != 0 ] || [ "$(loaded)" != 1 ]; then
+    kxt_result uki-type2-load FAIL "exit $KXT_RC: $(head -c 300 /tmp/kxt.err)"
+    return 1
+  fi
+  kxt_result uki-type2-load PASS "kexecctl load of the Type #2 entry: $(head -c 150 /tmp/kxt.out)"
+  echo "KXT EXEC $(kxt_ms)"
+  kexec -e
+  kxt_result exec-3 FAIL "kexec -e returned $?"
+}
+
+stage4() {
+  um=$(kxt_cmdline_get kxt.ukimarker)
+  kxt_check uki-cmdline-marker "fourth kernel cmdline: $(cat /proc/cmdline)" [ -n "$um" ]
+  kxt_check uki-initrd "booted into the UKI's .initrd (this initramfs: /kxt/scenario.sh, node; no /payload)" [ -x /kxt/scenario.sh -a -x /usr/bin/node -a ! -e /payload ]
 }
 
 case $stage in
   1) stage1 ;;
   2) stage2 ;;
   3) stage3 ;;
+  4) stage4 ;;
   bench) node /kxt/bench.mjs "$(kxt_cmdline_get kxt.runs)" ;;
   *) kxt_result stage FAIL "unknown stage $stage" ;;
 esac
