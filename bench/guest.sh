@@ -29,6 +29,7 @@ grep -E '^KXT (LOG|RESULT) ' <<<"$clean" | sed 's/^KXT /  /' || true
 echo "guest bench ($runs runs each, TCG guest, initrd $((KXG_BASE_SIZE / 1048576)) MiB):"
 awk '$1 == "KXT" && $2 == "BENCH" && $3 == "ratio" {printf "  median ratio kexecctl / kexec-tools (kexec_file_load, -s): %s\n", $4; next}
      $1 == "KXT" && $2 == "BENCH" && $3 == "ratio-c" {printf "  median ratio kexecctl / kexec-tools (kexec_load, -c): %s\n", $4; next}
+     $1 == "KXT" && $2 == "BENCH" && $3 == "ratio-gz" {printf "  median ratio kexecctl / kexec-tools (gzip'"'"'ed bzImage, kexec_file_load): %s\n", $4; next}
      $1 == "KXT" && $2 == "BENCH" && $3 == "own-vs-c" {printf "  kexecctl minus node startup: %s ms = %s x kexec-tools\n", $4, $5; next}
      $1 == "KXT" && $2 == "BENCH" {printf "  %-12s median %8s ms  (min %s, max %s, n=%s)\n", $3, $4, $5, $6, $7}' <<<"$clean"
 grep -q '^KXT BENCH ratio' <<<"$clean"
