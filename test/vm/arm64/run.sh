@@ -53,6 +53,13 @@ kx_cpio "$tree" "$WORK/base.img" zstd
 truncate -s $((($(stat -c %s "$WORK/base.img") + 511) / 512 * 512)) "$WORK/base.img"
 mkdir -p "$WORK/pay/payload"
 cp "$KX_A64_KERNEL_GZ" "$WORK/pay/payload/vmlinuz"
+# Issue 11: Image.gz, Debian's Image gzip'ed (Debian 12 ships it uncompressed, "MZ"), which stage 2
+# hands to kexecctl as is; kexecctl decompresses it into a memfd for kexec_load.
+if [ "$(head -c 2 "$KX_A64_KERNEL_GZ" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+  cp "$KX_A64_KERNEL_GZ" "$WORK/pay/payload/Image.gz"
+else
+  gzip -9 -n -c "$KX_A64_KERNEL_GZ" >"$WORK/pay/payload/Image.gz"
+fi
 cp "$WORK/base.img" "$WORK/pay/payload/base.img"
 chmod 644 "$WORK/pay/payload/"*
 kx_cpio "$WORK/pay" "$WORK/payload.cpio" none
@@ -61,7 +68,7 @@ rm -rf "$tree" "$WORK/pay" "$WORK/payload.cpio"
 echo "arm64: prepared in $(($(kx_ms) - t)) ms (kernel $KX_A64_KERNEL_VERSION, initrd $(($(stat -c %s "$WORK/initrd.img") / 1048576)) MiB)"
 
 kernels=3
-want=11 # guest-env kexec-s auto-load marker cpus memory kexec-c-load status-syscall-2 marker-2 cpus-2 memory-2
+want=12 # guest-env kexec-s auto-load marker cpus memory image-gz kexec-c-load status-syscall-2 marker-2 cpus-2 memory-2
 log="$WORK/console.log"
 events="$WORK/events.jsonl"
 t=$(kx_ms)
