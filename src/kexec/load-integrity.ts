@@ -17,6 +17,7 @@ import {
   checkBzImageIntegrity,
   checkInitrdIntegrity,
   INITRD_HEAD_BYTES,
+  verifyInitrd,
   verifyKernelPayload,
   type PayloadLocation,
   type Probe,
@@ -101,7 +102,41 @@ export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLoca
   throw new KexecError({ code: r.code, message: r.message, path: kernel.path, exitCode: 2 });
 }
 
+/** Fresh chunks of `fd` from `offset` to `end` or its end (at most 1 MiB each). */
+async function* fileChunks(fd: number, offset: number, end = Infinity): AsyncGenerator<Uint8Array> {
+  for (let at = offset; at < end;) {
+    const chunk = pread(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
+    if (chunk.length === 0) return;
+    at += chunk.length;
+    yield chunk;
+  }
+}
+
+/** Where the trailing zero bytes of `fd` start (its size when it ends in a non-zero byte), and its size. */
+function paddingStart(fd: number): { start: number; size: number } {
+  const size = fstatSync(fd).size;
+  let end = size;
+  while (end > 0) {
+    const from = Math.max(0, end - 65536);
+    const block = pread(fd, from, end - from);
+    let i = block.length - 1;
+    while (i >= 0 && block[i] === 0) i--;
+    if (i >= 0) return { start: from + i + 1, size };
+    end = from;
+  }
+  return { start: 0, size };
+}
+
+/** Deep check of one initrd part: whole cpio archives, compressed parts complete with their checksums. */
+export async function verifyLoadInitrd(initrd: OpenedFile): Promise<string[]> {
+  const r = await verifyInitrd({ chunks: (offset, end) => fileChunks(initrd.fd, offset, end), paddingStart: async () => paddingStart(initrd.fd) }, initrd.path);
+  if (r.ok) return r.warnings;
+  throw new KexecError({ code: r.code, message: r.message, path: initrd.path, exitCode: 2 });
+}
+
 /** The deep checks of everything a load hands over: the kernel's payload, then every initrd part. */
 export async function verifyLoadFiles(opened: { kernel: OpenedFile; payload: PayloadLocation | null; initrds: readonly OpenedFile[] }): Promise<string[]> {
-  return verifyLoadPayload(opened.kernel, opened.payload);
+  const warnings = await verifyLoadPayload(opened.kernel, opened.payload);
+  for (const f of opened.initrds) warnings.push(...(await verifyLoadInitrd(f)));
+  return warnings;
 }

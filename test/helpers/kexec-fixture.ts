@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrustPolicy } from '../../src/host/open-checked.js';
 import { fakeBzImage } from './fake-kernel-image.js';
+import { newcArchive } from './newc.js';
 
 export type KexecFixture = { dir: string; root: string; kernel: string; initrd1: string; initrd2: string; trust: TrustPolicy; cleanup(): void };
 
@@ -13,12 +14,10 @@ export function makeKexecFixture(): KexecFixture {
   const initrd1 = join(dir, 'initrd1.img');
   const initrd2 = join(dir, 'initrd2.img');
   writeFileSync(kernel, fakeBzImage());
-  // Both start with a cpio "newc" magic, so the initrd integrity check has nothing to warn about;
-  // initrd1 stays 13 bytes (the fallback test finds its segment by that size).
-  writeFileSync(initrd1, '070701initrd\n');
-  const big = Buffer.alloc(3 * 1024 * 1024 + 17, 0x5a);
-  big.write('070701', 0, 'latin1');
-  writeFileSync(initrd2, big);
+  // Whole cpio "newc" archives, so the initrd integrity checks (structural and deep) pass them;
+  // initrd2 is over 3 MiB, so a load with both goes through a memfd large enough to matter.
+  writeFileSync(initrd1, newcArchive([{ name: 'init', data: 'first-initrd\n' }]));
+  writeFileSync(initrd2, newcArchive([{ name: 'big', data: Buffer.alloc(3 * 1024 * 1024 + 17, 0x5a) }]));
   for (const f of [kernel, initrd1, initrd2]) chmodSync(f, 0o644);
   const uid = process.getuid?.() ?? 0;
   return {

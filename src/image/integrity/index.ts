@@ -10,6 +10,9 @@ export { checkInitrdIntegrity, INITRD_HEAD_BYTES } from './initrd.js';
 export { detectInitrdKind, detectPayloadFormat, PAYLOAD_MAGIC_BYTES } from './magic.js';
 export type { InitrdKind } from './magic.js';
 export { verifyKernelPayload } from './verify-payload.js';
+export { verifyInitrd } from './verify-initrd.js';
+export type { InitrdCode, InitrdSource, InitrdVerdict } from './verify-initrd.js';
+export { CpioWalker } from './cpio-walk.js';
 export type { PayloadRefused, PayloadVerified, VerifyPayloadOptions } from './verify-payload.js';
 export { MAX_OUTPUT_BYTES } from './types.js';
 export type {

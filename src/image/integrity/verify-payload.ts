@@ -9,13 +9,8 @@
  * checkBzImageIntegrity) as an async iterable of chunks from its fd; each chunk must be a fresh
  * buffer (as fs.createReadStream yields), since chunks may be held while the next is read.
  */
-import { decodeBzip2 } from './decoders/bzip2.js';
-import { decodeGzip } from './decoders/gzip.js';
-import { decodeLz4Legacy } from './decoders/lz4-legacy.js';
-import { decodeLzma } from './decoders/lzma.js';
+import { decoderFor } from './decoders/index.js';
 import type { DecodeReport } from './decoders/types.js';
-import { decodeXz } from './decoders/xz.js';
-import { decodeZstd } from './decoders/zstd.js';
 import { detectPayloadFormat, formatName, hexBytes, PAYLOAD_MAGIC_BYTES } from './magic.js';
 import { errorText, isPayloadError } from './payload-error.js';
 import { PayloadInput } from './payload-input.js';
@@ -55,28 +50,6 @@ export type PayloadRefused = {
 };
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
-
-function decoderFor(
-  format: CompressionFormat,
-  appendedSize: () => number,
-): ((input: AsyncIterable<Uint8Array>, sink: OutputSink) => Promise<DecodeReport>) | null {
-  switch (format) {
-    case 'gzip':
-      return decodeGzip;
-    case 'zstd':
-      return decodeZstd;
-    case 'xz':
-      return decodeXz;
-    case 'lz4-legacy':
-      return decodeLz4Legacy;
-    case 'bzip2':
-      return decodeBzip2;
-    case 'lzma':
-      return (input, sink) => decodeLzma(input, sink, appendedSize());
-    default:
-      return null;
-  }
-}
 
 function message(code: PayloadCode, what: string, fmt: string, detail: string): string {
   switch (code) {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileLoadMayFallBack } from '../../../src/kexec/fallback.js';
 import { loadKernel, type LoadMode } from '../../../src/kexec/load.js';
@@ -48,9 +49,9 @@ describe('kexec_file_load → kexec_load fallback rule (kexec-tools)', () => {
     };
     expect(load.result).toBe('0');
     expect(load.args.flags).toBe(0x3e0000); // KEXEC_ARCH_X86_64, as kexec-tools passes it
-    // kernel, boot_params, trampoline and the initrd ("first-initrd\n", 13 bytes), inside RAM above 1 MiB.
+    // kernel, boot_params, trampoline and the initrd (the fixture's cpio archive, whole), inside RAM above 1 MiB.
     expect(load.args.segments).toHaveLength(4);
-    expect(load.args.segments.map((s) => s.bufsz)).toContain(13);
+    expect(load.args.segments.map((s) => s.bufsz)).toContain(statSync(fx.initrd1).size);
     for (const s of load.args.segments) {
       expect(BigInt(s.mem) >= 0x100000n && BigInt(s.mem) + BigInt(s.memsz) <= 0x7ffe0000n).toBe(true);
     }

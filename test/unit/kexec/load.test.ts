@@ -108,8 +108,9 @@ describe('loadKernel', () => {
     };
     const r = loadKernel(k, req({ initrdPaths: [fx.initrd1, fx.initrd2] }), { root: fx.root, trust: fx.trust });
     expect(k.calls.map((c) => c.syscall)).toEqual(['memfd_create', 'kexec_file_load']);
-    // initrd1 is 13 bytes: 3 zero bytes align initrd2 to offset 16; nothing follows the last file.
-    const expected = Buffer.concat([readFileSync(fx.initrd1), Buffer.alloc(3), readFileSync(fx.initrd2)]);
+    // Zero bytes align initrd2 to the next multiple of 4 after initrd1; nothing follows the last file.
+    const first = readFileSync(fx.initrd1);
+    const expected = Buffer.concat([first, Buffer.alloc((4 - (first.length % 4)) % 4), readFileSync(fx.initrd2)]);
     expect(memfdContent!.equals(expected)).toBe(true);
     expect(r.call).toContain(`memfd:kexecctl-initrd = ${fx.initrd1} + ${fx.initrd2}`);
     expect(r.record.initrds).toEqual([fx.initrd1, fx.initrd2]);

@@ -32,6 +32,8 @@ export async function decodeLz4Legacy(input: AsyncIterable<Uint8Array>, sink: Ou
     if (hdr.length < 4) throw new PayloadError('EPAYLOAD_TRUNCATED', `lz4: block ${block} header cut short`);
     const size = u32(hdr);
     if (size === LEGACY_MAGIC) continue;
+    // Zero padding after the last block (concatenated initrds are padded to 512/4096 bytes) ends the frame.
+    if (size === 0 && (await r.read(LZ4_LEGACY_BLOCK)).every((b) => b === 0)) break;
     if (size === 0 || size > MAX_COMPRESSED_BLOCK) throw new PayloadError('EPAYLOAD_CORRUPT', `lz4: block ${block} claims ${size} compressed bytes`);
     const data = await r.read(size);
     if (data.length < size) throw new PayloadError('EPAYLOAD_TRUNCATED', `lz4: block ${block} has ${data.length} of its ${size} bytes`);
