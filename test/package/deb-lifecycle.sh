@@ -82,7 +82,9 @@ pkg_deb_lifecycle() {
   done
   pkg_check "koffi's native module for this arch only" test "$(find "$c/usr/lib/kexecctl/node_modules/koffi/build" -name koffi.node | wc -l)" -eq 1
   pkg_grep "Depends: nodejs (>= 18.19)" 'nodejs \(>= 18\.19\)' <(dpkg-deb -f "$deb" Depends)
-  pkg_grep "Provides/Conflicts/Replaces kexec-tools" '^kexec-tools$' <(dpkg-deb -f "$deb" Provides Conflicts Replaces | sed 's/^[A-Za-z]*: //' | sort -u)
+  # All three fields name both packages we replace (sort -u leaves one line only when they agree).
+  pkg_grep "Provides/Conflicts/Replaces kexec-tools and kdump-tools" '^kexec-tools, kdump-tools$' \
+    <(dpkg-deb -f "$deb" Provides Conflicts Replaces | sed 's/^[A-Za-z]*: //' | sort -u)
   pkg_in "$c" dpkg-query -W -f='${Conffiles}\n' kexecctl >"$c/../conffiles.txt"
   pkg_grep "conffile: /etc/kernel/postinst.d/zz-kexecctl" '^ /etc/kernel/postinst.d/zz-kexecctl ' "$c/../conffiles.txt"
   for f in "$c"/etc/init.d/kexec*; do
