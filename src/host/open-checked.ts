@@ -65,10 +65,15 @@ export function openChecked(path: string, role: string, policy: TrustPolicy = RO
 
 /** Reads up to max bytes from the start of fd (pread, the offset is left alone). */
 export function readHead(fd: number, max: number): Buffer {
-  const buf = Buffer.alloc(max);
+  return preadFully(fd, 0, max);
+}
+
+/** `length` bytes of `fd` at `offset` (pread, retried on short reads); fewer only when the file ends first. */
+export function preadFully(fd: number, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(Math.max(0, length));
   let got = 0;
-  while (got < max) {
-    const n = readSync(fd, buf, got, max - got, got);
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, offset + got);
     if (n === 0) break;
     got += n;
   }

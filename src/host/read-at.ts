@@ -3,7 +3,8 @@
  * `use` gets a readAt(offset, length) over one open descriptor, which is closed afterwards.
  * null when the file cannot be opened.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { preadFully } from './open-checked.js';
 import type { RootFs } from './rootfs.js';
 
 export type ReadAt = (offset: number, length: number) => Uint8Array;
@@ -17,17 +18,7 @@ export function withReadAt<T>(rootfs: RootFs, inRoot: string, use: (readAt: Read
   }
   try {
     const size = rootfs.stat(inRoot)?.size ?? 0;
-    const readAt: ReadAt = (offset, length) => {
-      if (length <= 0) return new Uint8Array(0);
-      const buf = Buffer.alloc(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, buf, got, length - got, offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
-    };
+    const readAt: ReadAt = (offset, length) => preadFully(fd, offset, length);
     return use(readAt, size);
   } finally {
     closeSync(fd);

@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
 import { KexecError } from '../errors.js';
+import { preadFully } from '../host/open-checked.js';
 import { strerror } from '../sys/errno.js';
 import type { ByteSource } from './elf-core.js';
 import { extractDmesg } from './printk-ring.js';
@@ -54,16 +55,7 @@ export function createDumpDir(base: string, name: string): string {
 
 export function fdSource(fd: number): ByteSource {
   return {
-    read(offset, length) {
-      const buf = Buffer.alloc(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, buf, got, length - got, offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
-    },
+    read: (offset, length) => preadFully(fd, offset, length),
   };
 }
 

@@ -7,9 +7,9 @@
  * Structural checks (a few preads and fstat) always run; the deep check streams the compressed
  * kernel through its decompressor (verifyKernelPayload) and is the caller's choice.
  */
-import { fstatSync, readSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { KexecError } from '../errors.js';
-import type { OpenedFile } from '../host/open-checked.js';
+import { preadFully, type OpenedFile } from '../host/open-checked.js';
 import type { KernelImageInfo } from '../image/kernel-image.js';
 import {
   bzImageIntegrityPlan,
@@ -31,17 +31,6 @@ const VERIFY_CHUNK_BYTES = 1024 * 1024;
 
 export type StructuralVerdict = { warnings: string[]; payload: PayloadLocation | null };
 
-function pread(fd: number, offset: number, length: number): Uint8Array {
-  const buf = Buffer.alloc(Math.max(0, length));
-  let got = 0;
-  while (got < buf.length) {
-    const n = readSync(fd, buf, got, buf.length - got, offset + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
-}
-
 function refused(r: StructuralResult, path: string): KexecError | null {
   if (r.ok) return null;
   return new KexecError({ code: r.failure.code, message: r.failure.message, path, exitCode: 2 });
@@ -49,9 +38,9 @@ function refused(r: StructuralResult, path: string): KexecError | null {
 
 function checkKernel(kernel: OpenedFile, image: KernelImageInfo): StructuralResult | null {
   const size = fstatSync(kernel.fd).size;
-  const head = pread(kernel.fd, 0, CHECK_HEAD_BYTES);
+  const head = preadFully(kernel.fd, 0, CHECK_HEAD_BYTES);
   if (image.format === 'x86-bzimage') {
-    const probes: Probe[] = bzImageIntegrityPlan(head).needBytesAt.map((p) => ({ offset: p.offset, bytes: pread(kernel.fd, p.offset, p.length) }));
+    const probes: Probe[] = bzImageIntegrityPlan(head).needBytesAt.map((p) => ({ offset: p.offset, bytes: preadFully(kernel.fd, p.offset, p.length) }));
     return checkBzImageIntegrity(head, size, probes, kernel.path);
   }
   if (image.format === 'arm64-image') return checkArm64ImageIntegrity(head, size, kernel.path);
@@ -71,7 +60,7 @@ export function checkLoadFilesStructure(kernel: OpenedFile, image: KernelImageIn
     warnings.push(...k.warnings.map((w) => w.message));
   }
   for (const f of initrds) {
-    const r = checkInitrdIntegrity(pread(f.fd, 0, INITRD_HEAD_BYTES), fstatSync(f.fd).size, f.path);
+    const r = checkInitrdIntegrity(preadFully(f.fd, 0, INITRD_HEAD_BYTES), fstatSync(f.fd).size, f.path);
     const bad = refused(r, f.path);
     if (bad !== null) throw bad;
     warnings.push(...r.warnings.map((w) => w.message));
@@ -83,7 +72,7 @@ export function checkLoadFilesStructure(kernel: OpenedFile, image: KernelImageIn
 async function* payloadChunks(fd: number, loc: PayloadLocation): AsyncGenerator<Uint8Array> {
   const end = loc.offset + loc.length;
   for (let at = loc.offset; at < end;) {
-    const chunk = pread(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
+    const chunk = preadFully(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
     if (chunk.length === 0) return;
     at += chunk.length;
     yield chunk;
@@ -105,7 +94,7 @@ export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLoca
 /** Fresh chunks of `fd` from `offset` to `end` or its end (at most 1 MiB each). */
 async function* fileChunks(fd: number, offset: number, end = Infinity): AsyncGenerator<Uint8Array> {
   for (let at = offset; at < end;) {
-    const chunk = pread(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
+    const chunk = preadFully(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
     if (chunk.length === 0) return;
     at += chunk.length;
     yield chunk;
@@ -118,7 +107,7 @@ function paddingStart(fd: number): { start: number; size: number } {
   let end = size;
   while (end > 0) {
     const from = Math.max(0, end - 65536);
-    const block = pread(fd, from, end - from);
+    const block = preadFully(fd, from, end - from);
     let i = block.length - 1;
     while (i >= 0 && block[i] === 0) i--;
     if (i >= 0) return { start: from + i + 1, size };

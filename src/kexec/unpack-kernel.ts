@@ -9,7 +9,7 @@
  */
 import { fstatSync, readSync, writeSync } from 'node:fs';
 import { KexecError } from '../errors.js';
-import { closeQuietly, readHead, type OpenedFile } from '../host/open-checked.js';
+import { closeQuietly, preadFully, readHead, type OpenedFile } from '../host/open-checked.js';
 import { INITRD_ALIGN } from '../host/memfd-concat.js';
 import { classifyKernelFile, containerTypeName, type KernelContainer } from '../image/container/classify.js';
 import { decompressInto, lzmaBound, lzmaHeaderSize, MAX_OUTPUT_BYTES } from '../image/container/decompress.js';
@@ -79,14 +79,7 @@ async function* rangeChunks(fd: number, r: FileRange): AsyncGenerator<Uint8Array
 }
 
 function pread(fd: number, r: FileRange): Buffer {
-  const buf = Buffer.alloc(r.size);
-  let got = 0;
-  while (got < r.size) {
-    const n = readSync(fd, buf, got, r.size - got, r.offset + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
+  return preadFully(fd, r.offset, r.size);
 }
 
 /** Copies ranges back to back into `dst` (each but the last zero-padded to 4 bytes, as memfd-concat does). */
