@@ -68,10 +68,9 @@ export function checkLoadFilesStructure(kernel: OpenedFile, image: KernelImageIn
   return { warnings, payload: k !== null && k.ok ? k.payload : null };
 }
 
-/** The payload bytes [offset, offset + length) of `fd`, in fresh chunks of at most 1 MiB. */
-async function* payloadChunks(fd: number, loc: PayloadLocation): AsyncGenerator<Uint8Array> {
-  const end = loc.offset + loc.length;
-  for (let at = loc.offset; at < end;) {
+/** Fresh chunks of `fd` from `offset` to `end` or its end (at most 1 MiB each). */
+async function* fileChunks(fd: number, offset: number, end = Infinity): AsyncGenerator<Uint8Array> {
+  for (let at = offset; at < end;) {
     const chunk = preadFully(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
     if (chunk.length === 0) return;
     at += chunk.length;
@@ -85,20 +84,10 @@ async function* payloadChunks(fd: number, loc: PayloadLocation): AsyncGenerator<
  */
 export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLocation | null): Promise<string[]> {
   if (payload === null) return [];
-  const r = await verifyKernelPayload(payloadChunks(kernel.fd, payload), { what: kernel.path });
+  const r = await verifyKernelPayload(fileChunks(kernel.fd, payload.offset, payload.offset + payload.length), { what: kernel.path });
   if (r.ok) return [];
   if (r.code === 'EPAYLOAD_UNSUPPORTED') return [r.message];
   throw new KexecError({ code: r.code, message: r.message, path: kernel.path, exitCode: 2 });
-}
-
-/** Fresh chunks of `fd` from `offset` to `end` or its end (at most 1 MiB each). */
-async function* fileChunks(fd: number, offset: number, end = Infinity): AsyncGenerator<Uint8Array> {
-  for (let at = offset; at < end;) {
-    const chunk = preadFully(fd, at, Math.min(VERIFY_CHUNK_BYTES, end - at));
-    if (chunk.length === 0) return;
-    at += chunk.length;
-    yield chunk;
-  }
 }
 
 /** Where the trailing zero bytes of `fd` start (its size when it ends in a non-zero byte), and its size. */
