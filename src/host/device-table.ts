@@ -54,6 +54,8 @@ export type DeviceTable = {
   rootSubvol: string | null;
   byUuid: Readonly<Record<string, string>>;
   byLabel: Readonly<Record<string, string>>;
+  /** /dev/disk/by-partuuid: partition UUID (GPT GUID, or MBR "<signature>-<NN>") → kernel name, for `probe --part-uuid`. */
+  byPartuuid: Readonly<Record<string, string>>;
   /** GRUB's names of LVM, md and LUKS devices (canonical form) → kernel device name. */
   aliases: ReadonlyMap<string, string>;
   /** Every mounted ZFS dataset. */
@@ -137,6 +139,7 @@ export function buildDeviceTable(f: DeviceFacts): DeviceTable {
     rootSubvol: rootSubvol(f.cmdline, fstab, ids),
     byUuid: f.byUuid,
     byLabel: f.byLabel,
+    byPartuuid: f.byPartuuid,
     aliases: abstractAliases(f.abstract ?? NO_ABSTRACT),
     zfs: mounts.filter((m) => m.fstype === 'zfs').map((m) => ({ source: m.source, mountpoint: m.mountpoint })),
     zfsMembers: zfsMembers(f),

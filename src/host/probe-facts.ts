@@ -4,8 +4,8 @@
  * vfat is "fat", squashfs is "squash4"); UUIDs as its fs drivers print them, which is what
  * /dev/disk/by-uuid shows except for ZFS (GRUB prints the pool GUID as 16 hex digits, blkid in
  * decimal); labels as /dev/disk/by-label names them, with udev's \xHH escapes decoded.
- * Partition maps are not in the table, nor (yet) partition UUIDs: asked for them we say so (the
- * evaluator answers what a GRUB name like "hd0,gpt2" already says).
+ * Partition UUIDs come from /dev/disk/by-partuuid. Partition maps are not in the table: asked
+ * for one we say so (the evaluator answers what a GRUB name like "hd0,gpt2" already says).
  */
 import type { GrubDevice, ProbeAnswer, ProbeTarget } from '../boot/grub/types.js';
 import type { DeviceTable } from './device-table.js';
@@ -77,13 +77,12 @@ export function probeDevice(t: DeviceTable, device: GrubDevice, target: ProbeTar
       return label === undefined ? unknown('no /dev/disk/by-label link names it') : known(unescapeLink(label));
     }
     case 'part_uuid': {
-      // GRUB prints a GPT partition GUID in lower case and an MBR one as <signature>-<NN>, as
-      // /dev/disk/by-partuuid names them (grub-emu 2.06, test/grub-emu/probe-cases.json).
+      // GRUB (probe.c) prints a GPT partition GUID in lower case and an MBR one as
+      // <signature>-<NN> (%08x-%02x), the names /dev/disk/by-partuuid has (udev's
+      // ID_PART_ENTRY_UUID from blkid; grub-emu 2.06, test/grub-emu/probe-cases.json).
       if (device.startsWith('partuuid:')) return known(device.slice(9));
-      // The table does not carry by-partuuid links yet; read them once it does.
-      const links = (t as DeviceTable & { byPartuuid?: Readonly<Record<string, string>> }).byPartuuid;
-      const part = kname === null || links === undefined ? undefined : linksTo(links, kname)[0];
-      return part === undefined ? unknown('partition UUIDs are not in the device table') : known(part);
+      const part = kname === null ? undefined : linksTo(t.byPartuuid, kname)[0];
+      return part === undefined ? unknown('no /dev/disk/by-partuuid link names it (not a partition, or not on a partition table)') : known(part.toLowerCase());
     }
     case 'driver':
       if (kname !== null && /^md[0-9]/.test(kname)) return known('diskfilter');

@@ -73,6 +73,14 @@ describe('buildDeviceTable: device names', () => {
   });
 });
 
+describe('buildDeviceTable: partition UUIDs', () => {
+  it('carries the /dev/disk/by-partuuid links for probe --part-uuid', () => {
+    const t = buildDeviceTable(facts({ mountinfo: SEPARATE_BOOT, byPartuuid: { '1234abcd-01': 'vda1' } }));
+    expect(t.byPartuuid).toEqual({ '1234abcd-01': 'vda1' });
+    expect(buildDeviceTable(NONE).byPartuuid).toEqual({});
+  });
+});
+
 describe('buildDeviceTable: the root subvolume', () => {
   it.each<[string, Partial<DeviceFacts>, string | null]>([
     ['rootflags=subvol= on the command line', { cmdline: 'root=/dev/sda3 rootflags=subvol=@root ro' }, '/@root'],

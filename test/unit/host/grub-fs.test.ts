@@ -101,6 +101,20 @@ describe('RootGrubFs', () => {
   });
 });
 
+describe('RootGrubFs probe --part-uuid', () => {
+  it('answers from /dev/disk/by-partuuid: the script builds root=PARTUUID= from it', () => {
+    const cfg = 'probe --set=pu --part-uuid ($root)\nmenuentry x { linux /vmlinuz-6.1 root=PARTUUID=$pu }\n';
+    const root = tree(
+      { 'proc/self/mountinfo': MOUNTINFO, 'boot/grub/grub.cfg': cfg, 'boot/vmlinuz-6.1': 'k' },
+      { 'dev/disk/by-partuuid/3B5F6D1E-8A2C-4F4E-9B7D-1C2E3F4A5B6C': '../../vda1', 'dev/disk/by-partuuid/1234abcd-02': '../../vda2' },
+    );
+    const menu = evaluateSystemGrub(new RootFs(root));
+    expect(menu?.result.uncertain).toEqual([]);
+    expect(menu?.result.selection?.entry.boot?.args).toEqual(['root=PARTUUID=3b5f6d1e-8a2c-4f4e-9b7d-1c2e3f4a5b6c']);
+    expect(menu?.fs.probe('dev:vda2', 'part_uuid', 'pc')).toEqual({ known: true, value: '1234abcd-02' });
+  });
+});
+
 describe('gatherDeviceFacts', () => {
   it('reads the mount tables, /proc/cmdline, the by-* links and the kernel names of path sources', () => {
     const info = '22 1 254:0 / / rw - ext4 /dev/mapper/vg-root rw\n23 22 254:1 / /boot rw - ext4 /dev/vda1 rw\n';

@@ -15,7 +15,7 @@ const table = buildDeviceTable({
   cmdline: null,
   byUuid: { '3f1c5a2e-0b7d-4d8e-9a61-2c4b7e9f0a13': 'nvme0n1p2', '7C2E-1A9B': 'nvme0n1p1', '12345678901234567890': 'sdb1' },
   byLabel: { 'my\\x20root': 'nvme0n1p2', DATA: 'md0' },
-  byPartuuid: {},
+  byPartuuid: { '3B5F6D1E-8A2C-4F4E-9B7D-1C2E3F4A5B6C': 'nvme0n1p2', '1234abcd-01': 'md0' },
   nodes: {},
   hostRoot: '/',
 });
@@ -33,6 +33,9 @@ describe('probeDevice', () => {
     ['dev:md0', 'label', 'DATA'],
     ['partuuid:0d0c0b0a-02', 'part_uuid', '0d0c0b0a-02'],
     ['partuuid:0d0c0b0a-02', 'fs', 'btrfs'],
+    // /dev/disk/by-partuuid: a GPT GUID in lower case as GRUB prints it (probe.c %pG), an MBR one as <signature>-<NN>.
+    ['dev:nvme0n1p2', 'part_uuid', '3b5f6d1e-8a2c-4f4e-9b7d-1c2e3f4a5b6c'],
+    ['dev:md0', 'part_uuid', '1234abcd-01'],
   ] as const)('%s --%s = %s', (dev, target, value) => {
     expect(probeDevice(table, dev, target)).toEqual({ known: true, value });
   });
@@ -42,7 +45,11 @@ describe('probeDevice', () => {
   it('an unknown device is null; an unknown fact says why', () => {
     expect(probeDevice(table, 'dev:sdz9', 'fs')).toBeNull();
     expect(probeDevice(table, 'dev:nvme0n1p2', 'partmap')).toMatchObject({ known: false });
-    expect(probeDevice(table, 'dev:nvme0n1p2', 'part_uuid')).toMatchObject({ known: false });
+    // A device no by-partuuid link names (a whole disk, a dm device): not known, never a guess.
+    expect(probeDevice(table, 'dev:nvme0n1p1', 'part_uuid')).toEqual({
+      known: false,
+      why: 'no /dev/disk/by-partuuid link names it (not a partition, or not on a partition table)',
+    });
     expect(probeDevice(table, 'uuid:5a5b5c5d-0000-4000-8000-000000000001', 'fs')).toEqual({
       known: false,
       why: 'filesystem type "reiser4" has no GRUB driver',
