@@ -1,9 +1,29 @@
 # shellcheck shell=bash
 # Staging and package assembly for scripts/package.sh (sourced; uses its variables:
-# ROOT WORK OUT VERSION RELEASE DEBARCH RPMARCH KOFFI_TRIPLET EPOCH).
+# ROOT WORK OUT VERSION RELEASE EPOCH; set_arch sets DEBARCH RPMARCH KOFFI_TRIPLET STRIP AWORK).
 
 die() { echo "package: error: $*" >&2; exit 1; }
 note() { echo "package: $*" >&2; }
+
+# set_arch DEBARCH: the rpm arch, koffi's prebuilt directory and the strip for that arch (the
+# cross one from binutils-<gnu triplet>, or plain strip on a native build), and a work dir of its own.
+# shellcheck disable=SC2034 # RPMARCH and KOFFI_TRIPLET are read by the build functions
+set_arch() {
+  DEBARCH=$1
+  case "$DEBARCH" in
+    amd64) RPMARCH=x86_64 KOFFI_TRIPLET=linux_x64 STRIP=x86_64-linux-gnu-strip ;;
+    arm64) RPMARCH=aarch64 KOFFI_TRIPLET=linux_arm64 STRIP=aarch64-linux-gnu-strip ;;
+    *) die "unsupported architecture '$DEBARCH' (kexecctl's syscall layer knows amd64 and arm64)" ;;
+  esac
+  if ! command -v "$STRIP" >/dev/null; then
+    if [ "$DEBARCH" != "$(dpkg --print-architecture)" ] || ! command -v strip >/dev/null; then
+      die "'$STRIP' is missing; run scripts/setup.sh (binutils-${STRIP%-strip})"
+    fi
+    STRIP="strip"
+  fi
+  # shellcheck disable=SC2153 # WORK is package.sh's
+  AWORK=$WORK/$DEBARCH
+}
 
 # The CLI entries every package must carry, and who provides them.
 REQUIRED_ENTRIES=${KEXECCTL_PKG_REQUIRED:-kexecctl kexec coldreboot}
@@ -60,7 +80,7 @@ stage_common() {
   cp "$k/package.json" "$k/index.js" "$k/indirect.js" "$k/LICENSE.txt" "$kd/"
   cp "$k/build/koffi/$KOFFI_TRIPLET/koffi.node" "$kd/build/koffi/$KOFFI_TRIPLET/"
   # As dh_strip does for shared objects: the symbol table is not needed to run.
-  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$kd/build/koffi/$KOFFI_TRIPLET/koffi.node"
+  "$STRIP" --strip-unneeded --remove-section=.comment --remove-section=.note "$kd/build/koffi/$KOFFI_TRIPLET/koffi.node"
   # /usr/sbin/<cmd> -> ../lib/kexecctl/bin/<cmd>, a two-line wrapper that runs the bundle
   # with the system node (not whatever "node" is first in PATH at shutdown).
   for f in "$DIST"/*.js; do
@@ -127,12 +147,13 @@ normalize_tree() {
   find "$d" -exec touch -h -d "@$EPOCH" {} +
 }
 
-# shlibs dependencies of koffi's native module, computed by dpkg-shlibdeps.
+# shlibs dependencies of koffi's native module, computed by dpkg-shlibdeps for DEBARCH (for a
+# foreign arch it reads the multiarch libraries and symbols files of libstdc++6:<arch> and libc6:<arch>).
 deb_shlibs() {
-  local tmp=$WORK/shlibdeps so=$1
+  local tmp=$AWORK/shlibdeps so=$1
   mkdir -p "$tmp/debian"
   printf 'Source: kexecctl\n\nPackage: kexecctl\nArchitecture: any\n' >"$tmp/debian/control"
-  (cd "$tmp" && dpkg-shlibdeps -O -e"$so" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
+  (cd "$tmp" && DEB_HOST_ARCH=$DEBARCH dpkg-shlibdeps -O -e"$so" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
 }
 
 installed_size_kb() {

@@ -3,7 +3,7 @@
 # (sourced by scripts/package.sh after package-lib.sh).
 
 build_rpm() {
-  local stage=$WORK/rpm/root top=$WORK/rpm/top rpm with=() rel
+  local stage=$AWORK/rpm/root top=$AWORK/rpm/top rpm with=() rel
   stage_common "$stage" /usr/lib/systemd/system /etc/rc.d/init.d
   install -D -m 0644 etc-defaults/kexec "$stage/etc/default/kexec"
   install -D -m 0644 deb/copyright "$stage/usr/share/licenses/kexecctl/copyright"
@@ -20,10 +20,10 @@ build_rpm() {
     --define "kx_version $VERSION" --define "kx_release $RELEASE" --define "kx_stage $stage" \
     --define "_source_date_epoch_from_changelog 0" \
     --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1" \
-    --target "$RPMARCH-linux" rpm/kexecctl.spec >"$WORK/rpmbuild.log" 2>&1 ||
-    { cat "$WORK/rpmbuild.log" >&2; die "rpmbuild failed"; }
+    --target "$RPMARCH-linux" rpm/kexecctl.spec >"$AWORK/rpmbuild.log" 2>&1 ||
+    { cat "$AWORK/rpmbuild.log" >&2; die "rpmbuild failed"; }
   rpm=$(find "$top/RPMS" -name "kexecctl-$VERSION-$RELEASE.*.rpm" | head -n 1)
-  [ -n "$rpm" ] || die "rpmbuild produced no package (see $WORK/rpmbuild.log)"
+  [ -n "$rpm" ] || die "rpmbuild produced no package (see $AWORK/rpmbuild.log)"
   rm -f "$OUT"/kexecctl-*."$RPMARCH".rpm
   mv "$rpm" "$OUT/"
   rel="$OUT/$(basename "$rpm")"

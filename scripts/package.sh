@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# npm run package: builds the .deb and the .rpm from the built tree.
+# npm run package: builds the .deb and the .rpm from the built tree, for amd64 and arm64.
 #   build/packages/kexecctl_<version>-<release>_<debarch>.deb   (dpkg-deb, staged tree, root:root)
 #   build/packages/kexecctl-<version>-<release>.<rpmarch>.rpm   (rpmbuild with rpm/kexecctl.spec)
+# The program is one JS bundle for every arch; only koffi's native module differs: each package
+# carries node_modules/koffi/build/koffi/<linux_x64|linux_arm64>/koffi.node and nothing else of koffi's
+# prebuilt set. A foreign arch is stripped with its cross strip (binutils-<triplet>) and its shlibs
+# come from dpkg-shlibdeps with DEB_HOST_ARCH set, reading the multiarch libstdc++6:<arch> (setup.sh).
 # No network. Environment:
 #   KEXECCTL_PKG_RELEASE   package release / Debian revision (default 1)
-#   KEXECCTL_PKG_ARCH      Debian architecture to build for (default: this machine's)
+#   KEXECCTL_PKG_ARCH      Debian architectures to build for, space-separated (default "amd64 arm64")
 #   KEXECCTL_PKG_OUT       output directory (default build/packages)
+#   KEXECCTL_PKG_WORK      scratch directory, emptied first (default build/package-work)
 #   KEXECCTL_PKG_NO_BUILD  1 = package the existing dist/ without running "npm run build"
 #   KEXECCTL_PKG_ONLY      deb | rpm (default both)
 #   KEXECCTL_PKG_REQUIRED  CLI entries (dist/<name>.js) that must exist (default: kexecctl kexec coldreboot)
@@ -20,17 +25,15 @@ ROOT=$PWD
 . "$ROOT/scripts/package-rpm.sh"
 
 RELEASE=${KEXECCTL_PKG_RELEASE:-1}
-DEBARCH=${KEXECCTL_PKG_ARCH:-$(dpkg --print-architecture)}
+ARCHES=${KEXECCTL_PKG_ARCH:-amd64 arm64}
 OUT=${KEXECCTL_PKG_OUT:-$ROOT/build/packages}
-WORK=$ROOT/build/package-work
+WORK=${KEXECCTL_PKG_WORK:-$ROOT/build/package-work}
 ONLY=${KEXECCTL_PKG_ONLY:-}
-case "$DEBARCH" in
-  amd64) RPMARCH=x86_64 KOFFI_TRIPLET=linux_x64 ;;
-  arm64) RPMARCH=aarch64 KOFFI_TRIPLET=linux_arm64 ;;
-  *) die "unsupported architecture '$DEBARCH' (kexecctl's syscall layer knows amd64 and arm64)" ;;
-esac
+for DEBARCH in $ARCHES; do
+  set_arch "$DEBARCH" # fails early for an arch we cannot package
+done
 
-for tool in dpkg-deb dpkg-shlibdeps rpmbuild gzip strip node; do
+for tool in dpkg-deb dpkg-shlibdeps rpmbuild gzip node; do
   command -v "$tool" >/dev/null || die "'$tool' is missing; run scripts/setup.sh (dpkg-dev, rpm, binutils)"
 done
 [ -d node_modules/koffi ] || die "node_modules/koffi is missing; run 'npm ci' (or scripts/setup.sh)"
@@ -49,7 +52,6 @@ for attempt in 1 2 3; do
   [ "$attempt" -lt 3 ] || break
   note "dist/ changed while copying it; building again"
 done
-check_inputs
 
 VERSION=$(node -p 'require("./package.json").version')
 EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
@@ -57,10 +59,14 @@ export SOURCE_DATE_EPOCH=$EPOCH
 mkdir -p "$OUT"
 
 t0=$SECONDS
-if [ "$ONLY" != rpm ]; then
-  build_deb
-fi
-if [ "$ONLY" != deb ]; then
-  build_rpm
-fi
+for DEBARCH in $ARCHES; do
+  set_arch "$DEBARCH"
+  check_inputs
+  if [ "$ONLY" != rpm ]; then
+    build_deb
+  fi
+  if [ "$ONLY" != deb ]; then
+    build_rpm
+  fi
+done
 echo "package: done in $((SECONDS - t0))s"

@@ -10,29 +10,9 @@ pkg_lint() {
   dpkg-deb -e "$deb" "$work/lint/ctrl"
   dpkg-deb -x "$deb" "$work/lint/tree"
 
-  pkg_section "lintian"
-  out="$work/lint/lintian.txt"
-  lintian --allow-root "$deb" >"$out" 2>&1 || true
-  PKG_LINTIAN_E=$(grep -c '^E: ' "$out" || true)
-  PKG_LINTIAN_W=$(grep -c '^W: ' "$out" || true)
-  sed 's/^/    /' "$out"
-  if [ "$PKG_LINTIAN_E" -eq 0 ]; then pkg_ok "lintian: no errors"; else pkg_bad "lintian: $PKG_LINTIAN_E errors"; fi
-  # Every remaining warning tag is justified in deb/README.
-  local tag missing=()
-  while IFS= read -r tag; do
-    grep -q -- "$tag" "$ROOT/deb/README" || missing+=("$tag")
-  done < <(sed -n 's/^W: [^ ]* \([^ ]*\).*/\1/p' "$out" | sort -u)
-  if [ "${#missing[@]}" -eq 0 ]; then pkg_ok "every lintian warning is justified in deb/README"
-  else pkg_bad "lintian warnings not in deb/README: ${missing[*]}"; fi
-
+  pkg_lintian "$deb" "$work/lint/lintian.txt" ""
   pkg_section "rpm checks"
-  if command -v rpmlint >/dev/null; then
-    out="$work/lint/rpmlint.txt"
-    rpmlint -r "$ROOT/rpm/kexecctl.rpmlintrc" "$rpm" "$ROOT/rpm/kexecctl.spec" >"$out" 2>&1 || true
-    grep -E '^(kexecctl|[0-9]+ packages)' "$out" | sed 's/^/    /'
-    PKG_RPMLINT_E=$(grep -cE '^kexecctl[^:]*: E: ' "$out" || true)
-    if [ "$PKG_RPMLINT_E" -eq 0 ]; then pkg_ok "rpmlint: no errors"; else pkg_bad "rpmlint: $PKG_RPMLINT_E errors"; fi
-  fi
+  pkg_rpmlint "$rpm" "$work/lint/rpmlint.txt" ""
   rpm -qp --requires "$rpm" >"$work/lint/rpm-requires.txt" 2>/dev/null
   rpm -qp --provides "$rpm" >"$work/lint/rpm-provides.txt" 2>/dev/null
   rpm -qp --conflicts "$rpm" >"$work/lint/rpm-conflicts.txt" 2>/dev/null
@@ -62,6 +42,33 @@ pkg_lint() {
   pkg_check "shellcheck scripts/package*.sh" shellcheck -x "$ROOT"/scripts/package.sh "$ROOT"/scripts/package-*.sh
   pkg_check "shellcheck test/package + tier" shellcheck -x "$ROOT"/test/package/*.sh "$ROOT"/test/tiers.d/20-package.sh
   pkg_verify_units "$work/lint/tree"
+}
+
+# pkg_lintian DEB OUTFILE LABEL: lintian without errors, every warning tag justified in deb/README.
+# Sets PKG_LINTIAN_E / PKG_LINTIAN_W. LABEL (e.g. "arm64 ") prefixes the result lines.
+pkg_lintian() {
+  local deb=$1 out=$2 label=$3 tag missing=()
+  pkg_section "${label}lintian"
+  lintian --allow-root "$deb" >"$out" 2>&1 || true
+  PKG_LINTIAN_E=$(grep -c '^E: ' "$out" || true)
+  PKG_LINTIAN_W=$(grep -c '^W: ' "$out" || true)
+  sed 's/^/    /' "$out"
+  if [ "$PKG_LINTIAN_E" -eq 0 ]; then pkg_ok "${label}lintian: no errors"; else pkg_bad "${label}lintian: $PKG_LINTIAN_E errors"; fi
+  while IFS= read -r tag; do
+    grep -q -- "$tag" "$ROOT/deb/README" || missing+=("$tag")
+  done < <(sed -n 's/^W: [^ ]* \([^ ]*\).*/\1/p' "$out" | sort -u)
+  if [ "${#missing[@]}" -eq 0 ]; then pkg_ok "${label}every lintian warning is justified in deb/README"
+  else pkg_bad "${label}lintian warnings not in deb/README: ${missing[*]}"; fi
+}
+
+# pkg_rpmlint RPM OUTFILE LABEL: rpmlint (with rpm/kexecctl.rpmlintrc) without errors; sets PKG_RPMLINT_E.
+pkg_rpmlint() {
+  local rpm=$1 out=$2 label=$3
+  command -v rpmlint >/dev/null || { pkg_bad "${label}rpmlint is not installed"; return; }
+  rpmlint -r "$ROOT/rpm/kexecctl.rpmlintrc" "$rpm" "$ROOT/rpm/kexecctl.spec" >"$out" 2>&1 || true
+  grep -E '^(kexecctl|[0-9]+ packages)' "$out" | sed 's/^/    /'
+  PKG_RPMLINT_E=$(grep -cE '^kexecctl[^:]*: E: ' "$out" || true)
+  if [ "$PKG_RPMLINT_E" -eq 0 ]; then pkg_ok "${label}rpmlint: no errors"; else pkg_bad "${label}rpmlint: $PKG_RPMLINT_E errors"; fi
 }
 
 # pkg_verify_units TREE: systemd-analyze verify on the units as packaged. TREE is the extracted
