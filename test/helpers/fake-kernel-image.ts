@@ -4,7 +4,7 @@
  * (src/image/integrity): a gzip member of a tiny "ELF" at payload_offset, with syssize and
  * payload_length consistent with the file (Documentation/arch/x86/boot.rst; mkpiggy.c).
  */
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 export type FakeBzImageOpts = {
   protocol?: number;
   xloadflags?: number;
@@ -54,6 +54,17 @@ export function fakeBzImage(o: FakeBzImageOpts = {}): Buffer {
     buf.write(version + '\0', at, 'latin1');
     buf.writeUInt16LE(at - 0x200, 0x20e);
   }
+  return withBuildCrc(buf);
+}
+
+/**
+ * Stores the CRC-32 arch/x86/boot/tools/build.c appends (Linux before 6.15): its partial_crc32 is
+ * zlib's crc32 without the final inversion, over everything before the last 4 bytes of the
+ * (setup_sects + 1) * 512 + syssize * 16 region. Computed with node's zlib, not with our code.
+ */
+export function withBuildCrc(buf: Buffer): Buffer {
+  const end = ((buf[0x1f1] || 4) + 1) * 512 + buf.readUInt32LE(0x1f4) * 16;
+  buf.writeUInt32LE(~crc32(buf.subarray(0, end - 4)) >>> 0, end - 4);
   return buf;
 }
 

@@ -39,6 +39,8 @@ export type PayloadCode =
   | 'EPAYLOAD_NOT_ELF'
   /** More than the output cap (2 GiB, the kernel's kexec_file_load limit) came out. */
   | 'EPAYLOAD_TOO_LARGE'
+  /** The bzImage's build CRC-32 (arch/x86/boot/tools/build.c, Linux before 6.15) does not match its bytes. */
+  | 'EKERNEL_CHECKSUM'
   /** The payload's format (or one of its options, e.g. xz's x86 BCJ filter) cannot be verified here. */
   | 'EPAYLOAD_UNSUPPORTED';
 

@@ -95,6 +95,20 @@ describe('loadKernelChecked: the deep check', () => {
     expect(k.calls).toHaveLength(1);
   });
 
+  it('refuses a flipped byte outside the payload (setup code) by the build CRC, keeps what is loaded', async () => {
+    const bad = readFileSync(fx.kernel);
+    bad[0x300] = (bad[0x300] as number) ^ 0x40;
+    const path = file('setup-flip', bad);
+    const k = new FakeKernel(initialFakeState({ loaded: true }));
+    await expect(loadKernelChecked(k, req({ kernelPath: path, verify: true }), { root: fx.root, trust: fx.trust })).rejects.toMatchObject({
+      code: 'EKERNEL_CHECKSUM',
+      exitCode: 2,
+      message: expect.stringMatching(/build checksum .* does not match; free space in \/boot and reinstall the kernel package$/),
+    });
+    expect(k.calls).toEqual([]);
+    expect(k.state().loaded).toBe(true);
+  });
+
   it('verifies a good kernel and loads it', async () => {
     const k = new FakeKernel();
     const r = await loadKernelChecked(k, req({ verify: true }), { root: fx.root, trust: fx.trust });
