@@ -26,6 +26,9 @@ const COMMANDS: Array<[string, () => Promise<{ register: Register }>]> = [
   // fleet signals (issue 13)
   ['needs-reboot', () => import('./commands/needs-reboot.js')],
   ['verify', () => import('./commands/verify.js')],
+  // kexec boot assessment and the watchdog handover (issue 12)
+  ['boot-check', () => import('./commands/boot-state.js')],
+  ['boot-complete', () => import('./commands/boot-state.js')],
 ];
 
 function newProgram(): Command {
@@ -44,7 +47,7 @@ export async function buildKexecctl(only?: string): Promise<Command> {
   const program = newProgram();
   const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
   const modules = await Promise.all((wanted.length > 0 ? wanted : COMMANDS).map(([, load]) => load()));
-  for (const m of modules) m.register(program);
+  for (const m of new Set(modules)) m.register(program); // one module may register several commands (boot-state.ts)
   return program;
 }
 

@@ -9,7 +9,7 @@ import { runPartsOrder } from './run-parts.js';
 
 export const KEXEC_DEFAULTS_PATH = '/etc/default/kexec';
 export const KEXEC_DEFAULTS_DIR = '/etc/default/kexec.d';
-export const KEXEC_KEYS = ['LOAD_KEXEC', 'KERNEL_IMAGE', 'INITRD', 'APPEND', 'USE_GRUB_CONFIG'] as const;
+export const KEXEC_KEYS = ['LOAD_KEXEC', 'KERNEL_IMAGE', 'INITRD', 'APPEND', 'USE_GRUB_CONFIG', 'KEXEC_WATCHDOG_SEC', 'KEXEC_COLD_IF_DRIVERS'] as const;
 export type KexecKey = (typeof KEXEC_KEYS)[number];
 
 /** Debian's own defaults (its shipped file and init script) for keys nobody set. */
@@ -32,6 +32,10 @@ export type KexecDefaults = {
   initrdDefaulted: boolean;
   append: string;
   useGrubConfig: boolean;
+  /** KEXEC_WATCHDOG_SEC: arm the hardware watchdog for this many seconds across the kexec jump; 0 = off (issue 12). */
+  watchdogSec: number;
+  /** KEXEC_COLD_IF_DRIVERS: module or driver names that make the reboot cold while bound (issue 12). */
+  coldIfDrivers: string[];
   /** Files that were read, in order. */
   files: string[];
   /** Where each key got its final value: "file:line". */
@@ -71,6 +75,22 @@ export function mergeKexecDefaults(files: readonly ConfigText[]): { value: Kexec
     diagnostics.push(...boolWarnings(key, values[key], origins[key] ?? ''));
   }
   const initrdText = values.INITRD ?? DEBIAN_INITRD;
+  const wdText = (values.KEXEC_WATCHDOG_SEC ?? '').trim();
+  let watchdogSec = 0;
+  if (wdText !== '') {
+    const n = /^\d{1,5}$/.test(wdText) ? Number(wdText) : NaN;
+    if (n >= 0 && n <= 3600) watchdogSec = n;
+    else {
+      const [origin, line] = (origins.KEXEC_WATCHDOG_SEC ?? '').split(/:(?=\d+$)/);
+      const d: Diagnostic = {
+        severity: 'warning',
+        origin: origin ?? '',
+        message: `KEXEC_WATCHDOG_SEC="${wdText}" is not a number of seconds from 0 to 3600: the watchdog stays off`,
+      };
+      if (line !== undefined) d.line = Number(line);
+      diagnostics.push(d);
+    }
+  }
   return {
     value: {
       loadKexec: isTrue(values.LOAD_KEXEC),
@@ -80,6 +100,8 @@ export function mergeKexecDefaults(files: readonly ConfigText[]): { value: Kexec
       initrdDefaulted: values.INITRD === undefined || values.INITRD.trim() === DEBIAN_INITRD,
       append: (values.APPEND ?? '').trim(),
       useGrubConfig: isTrue(values.USE_GRUB_CONFIG),
+      watchdogSec,
+      coldIfDrivers: (values.KEXEC_COLD_IF_DRIVERS ?? '').split(/[\s,]+/).filter(Boolean),
       files: files.map((f) => f.origin),
       origins,
     },

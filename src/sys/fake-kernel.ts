@@ -25,6 +25,29 @@ export type FakeState = KexecState & {
    * ["SIOCGIFFLAGS"], ["if_nameindex"].
    */
   interfaces?: Record<string, boolean>;
+  /**
+   * Watchdog devices the fake pretends exist, by path (/dev/watchdog0). Each open, WDIOC_* ioctl
+   * and close is logged (syscalls "watchdog_open", "ioctl" with {request}, "watchdog_close").
+   * Failures: failures["watchdog_open"], ["WDIOC_SETTIMEOUT"], ["WDIOC_KEEPALIVE"], ["watchdog_close"].
+   */
+  watchdogs?: Record<string, FakeWatchdog>;
+  /** Open watchdog descriptors: fd -> device path. */
+  watchdogFds?: Record<string, string>;
+};
+
+/** One fake watchdog, as drivers/watchdog/watchdog_dev.c keeps it. */
+export type FakeWatchdog = {
+  /** Seconds. */
+  timeout: number;
+  /** Counting (opened, or left running by a close without the magic 'V'). */
+  running: boolean;
+  /** WDIOC_SETTIMEOUT range (watchdog_device.min_timeout / max_timeout); EINVAL outside it. */
+  minTimeout?: number;
+  maxTimeout?: number;
+  /** Held open by someone else (systemd's RuntimeWatchdogSec): open fails with EBUSY. */
+  busy?: boolean;
+  /** nowayout: even the magic close leaves it running. */
+  nowayout?: boolean;
 };
 
 export function initialFakeState(over: Partial<FakeState> = {}): FakeState {
@@ -194,6 +217,78 @@ export class FakeKernel implements Kernel {
     this.st.calls.push({ syscall: 'ioctl', args, result: '0' });
     this.save();
     return { ok: true, value: 0 };
+  }
+
+  private wdFail(key: string, syscall: string, args: Record<string, unknown>): SyscallResult | null {
+    const fail = this.scripted(key, syscall);
+    if (fail === null || fail.ok) return null;
+    this.st.calls.push({ syscall, args, result: `-1 ${fail.code}` });
+    this.save();
+    return fail;
+  }
+
+  private wdErr(syscall: string, args: Record<string, unknown>, code: string): SyscallResult {
+    const errno = errnoNumber(code) ?? 22;
+    this.st.calls.push({ syscall, args, result: `-1 ${code}` });
+    this.save();
+    return { ok: false, syscall, errno, code: errnoName(errno), message: strerror(errno) };
+  }
+
+  private wdOk(syscall: string, args: Record<string, unknown>, value: number): SyscallResult {
+    this.st.calls.push({ syscall, args, result: String(value) });
+    this.save();
+    return { ok: true, value };
+  }
+
+  private wdByFd(fd: number): FakeWatchdog | undefined {
+    const path = this.st.watchdogFds?.[String(fd)];
+    return path === undefined ? undefined : this.st.watchdogs?.[path];
+  }
+
+  watchdogOpen(path: string): SyscallResult {
+    const args = { path };
+    const f = this.wdFail('watchdog_open', 'watchdog_open', args);
+    if (f !== null) return f;
+    const wd = this.st.watchdogs?.[path];
+    if (wd === undefined) return this.wdErr('watchdog_open', args, 'ENOENT');
+    const held = Object.values(this.st.watchdogFds ?? {}).includes(path);
+    if (wd.busy === true || held) return this.wdErr('watchdog_open', args, 'EBUSY');
+    const fd = this.st.nextFd++;
+    wd.running = true; // watchdog_open() starts it
+    this.st.watchdogFds = { ...this.st.watchdogFds, [String(fd)]: path };
+    return this.wdOk('watchdog_open', args, fd);
+  }
+
+  watchdogSetTimeout(fd: number, seconds: number): SyscallResult {
+    const args = { request: 'WDIOC_SETTIMEOUT', fd, seconds };
+    const f = this.wdFail('WDIOC_SETTIMEOUT', 'ioctl', args);
+    if (f !== null) return f;
+    const wd = this.wdByFd(fd);
+    if (wd === undefined) return this.wdErr('ioctl', args, 'EBADF');
+    if (seconds < (wd.minTimeout ?? 1) || seconds > (wd.maxTimeout ?? 0x7fffffff)) return this.wdErr('ioctl', args, 'EINVAL');
+    wd.timeout = seconds;
+    return this.wdOk('ioctl', args, seconds);
+  }
+
+  watchdogKeepalive(fd: number): SyscallResult {
+    const args = { request: 'WDIOC_KEEPALIVE', fd };
+    const f = this.wdFail('WDIOC_KEEPALIVE', 'ioctl', args);
+    if (f !== null) return f;
+    if (this.wdByFd(fd) === undefined) return this.wdErr('ioctl', args, 'EBADF');
+    return this.wdOk('ioctl', args, 0);
+  }
+
+  watchdogClose(fd: number, magic: boolean): SyscallResult {
+    const args = { fd, magic };
+    const wd = this.wdByFd(fd);
+    const fds = { ...this.st.watchdogFds };
+    delete fds[String(fd)];
+    this.st.watchdogFds = fds;
+    const f = this.wdFail('watchdog_close', 'watchdog_close', args);
+    if (f !== null) return f;
+    if (wd === undefined) return this.wdErr('watchdog_close', args, 'EBADF');
+    if (magic && wd.nowayout !== true) wd.running = false; // watchdog_release() with WDOG_ALLOW_RELEASE
+    return this.wdOk('watchdog_close', args, 0);
   }
 
   state(): KexecState {

@@ -50,4 +50,21 @@ export interface Kernel {
   getInterfaceFlags(name: string): SyscallResult;
   /** ioctl(SIOCSIFFLAGS) with ifr_flags = flags. */
   setInterfaceFlags(name: string, flags: number): SyscallResult;
+  /**
+   * The hardware watchdog (include/uapi/linux/watchdog.h, drivers/watchdog/watchdog_dev.c).
+   * open(path, O_WRONLY | O_CLOEXEC): opening /dev/watchdogN starts the watchdog (watchdog_open →
+   * watchdog_start) with the driver's current timeout; value = the descriptor. The device is
+   * single-open: EBUSY when another process (systemd's RuntimeWatchdogSec, a watchdog daemon) holds it.
+   */
+  watchdogOpen(path: string): SyscallResult;
+  /** ioctl(WDIOC_SETTIMEOUT, &seconds): value = the timeout the driver kept (it may round, e.g. up to its granularity). */
+  watchdogSetTimeout(fd: number, seconds: number): SyscallResult;
+  /** ioctl(WDIOC_KEEPALIVE): one ping. */
+  watchdogKeepalive(fd: number): SyscallResult;
+  /**
+   * Closes the descriptor. magic: write the magic character 'V' first, so that watchdog_release()
+   * stops the watchdog (WDOG_ALLOW_RELEASE); without it the kernel logs "watchdog did not stop!" and
+   * the watchdog keeps counting, which is what the kexec jump wants. A driver with nowayout never stops.
+   */
+  watchdogClose(fd: number, magic: boolean): SyscallResult;
 }

@@ -23,6 +23,16 @@ const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 const SIOCGIFFLAGS = 0x8913;
 const SIOCSIFFLAGS = 0x8914;
+/**
+ * Watchdog ioctls (include/uapi/linux/watchdog.h, WATCHDOG_IOCTL_BASE 'W'), encoded with the
+ * asm-generic _IOC layout that x86_64 and arm64 share (dir << 30 | size << 16 | type << 8 | nr):
+ * WDIOC_KEEPALIVE = _IOR('W', 5, int), WDIOC_SETTIMEOUT = _IOWR('W', 6, int).
+ */
+const WDIOC_KEEPALIVE = 0x80045705;
+const WDIOC_SETTIMEOUT = 0xc0045706;
+/** open(2) flags (asm-generic/fcntl.h): O_WRONLY | O_CLOEXEC. */
+const O_WRONLY = 0o1;
+const O_CLOEXEC = 0o2000000;
 /** struct ifreq: char ifr_name[IFNAMSIZ = 16], then a 24-byte union whose first member is short ifr_flags. */
 const IFNAMSIZ = 16;
 const IFREQ_SIZE = 40;
@@ -46,6 +56,13 @@ function nameIndexEntryType(koffi: Koffi): KoffiNs.IKoffiCType {
   nameIndexType ??= koffi.struct('kexecctl_if_nameindex', { if_index: 'unsigned int', if_name: 'const char *' });
   return nameIndexType;
 }
+
+type FileFns = {
+  open: (path: string, flags: number) => number;
+  write: (fd: number, buf: Buffer, n: number) => number;
+  close: (fd: number) => number;
+  ioctl: (fd: number, request: number, ...typeAndValue: unknown[]) => number;
+};
 
 type NetFns = {
   socket: (domain: number, type: number, protocol: number) => number;
@@ -71,6 +88,7 @@ class KoffiKernel implements Kernel {
   private readonly segmentPtr: KoffiNs.IKoffiCType;
   private readonly libc: KoffiNs.IKoffiLib;
   private netFns: NetFns | undefined;
+  private fileFns: FileFns | undefined;
 
   constructor(koffi: Koffi, arch: Arch | null, readState: () => KexecState) {
     this.koffi = koffi;
@@ -91,6 +109,51 @@ class KoffiKernel implements Kernel {
       ifFreeNameIndex: this.libc.func('void if_freenameindex(void *ptr)') as unknown as NetFns['ifFreeNameIndex'],
     };
     return this.netFns;
+  }
+
+  /** libc's open/write/close/ioctl for the watchdog device, bound on first use. */
+  private files(): FileFns {
+    this.fileFns ??= {
+      open: this.libc.func('int open(const char *path, int flags)') as unknown as FileFns['open'],
+      write: this.libc.func('long write(int fd, const void *buf, unsigned long n)') as unknown as FileFns['write'],
+      close: this.libc.func('int close(int fd)') as unknown as FileFns['close'],
+      ioctl: this.libc.func('int ioctl(int fd, unsigned long request, ...)') as unknown as FileFns['ioctl'],
+    };
+    return this.fileFns;
+  }
+
+  private fileCall(what: string, f: () => number): SyscallResult {
+    this.koffi.errno(0);
+    const r = Number(f());
+    if (r < 0) return fail(what, this.koffi.errno() || ENOSYS);
+    return { ok: true, value: r };
+  }
+
+  watchdogOpen(path: string): SyscallResult {
+    return this.fileCall('open', () => this.files().open(path, O_WRONLY | O_CLOEXEC));
+  }
+
+  watchdogSetTimeout(fd: number, seconds: number): SyscallResult {
+    const arg = Buffer.alloc(4);
+    arg.writeInt32LE(seconds);
+    const r = this.fileCall('ioctl(WDIOC_SETTIMEOUT)', () => this.files().ioctl(fd, WDIOC_SETTIMEOUT, 'void *', arg));
+    return r.ok ? { ok: true, value: arg.readInt32LE(0) } : r; // the driver writes back the timeout it kept
+  }
+
+  watchdogKeepalive(fd: number): SyscallResult {
+    return this.fileCall('ioctl(WDIOC_KEEPALIVE)', () => this.files().ioctl(fd, WDIOC_KEEPALIVE, 'void *', null));
+  }
+
+  watchdogClose(fd: number, magic: boolean): SyscallResult {
+    const f = this.files();
+    if (magic) {
+      const w = this.fileCall('write', () => f.write(fd, Buffer.from('V'), 1));
+      if (!w.ok) {
+        f.close(fd);
+        return w;
+      }
+    }
+    return this.fileCall('close', () => f.close(fd));
   }
 
   /** One ioctl on a fresh AF_INET datagram socket (AF_NETLINK where the kernel has no IPv4, as kexec-tools git main). */

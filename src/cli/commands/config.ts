@@ -19,6 +19,8 @@ export function effectiveValues(d: KexecDefaults): Record<KexecKey, string> {
     INITRD: d.initrd.join(' '),
     APPEND: d.append,
     USE_GRUB_CONFIG: String(d.useGrubConfig),
+    KEXEC_WATCHDOG_SEC: String(d.watchdogSec),
+    KEXEC_COLD_IF_DRIVERS: d.coldIfDrivers.join(' '),
   };
 }
 

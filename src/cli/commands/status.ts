@@ -61,7 +61,12 @@ export function register(program: Command): void {
       // Reboot paths (issue 4): will a plain `reboot` kexec, and why (not).
       const { nextRebootStatus } = await import('../reboot-deps.js'); // lazy: --help stays light
       const next = await nextRebootStatus(ctx).catch((e: unknown) => ({ kexec: false, reason: `unknown: ${e instanceof Error ? e.message : String(e)}` }));
-      const rows = formatStatus(s) + `next reboot will kexec: ${next.kexec ? 'yes' : 'no'} (${next.reason})\n`;
-      process.stdout.write(opts.json ? JSON.stringify({ ...s, nextReboot: next }, null, 2) + '\n' : rows);
+      // Issue 12: the watchdog across the jump, the last kexec boot's assessment, KEXEC_COLD_IF_DRIVERS.
+      const { issue12Status } = await import('../../reboot/watchdog-status-rows.js');
+      const extra = issue12Status(ctx.fs);
+      const nextRow = `next reboot will kexec: ${next.kexec && extra.cold === null ? 'yes' : 'no'} (${extra.cold ?? next.reason})\n`;
+      const rows = formatStatus(s) + nextRow + extra.rows.map(([k, v]) => `${k}: ${v}\n`).join('');
+      const nextJson = extra.cold === null ? next : { kexec: false, reason: extra.cold };
+      process.stdout.write(opts.json ? JSON.stringify({ ...s, nextReboot: nextJson, ...extra.json }, null, 2) + '\n' : rows);
     });
 }

@@ -134,6 +134,18 @@ async function run(inv: KexecRun, ctx: CliContext): Promise<number> {
   }
   if (inv.shutdown || inv.exec) assertLoaded(ctx.fs, kernel);
   if (inv.shutdown) return ctx.shutdownReboot();
-  if (inv.exec) await execLoaded(kernel, { fs: ctx.fs, sync: inv.sync, ifdown: inv.ifdown, warn: err, ...(debug ? { debug } : {}) });
+  // Issue 12: the pre-exec.d hooks run through the Processes port (recorded under a fake); KEXEC_WATCHDOG_SEC applies.
+  if (inv.exec) {
+    const runner = (await ctx.effects()).processes;
+    await execLoaded(kernel, {
+      fs: ctx.fs,
+      sync: inv.sync,
+      ifdown: inv.ifdown,
+      warn: err,
+      info: (l: string) => err(`kexec: ${l}`),
+      runner,
+      ...(debug ? { debug } : {}),
+    });
+  }
   return 0;
 }
