@@ -12,10 +12,30 @@ import type { RebootDeps } from '../reboot/types.js';
 import { execProcesses } from '../sys/exec-processes.js';
 import type { Kernel } from '../sys/kernel.js';
 import type { CliContext } from './context.js';
+import { FingerprintSession, type RefreshState } from '../fingerprint/session.js';
+
+/** The intent `kexecctl reboot --prepare --at-shutdown` would record for this outcome, for kernel/kexecctl-unchanged to put in place. */
+async function shutdownIntent(deps: RebootDeps, ctx: CliContext, state: RefreshState): Promise<string> {
+  const [{ initrdDigest }, { intentFromRecord }, { readRunning }] = await Promise.all([
+    import('../fleet/planned.js'),
+    import('../fleet/last-kexec.js'),
+    import('../fleet/running.js'),
+  ]);
+  const mode = state === 'fresh' || state === 'loaded' ? 'kexec' : 'cold';
+  const rec = mode === 'kexec' ? deps.record() : null;
+  const digest = rec === null ? null : initrdDigest(ctx.fs, rec.initrds);
+  const intent = intentFromRecord(rec, { mode, bootId: readRunning(ctx.fs).bootId, initrdDigest: digest, by: 'shutdown refresh' });
+  return `${JSON.stringify(intent, null, 2)}\n`;
+}
 
 export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ deps: RebootDeps; kernel: Kernel }> {
   const { kernel, processes, recording } = await ctx.effects(dryRun);
   const { hostRebootDeps } = await import('../reboot/host-deps.js');
+  const fakeState = ctx.fake ? process.env['KEXECCTL_FAKE'] : undefined;
+  const fingerprint = new FingerprintSession(ctx.fs, {
+    ...(fakeState !== undefined && fakeState !== '' ? { stateFiles: [fakeState] } : {}),
+    intent: (state) => shutdownIntent(deps, ctx, state),
+  });
   const deps = hostRebootDeps({
     kernel,
     // With KEXECCTL_FAKE the kernel *is* the file-backed fake: read its state from that same
@@ -23,10 +43,16 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
     stateKernel: ctx.fake ? kernel : null,
     root: ctx.root,
     trust: ctx.trust,
-    plan: async () => wantedFromPlan((await import('../plan/system-plan.js')).resolveSystemPlan(ctx.fs)),
+    plan: async () => {
+      // Issue 14: the plan reads through a recording view; refreshed() keeps the fingerprint of what it read.
+      const plan = (await import('../plan/system-plan.js')).resolveSystemPlan(fingerprint.recordingFs());
+      fingerprint.planned(plan);
+      return wantedFromPlan(plan);
+    },
     runner: processes,
     ...(recording ? { syslog: false } : {}),
   });
+  if (!dryRun) deps.refreshed = (state, oneShot) => fingerprint.refreshed(state, oneShot);
   return { deps, kernel };
 }
 

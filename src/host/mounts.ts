@@ -20,7 +20,8 @@ function unescape(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-const VIRTUAL = new Set([
+/** Filesystem types parseMountinfo skips (kernel/kexecctl-unchanged skips the same mountinfo lines, issue 14). */
+export const VIRTUAL = new Set([
   'proc',
   'sysfs',
   'tmpfs',

@@ -44,6 +44,13 @@ async function unloadQuietly(deps: RebootDeps, onlyOurs: boolean, dryRun: boolea
 }
 
 export async function refreshLoad(deps: RebootDeps, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
+  const o = await refreshOnce(deps, opts);
+  // Issue 14 hook: the fingerprint the shutdown check (kernel/kexecctl-unchanged) compares, kept by src/fingerprint.
+  if (opts.dryRun !== true) await deps.refreshed?.(o.state, o.state === 'fresh' || o.state === 'loaded' ? o.want.oneShot : undefined);
+  return o;
+}
+
+async function refreshOnce(deps: RebootDeps, opts: RefreshOptions): Promise<RefreshOutcome> {
   const dryRun = opts.dryRun === true;
   let want: WantedLoad;
   try {

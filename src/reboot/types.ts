@@ -27,6 +27,8 @@ export type { RunResult, Processes as Runner } from '../sys/processes.js';
 export interface RebootDeps {
   /** Fresh plan from /etc/default/kexec + the boot loader; throws KexecError when it cannot plan. */
   plan(): Promise<WantedLoad>;
+  /** Issue 14: told how a refresh that was not a dry run ended, to keep the fingerprint of its plan's inputs. */
+  refreshed?(state: 'fresh' | 'loaded' | 'skipped' | 'failed', oneShot: string | undefined): Promise<void> | void;
   /** Loads (replacing what is loaded); throws KexecError with the kernel's reason on failure. */
   load(want: Extract<WantedLoad, { action: 'load' }>): Promise<void>;
   /** Unloads the kexec kernel (not the crash kernel) and removes our record. */

@@ -40,8 +40,28 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .option('--instance <name>', 'plan the kexec-load@NAME template: /boot/vmlinuz-NAME, /boot/initramfs-NAME.img')
     .action(async (opts: { root: string; json?: boolean; instance?: string }) => {
-      const { resolveSystemPlan } = await import('../../plan/system-plan.js'); // lazy: --help stays light
-      const plan = resolveSystemPlan(openRoot(opts.root), opts.instance === undefined ? {} : { instance: opts.instance });
+      const plan = await cachedPlan(openRoot(opts.root), opts.instance);
       process.stdout.write(opts.json === true ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
     });
+}
+
+/**
+ * Issue 14: the plan kept in /run/kexecctl/plan-cache.json when none of its inputs changed (their
+ * fingerprint holds), else a fresh plan, kept for next time where /run/kexecctl exists.
+ * The evaluator loads only on a miss.
+ */
+async function cachedPlan(fs: RootFs, instance: string | undefined): Promise<KexecPlan> {
+  const { readPlanCache, writePlanCache } = await import('../../fingerprint/store.js');
+  const { SYSTEM_PLAN_KEY, codeFiles } = await import('../../fingerprint/session.js');
+  const key = instance === undefined ? SYSTEM_PLAN_KEY : `instance ${instance}`;
+  const hit = readPlanCache(fs.root, key);
+  if (hit !== null) return hit as KexecPlan;
+  const [{ resolveSystemPlan }, { RecordingRootFs }] = await Promise.all([
+    import('../../plan/system-plan.js'), // lazy: --help stays light
+    import('../../fingerprint/recording-rootfs.js'),
+  ]);
+  const rfs = new RecordingRootFs(fs.root);
+  const plan = resolveSystemPlan(rfs, instance === undefined ? {} : { instance });
+  writePlanCache(fs.root, key, { root: fs.root, notes: rfs.notes, startedMs: rfs.startedMs, code: codeFiles() }, plan);
+  return plan;
 }

@@ -19,6 +19,7 @@ describe('systemd units', () => {
         chmodSync(join(root, 'usr/sbin', b), 0o755);
       }
       cpSync('/bin/rm', join(root, 'bin/rm'));
+      cpSync('/bin/sh', join(root, 'bin/sh'), { dereference: true }); // ExecStop's shell check (issue 14)
       cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
       for (const u of UNITS) cpSync(join(repo, 'systemd', u), join(root, 'usr/lib/systemd/system', u));
       const r = spawnSync(
