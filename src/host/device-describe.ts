@@ -6,13 +6,18 @@
 import type { GrubDevice } from '../boot/grub/types.js';
 import { subvolOf } from './btrfs-paths.js';
 import { canonicalDevice, isZfsMember, poolsFor, type DeviceTable } from './device-table.js';
-import { abstractKind, isAbstractName } from './grub-abstract-names.js';
+import { abstractKind, isAbstractName, missingVolume } from './grub-abstract-names.js';
 import { parseZfsPath, zfsMissing } from './zfs-paths.js';
+
+/** "hd0,gpt2 = dev:vda2": how the script named a device, what that was bound to, what it stands for. */
+export function deviceChain(t: DeviceTable, name: GrubDevice, device: GrubDevice = name): string {
+  return [...new Set([name, device, canonicalDevice(t, device)])].join(' = ');
+}
 
 /** "hd0,gpt2 = dev:vda2 (mounted at /boot)"; `name` is how the script named it, `device` what it was bound to. */
 export function describeDevice(t: DeviceTable, name: GrubDevice, device: GrubDevice = name): string {
   const canonical = canonicalDevice(t, device);
-  const chain = [...new Set([name, device, canonical])].join(' = ');
+  const chain = deviceChain(t, name, device);
   if (isAbstractName(canonical)) return `${chain} (no ${abstractKind(canonical)} by that name under /dev/mapper, /dev/md, /dev/disk/by-id or /sys/block)`;
   const dev = t.devices.find((d) => d.name === canonical);
   if (dev === undefined && (canonical.startsWith('zfs:') || isZfsMember(t, canonical))) {
@@ -31,16 +36,19 @@ export function describeDevice(t: DeviceTable, name: GrubDevice, device: GrubDev
   return `${chain} (btrfs mounted at ${at.join(', ')}; default subvolume: ${def})`;
 }
 
-/** Why a GRUB path on a device cannot be mapped to a file, or null when nothing specific is known. */
+/**
+ * Why a GRUB path on a device cannot be mapped to a file, or null when nothing specific is
+ * known. The reason names neither the device nor the path (the caller does).
+ */
 export function explainMissing(t: DeviceTable, device: GrubDevice, path: string): string | null {
   const canonical = canonicalDevice(t, device);
-  if (isAbstractName(canonical)) return `${device}: no ${abstractKind(canonical)} by that name is present`;
+  if (isAbstractName(canonical)) return missingVolume(canonical, t.live ? 'on this machine' : 'under this root');
   const zfs = parseZfsPath(path);
   const dev = t.devices.find((d) => d.name === canonical);
-  if (dev === undefined && zfs === null && isZfsMember(t, canonical)) return `${path}: not a ZFS file path (/<dataset>@/<file>)`;
-  if (zfs !== null && (dev === undefined || dev.pool !== null)) return `${path}: ${zfsMissing(t.zfs, poolsFor(t, canonical), zfs)}`;
+  if (dev === undefined && zfs === null && isZfsMember(t, canonical)) return 'not a ZFS file path: GRUB names the files of a pool /<dataset>@/<file>';
+  if (zfs !== null && (dev === undefined || dev.pool !== null)) return zfsMissing(t.zfs, poolsFor(t, canonical), zfs);
   const gone = dev?.mounts.map(subvolOf).find((sv) => sv.deleted);
-  if (gone !== undefined) return `${path}: btrfs subvolume ${gone.path} was deleted (snapshot removed while mounted)`;
+  if (gone !== undefined) return `btrfs subvolume ${gone.path} was deleted (snapshot removed while mounted)`;
   return null;
 }
 

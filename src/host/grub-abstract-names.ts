@@ -115,6 +115,37 @@ export function resolveAbstract(aliases: ReadonlyMap<string, string>, name: stri
   return aliases.get(key(name)) ?? null;
 }
 
+/** "vg--data-root" → ["vg-data", "root"]: device-mapper doubles each '-' inside the VG and LV names. */
+function splitDmName(dm: string): [string, string] | null {
+  const m = /^((?:[^-]|--)+)-((?:[^-]|--)+)$/.exec(dm);
+  return m === null ? null : [(m[1] as string).replace(/--/g, '-'), (m[2] as string).replace(/--/g, '-')];
+}
+
+/**
+ * Which volume an abstract name asks for and that it is missing, for messages ("LVM logical
+ * volume vg/root is not active"); `where` ends the sentence ("on this machine").
+ */
+export function missingVolume(name: string, where: string): string {
+  const [kind, ...rest] = name.split('/');
+  const id = rest.join('/');
+  switch (kind) {
+    case 'lvm': {
+      const vl = splitDmName(id);
+      return vl === null ? `no LVM logical volume named ${id} is active ${where}` : `LVM logical volume ${vl[0]}/${vl[1]} is not active ${where}`;
+    }
+    case 'lvmid': {
+      const [vg = '', lv = ''] = rest;
+      return `no LVM logical volume with uuid ${lv} in a volume group with uuid ${vg} is active ${where}`;
+    }
+    case 'md':
+      return `md RAID array ${id} is not assembled ${where}`;
+    case 'mduuid':
+      return `no md RAID array with uuid ${id} is assembled ${where}`;
+    default:
+      return `no LUKS volume with uuid ${id} is open ${where} (cryptsetup has not mapped it)`;
+  }
+}
+
 /** What kind of volume a name asks for, for messages. */
 export function abstractKind(name: string): string {
   if (name.startsWith('lvm')) return 'LVM logical volume';

@@ -8,7 +8,7 @@
 import { posix } from 'node:path';
 import type { GrubDevice, GrubFs, GrubSearchHit, ProbeAnswer, ProbeTarget } from '../boot/grub/types.js';
 import { KexecError } from '../errors.js';
-import { describeDevice, explainMissing, unreachable } from './device-describe.js';
+import { describeDevice, deviceChain, explainMissing, unreachable } from './device-describe.js';
 import {
   PROBE_DEVICE,
   buildDeviceTable,
@@ -162,10 +162,17 @@ export class RootGrubFs implements GrubFs {
   }
 
   /**
-   * Why a GRUB file cannot be found (a missing LV, an unmounted ZFS dataset, a deleted btrfs
-   * snapshot), or null when nothing specific is known: for a warning at the line that names it.
+   * GrubFs.explain: why a GRUB file cannot be found (an LV that is not active, an unmounted ZFS
+   * dataset, a deleted btrfs snapshot), or null when it is found or nothing specific is known.
+   * The evaluator warns at the loader line with it; the plan's error repeats it.
    */
   explain(device: GrubDevice, path: string): string | null {
-    return this.locate(device, path) === null ? explainMissing(this.table, device, normAbs(path)) : null;
+    const why = explainMissing(this.table, device, normAbs(path));
+    return why !== null && this.locate(device, path) === null ? why : null;
+  }
+
+  /** For messages: how the script's name for a device was bound ("hd0,gpt3 = dev:sda3"), without the mounts. */
+  chain(name: GrubDevice, device: GrubDevice = name): string {
+    return deviceChain(this.table, name, device);
   }
 }

@@ -70,5 +70,6 @@ export function zfsMissing(mounts: readonly ZfsMount[], pools: readonly string[]
   if (pools.length === 0) return `ZFS dataset ${shown}: no ZFS pool is mounted`;
   const mounted = mounts.filter((m) => pools.includes(poolOf(m.source))).map((m) => `${m.source} at ${m.mountpoint}`);
   const where = pools.map((pool) => fullDataset(pool, p.dataset)).join(' or ');
-  return `ZFS dataset ${where} is not mounted${mounted.length > 0 ? ` (mounted: ${mounted.join(', ')})` : ''}`;
+  if (mounted.length === 0) return `ZFS dataset ${where} is not mounted: no dataset of pool ${pools.join(' or ')} is (is the pool imported?)`;
+  return `ZFS dataset ${where} is not mounted (mounted: ${mounted.join(', ')})`;
 }

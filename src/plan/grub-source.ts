@@ -27,6 +27,7 @@ export function evaluateSystemGrub(rootfs: RootFs): GrubMenu | null {
   const result = evaluateGrub({
     fs,
     configPath: fs.configPath,
+    configName: location.path,
     flavor: location.flavor,
     platform: { grub_platform: grubPlatform(rootfs), grub_cpu: grubCpu() },
   });
@@ -44,17 +45,41 @@ export function grubFilePath(menu: GrubMenu, f: GrubFile, names: Readonly<Record
   return menu.fs.locate(deviceOf(names, f), f.path);
 }
 
+/**
+ * The running-system path of a file the chosen entry loads, or an error naming the entry, the
+ * file and the device; when the storage says why (an LV not active, a ZFS dataset not mounted,
+ * a deleted snapshot: RootGrubFs.explain) the error starts at the grub.cfg line that named the
+ * file and ends with that cause, as the evaluator's warning at that line does.
+ */
 function mustLocate(menu: GrubMenu, f: GrubFile, role: string, title: string): string {
   const p = grubFilePath(menu, f);
   if (p !== null) return p;
-  throw new KexecError({
-    code: role === 'kernel' ? 'EPLANKERNEL' : 'EPLANINITRD',
-    message: `GRUB entry "${title}": ${role} ${f.written} not found on ${menu.fs.describe(f.device, deviceOf(menu.result.deviceNames, f))}`,
-  });
+  const device = deviceOf(menu.result.deviceNames, f);
+  const why = menu.fs.explain(device, f.path);
+  const code = role === 'kernel' ? 'EPLANKERNEL' : 'EPLANINITRD';
+  const what = `GRUB entry "${title}": ${role} ${f.written} not found on`;
+  if (why === null) throw new KexecError({ code, message: `${what} ${menu.fs.describe(f.device, device)}` });
+  const at = f.at === undefined ? '' : `${f.at}: `;
+  throw new KexecError({ code, message: `${at}${what} ${menu.fs.chain(f.device, device)}: ${why}: refusing to guess a kernel` });
 }
 
+/**
+ * The plan for GRUB's default entry. Refuses (exit 2) when the evaluation ran a command whose
+ * outcome in GRUB we cannot know (GrubResult.uncertain: an unsupported command, a `probe` the
+ * device table cannot answer, a `regexp` we cannot evaluate): what GRUB boots may then differ
+ * from what we would load (issue 17, "Bad input": error clearly rather than guess a kernel).
+ */
 export function grubChoice(menu: GrubMenu): BootChoice {
   const { result } = menu;
+  const uncertain = result.uncertain ?? [];
+  if (uncertain.length > 0) {
+    const more = uncertain.length > 1 ? ` (and ${uncertain.length - 1} more)` : '';
+    throw new KexecError({
+      code: 'EPLANUNCERTAIN',
+      message: `${uncertain[0] as string}${more}: what GRUB would boot from ${menu.location.path} is not known: refusing to guess a kernel`,
+      exitCode: 2,
+    });
+  }
   const sel = result.selection;
   const warnings = result.diagnostics.map(formatDiagnostic);
   if (sel === null) {

@@ -16,6 +16,7 @@ import { probeCommand } from './probe-cmd.js';
 import { regexpCommand } from './regexp-cmd.js';
 import { searchCommand } from './search.js';
 import { evalTest } from './test-cmd.js';
+import type { GrubFile } from './types.js';
 
 const num = (s: string | undefined, dflt: number): number => {
   const n = Number(s);
@@ -24,6 +25,19 @@ const num = (s: string | undefined, dflt: number): number => {
 
 function fileOf(sh: Shell, written: string) {
   return grubFile(written, sh.get('root') ?? '');
+}
+
+/**
+ * A file a loader command names, with where it was named; when the storage says why GRUB could
+ * not read it (GrubFs.explain: an LV not active, a ZFS dataset not mounted, a deleted btrfs
+ * snapshot) a warning at this line says so. GRUB itself fails such a command at boot
+ * (loader/linux.c: "file not found" after the disk or dataset cannot be opened).
+ */
+function loadedFile(sh: Shell, cmd: string, written: string): GrubFile {
+  const f: GrubFile = { ...fileOf(sh, written), at: sh.location };
+  const why = sh.fs.explain?.(f.device, f.path) ?? null;
+  if (why !== null) sh.diag('warning', `${cmd} ${written}${written.startsWith('(') ? '' : ` (on ${f.device})`}: ${why}`);
+  return f;
 }
 
 function loader(sh: Shell, name: string, args: string[]): number {
@@ -39,7 +53,7 @@ function loader(sh: Shell, name: string, args: string[]): number {
     return 0;
   }
   if (!file.startsWith('/') && !file.startsWith('(')) sh.diag('warning', `${name}: "${file}" is not an absolute GRUB path`);
-  Object.assign(sh.capture, { loader: name, kernel: fileOf(sh, file), args: args.slice(i + 1), initrds: [], modules: [] });
+  Object.assign(sh.capture, { loader: name, kernel: loadedFile(sh, name, file), args: args.slice(i + 1), initrds: [], modules: [] });
   return 0;
 }
 
@@ -53,7 +67,7 @@ function initrd(sh: Shell, name: string, args: string[]): number {
     sh.diag('error', `${name}: you need to load the kernel first`);
     return 1;
   }
-  sh.capture.initrds = files.map((f) => fileOf(sh, f));
+  sh.capture.initrds = files.map((f) => loadedFile(sh, name, f));
   return 0;
 }
 
@@ -66,7 +80,7 @@ function moduleCmd(sh: Shell, name: string, args: string[]): number {
     sh.diag('error', `${name}: you need to load the multiboot kernel first`);
     return 1;
   }
-  sh.capture.modules.push({ file: fileOf(sh, file), args: args.slice(i + 1) });
+  sh.capture.modules.push({ file: loadedFile(sh, name, file), args: args.slice(i + 1) });
   return 0;
 }
 

@@ -78,6 +78,8 @@ export interface Shell {
   source(name: string | undefined, newContext: boolean): number;
   /** File being run (origin of diagnostics). */
   readonly file: string;
+  /** "file:line" of the command being run. */
+  readonly location: string;
   /** `$?`: status of the last command. */
   readonly status: number;
   /** Positional parameters (`$1`...), replaceable by shift/setparams. */

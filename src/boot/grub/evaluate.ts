@@ -65,6 +65,7 @@ function scriptFs(fs: GrubFs, names: ReadonlyMap<string, string>, report: (m: st
     listDir: (d, p) => guard(`listing (${d})${p}`, () => fs.listDir(dev(d), p)),
     search: (k, v, h) => guard(`search ${k} ${v}`, () => fs.search(k, v, h)),
     ...(fs.probe === undefined ? {} : { probe: (d: string, t: ProbeTarget, p: string) => guard(`probe (${d})`, () => fs.probe?.(dev(d), t, p) ?? null) }),
+    ...(fs.explain === undefined ? {} : { explain: (d: string, p: string) => guard(`reading (${d})${p}`, () => fs.explain?.(dev(d), p) ?? null) }),
   };
 }
 
@@ -84,11 +85,13 @@ export function evaluateGrub(opts: EvaluateOptions): GrubResult {
       maxSourceDepth: Math.min(limits.maxSourceDepth ?? 32, MAX_DEPTH_CEILING),
     },
     ctx0,
-    opts.configPath,
+    opts.configName ?? opts.configPath,
     effects,
   );
   const path = `(${opts.fs.prefixDevice})${opts.configPath}`;
-  const stmts = ip.scripts.load(path, '');
+  // Named as the interpreter names it, so parse and run diagnostics, and the bodies of its
+  // entries, all say "<configName>:<line>".
+  const stmts = ip.scripts.load(path, '', opts.configName ?? opts.configPath);
   if (stmts === null) ip.diag('error', `${path}: file not found`);
   let ctx = ctx0;
   try {

@@ -64,6 +64,10 @@ export class Interp implements Shell {
     return this.where;
   }
 
+  get location(): string {
+    return `${this.where}:${this.line}`;
+  }
+
   readonly lookup = (name: string): string | undefined => {
     if (/^[0-9]+$/.test(name)) return this.params[Number(name) - 1];
     if (name === '#') return String(this.params.length);
@@ -151,14 +155,22 @@ export class Interp implements Shell {
    * Runs a menu body in `ctx` with positional parameters `argv`, loader commands recording into
    * `capture`; returns the context it ended in. ConfigfileSwitch, Ctl and limit errors propagate.
    */
-  runBody(ctx: Ctx, body: readonly Stmt[], argv: string[], capture: Capture | null): Ctx {
-    const saved = this.cap;
+  /**
+   * Runs a menu entry or submenu body in `ctx`. `file` is where the body was written (the file
+   * that defined the entry, or bls:<id>): its line numbers are that file's, so diagnostics say
+   * "file:line" of the body's own line.
+   */
+  runBody(ctx: Ctx, body: readonly Stmt[], argv: string[], capture: Capture | null, file: string = this.where): Ctx {
+    const { cap, where, line } = this;
     this.ctx = ctx;
     this.cap = capture;
+    this.where = file;
     try {
       this.call(body, argv);
     } finally {
-      this.cap = saved;
+      this.cap = cap;
+      this.where = where;
+      this.line = line;
     }
     return this.ctx;
   }

@@ -127,7 +127,7 @@ export class MenuBuilder {
     else ctx.vars.set('default', dflt);
     if (node.body === null) node.body = this.ip.scripts.parse(node.src, node.file, node.srcLine);
     try {
-      return this.ip.runBody(ctx, node.body, node.argv, capture);
+      return this.ip.runBody(ctx, node.body, node.argv, capture, node.file);
     } catch (e) {
       if (e instanceof ConfigfileSwitch) return e.ctx;
       if (stopMessage(e) !== null) this.ip.diag('error', `${stopMessage(e)}; menu evaluation stopped`, 'limit:menu');

@@ -28,15 +28,18 @@ export class Scripts {
     return parsed.value;
   }
 
-  /** The statements of a script file (`(dev)/path` or a path on `root`), or null when absent. */
-  load(name: string, root: string): Stmt[] | null {
+  /**
+   * The statements of a script file (`(dev)/path` or a path on `root`), or null when absent.
+   * `origin`: the file's name in diagnostics (default: `name`, as `source` wrote it).
+   */
+  load(name: string, root: string, origin: string = name): Stmt[] | null {
     const f = grubFile(name, root);
     const key = `${f.device}\0${f.path}`;
     const hit = this.files.get(key);
     if (hit !== undefined) return hit;
     const text = this.fs.readFile(f.device, f.path);
     if (text === null) return null;
-    const stmts = this.parse(text, name);
+    const stmts = this.parse(text, origin);
     this.files.set(key, stmts);
     return stmts;
   }

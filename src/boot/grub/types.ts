@@ -35,13 +35,22 @@ export interface GrubFs {
    * it `probe` fails with a warning.
    */
   probe?(device: GrubDevice, target: ProbeTarget, platform: string): ProbeAnswer | null;
+  /**
+   * Why a file GRUB would load cannot be read, when the storage says so (a logical volume that is
+   * not active, a ZFS dataset that is not mounted, a deleted btrfs snapshot), else null. The
+   * reason names neither the device nor the path. Optional: loader commands then say nothing.
+   */
+  explain?(device: GrubDevice, path: string): string | null;
 }
 
 export type ProbeTarget = 'driver' | 'partmap' | 'fs' | 'fs_uuid' | 'label' | 'part_uuid';
 export type ProbeAnswer = { known: true; value: string } | { known: false; why: string };
 
-/** A file as GRUB names it: on a device ("(dev)/p" or "/p" on $root). */
-export type GrubFile = { device: GrubDevice; path: string; written: string };
+/**
+ * A file as GRUB names it: on a device ("(dev)/p" or "/p" on $root). `at`: "file:line" of the
+ * loader command (linux, initrd, module ...) that named it, for messages.
+ */
+export type GrubFile = { device: GrubDevice; path: string; written: string; at?: string };
 
 export type BootSpec = {
   /** Which loader command: linux, linux16, linuxefi, multiboot, multiboot2 ... */
@@ -145,6 +154,12 @@ export type EvaluateOptions = {
   fs: GrubFs;
   /** Path of grub.cfg on fs.prefixDevice, e.g. "/boot/grub/grub.cfg". */
   configPath: string;
+  /**
+   * How diagnostics name grub.cfg ("<configName>:<line>"); defaults to configPath. kexecctl
+   * passes the running-system path, which is what a reader can open (/boot/grub/grub.cfg
+   * rather than /grub/grub.cfg on a separate /boot, or /ROOT/pve-1@/boot/grub/grub.cfg on ZFS).
+   */
+  configName?: string;
   /** $prefix directory on fs.prefixDevice, e.g. "/boot/grub". Defaults to dirname(configPath). */
   prefix?: string;
   flavor?: GrubFlavor;

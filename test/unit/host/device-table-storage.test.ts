@@ -81,9 +81,7 @@ describe('btrfs: GRUB paths both ways, whatever the default subvolume', () => {
       '/boot/grub2/grub.cfg is on btrfs subvolume /@/.snapshots/42/snapshot (mounted at /), which was deleted since it was mounted: GRUB cannot read it',
     );
     expect(unreachable(gone, '/var/lib/x')).toBeNull();
-    expect(explainMissing(gone, 'dev:sda2', '/boot/vmlinuz')).toBe(
-      '/boot/vmlinuz: btrfs subvolume /@/.snapshots/42/snapshot was deleted (snapshot removed while mounted)',
-    );
+    expect(explainMissing(gone, 'dev:sda2', '/boot/vmlinuz')).toBe('btrfs subvolume /@/.snapshots/42/snapshot was deleted (snapshot removed while mounted)');
     expect(describeDevice(gone, 'hd0,gpt2', 'dev:sda2')).toBe(
       'hd0,gpt2 = dev:sda2 (btrfs mounted at / from /@/.snapshots/42/snapshot (deleted since it was mounted), /.snapshots from /@/.snapshots, ' +
         '/var from /@/var; default subvolume: not mounted, or every mount names its subvolume)',
@@ -138,7 +136,10 @@ describe('ZFS pools as GRUB devices', () => {
     const t = table({ mountinfo: PVE, byUuid: { '2048717316914613574': 'vda3' }, byLabel: { bpool: 'vda3', rpool: 'sda3' } });
     expect(candidates(t, 'dev:vda3', '/BOOT/ubuntu_x@/vmlinuz')).toEqual([]);
     expect(describeDevice(t, 'hd0,gpt3', 'dev:vda3')).toBe('hd0,gpt3 = dev:vda3 (ZFS pool bpool member: no dataset of the pool is mounted)');
-    expect(explainMissing(t, 'dev:vda3', '/BOOT/ubuntu_x@/vmlinuz')).toBe('/BOOT/ubuntu_x@/vmlinuz: ZFS dataset bpool/BOOT/ubuntu_x is not mounted');
+    expect(explainMissing(t, 'dev:vda3', '/BOOT/ubuntu_x@/vmlinuz')).toBe(
+      'ZFS dataset bpool/BOOT/ubuntu_x is not mounted: no dataset of pool bpool is (is the pool imported?)',
+    );
+    expect(explainMissing(t, 'dev:vda3', '/vmlinuz')).toBe('not a ZFS file path: GRUB names the files of a pool /<dataset>@/<file>');
   });
 
   it('a btrfs "/@/..." path is not read as a ZFS path', () => {
@@ -173,10 +174,19 @@ describe('LVM, md and LUKS device names', () => {
   it('an LV that is not present has no candidates at all (no guessing) and a message saying so', () => {
     expect(candidates(t, 'lvm/vg-gone', '/vmlinuz')).toEqual([]);
     expect(describeDevice(t, 'lvm/vg-gone')).toBe('lvm/vg-gone (no LVM logical volume by that name under /dev/mapper, /dev/md, /dev/disk/by-id or /sys/block)');
-    expect(explainMissing(t, 'mduuid/00112233445566778899aabbccddeeff', '/vmlinuz')).toBe(
-      'mduuid/00112233445566778899aabbccddeeff: no md RAID array by that name is present',
+    // The message names the volume GRUB asks for (dm's doubled dashes undone) and what is missing; live tables say "on this machine".
+    expect(explainMissing(t, 'lvm/vg--data-root--fs', '/vmlinuz')).toBe('LVM logical volume vg-data/root-fs is not active on this machine');
+    expect(explainMissing(t, 'lvm/vg-boot', '/vmlinuz')).toBeNull();
+    expect(explainMissing(t, 'lvmid/Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd/Gone00-0000-0000-0000-0000-0000-000000', '/vmlinuz')).toBe(
+      'no LVM logical volume with uuid Gone00-0000-0000-0000-0000-0000-000000 in a volume group with uuid Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd is active on this machine',
     );
-    expect(explainMissing(t, 'cryptouuid/0011', '/vmlinuz')).toBe('cryptouuid/0011: no LUKS volume by that name is present');
+    expect(explainMissing(t, 'md/data', '/vmlinuz')).toBe('md RAID array data is not assembled on this machine');
+    expect(explainMissing(t, 'mduuid/00112233445566778899aabbccddeeff', '/vmlinuz')).toBe(
+      'no md RAID array with uuid 00112233445566778899aabbccddeeff is assembled on this machine',
+    );
+    expect(explainMissing(t, 'cryptouuid/0011', '/vmlinuz')).toBe('no LUKS volume with uuid 0011 is open on this machine (cryptsetup has not mapped it)');
+    // An offline root (fstab only) says what it looked under.
+    expect(explainMissing(table({ fstab: 'UUID=1 / ext4 defaults 0 1\n' }), 'md/data', '/vmlinuz')).toBe('md RAID array data is not assembled under this root');
   });
 });
 
@@ -220,7 +230,10 @@ describe('RootGrubFs over a root tree with md and LUKS devices', () => {
     expect(fs.locate('md/data', '/vmlinuz-6.2')).toBe('/mnt/raid/vmlinuz-6.2');
     // Probing would find /boot/vmlinuz-6.1 under /: an array nobody has must not.
     expect(fs.locate('md/other', '/boot/vmlinuz-6.1')).toBeNull();
-    expect(fs.explain('md/other', '/boot/vmlinuz-6.1')).toBe('md/other: no md RAID array by that name is present');
+    expect(fs.explain('md/other', '/boot/vmlinuz-6.1')).toBe('md RAID array other is not assembled on this machine');
+    expect(fs.explain('cryptouuid/00000000000000000000000000000000', '/boot/vmlinuz-6.1')).toBe(
+      'no LUKS volume with uuid 00000000000000000000000000000000 is open on this machine (cryptsetup has not mapped it)',
+    );
     expect(fs.explain('md/data', '/vmlinuz-6.2')).toBeNull();
   });
 });

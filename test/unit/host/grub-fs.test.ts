@@ -188,7 +188,8 @@ describe('RootGrubFs search hints', () => {
     const menu = evaluateSystemGrub(new RootFs(root));
     expect(menu?.result.deviceNames).toEqual({ 'hd0,gpt3': 'dev:vda3' });
     const boot = menu?.result.selection?.entry.boot;
-    expect(boot?.kernel).toEqual({ device: 'hd0,gpt3', path: '/vmlinuz-7', written: '/vmlinuz-7' });
+    // `at`: the line of grub.cfg that loads it, named by its running-system path (GRUB's own path on the separate /boot is /grub/grub.cfg).
+    expect(boot?.kernel).toEqual({ device: 'hd0,gpt3', path: '/vmlinuz-7', written: '/vmlinuz-7', at: '/boot/grub/grub.cfg:2' });
     expect(menu === null || boot == null ? null : grubFilePath(menu, boot.kernel)).toBe('/srv/bootpart/vmlinuz-7');
     // Without the binding the name is an unknown device, probed under / and /boot: not found.
     expect(menu?.fs.locate('hd0,gpt3', '/vmlinuz-7')).toBeNull();

@@ -128,6 +128,7 @@ describe('ZFS paths', () => {
     const p = parseZfsPath('/ROOT/pve-2@/boot/vmlinuz') ?? { dataset: '', snapshot: null, file: '/' };
     expect(zfsMissing(mounts, ['rpool'], p)).toBe('ZFS dataset rpool/ROOT/pve-2 is not mounted (mounted: rpool/ROOT/pve-1 at /, rpool at /rpool)');
     expect(zfsMissing(mounts, [], p)).toBe('ZFS dataset ROOT/pve-2: no ZFS pool is mounted');
+    expect(zfsMissing(mounts, ['tank'], p)).toBe('ZFS dataset tank/ROOT/pve-2 is not mounted: no dataset of pool tank is (is the pool imported?)');
   });
 
   it('mountinfo keeps zfs datasets (no /dev source) and drops their snapshots', () => {

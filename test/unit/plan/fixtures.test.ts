@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RootFs } from '../../../src/host/rootfs.js';
+import { listBootMenu } from '../../../src/plan/menu-listing.js';
 import { resolveSystemPlan } from '../../../src/plan/system-plan.js';
 import type { KexecPlan } from '../../../src/plan/types.js';
 import { bundleCli, type CliBundle } from '../../helpers/cli-bundle.js';
@@ -123,9 +124,11 @@ describe('broken storage layouts', () => {
 
   it('ZFS: the entry names a dataset that is not mounted (renamed boot environment)', () => {
     const msg = planError('proxmox-zfs', (root) => edit(root, '/proc/self/mountinfo', (t) => t.replace(' rpool/ROOT/pve-1 ', ' rpool/ROOT/pve-2 ')));
+    // The grub.cfg line that loads the kernel (108), the device, and what is missing (file:line, issue 17 "Bad input").
     expect(msg).toBe(
-      'GRUB entry "Proxmox VE GNU/Linux": kernel /ROOT/pve-1@/boot/vmlinuz-6.8.12-4-pve not found on hd0,gpt3 = dev:sda3 ' +
-        '(ZFS pool rpool: rpool/ROOT/pve-2 at /, rpool at /rpool, rpool/ROOT at /rpool/ROOT, rpool/data at /rpool/data)',
+      '/boot/grub/grub.cfg:108: GRUB entry "Proxmox VE GNU/Linux": kernel /ROOT/pve-1@/boot/vmlinuz-6.8.12-4-pve not found on hd0,gpt3 = dev:sda3: ' +
+        'ZFS dataset rpool/ROOT/pve-1 is not mounted (mounted: rpool/ROOT/pve-2 at /, rpool at /rpool, rpool/ROOT at /rpool/ROOT, rpool/data at /rpool/data): ' +
+        'refusing to guess a kernel',
     );
   });
 
@@ -139,8 +142,8 @@ describe('broken storage layouts', () => {
       ),
     );
     expect(msg).toBe(
-      'GRUB entry "Ubuntu 22.04.4 LTS": kernel /BOOT/ubuntu_8ae1cq@/vmlinuz-5.15.0-91-generic not found on hd0,gpt3 = dev:vda3 ' +
-        '(ZFS pool bpool member: no dataset of the pool is mounted)',
+      '/boot/grub/grub.cfg:152: GRUB entry "Ubuntu 22.04.4 LTS": kernel /BOOT/ubuntu_8ae1cq@/vmlinuz-5.15.0-91-generic not found on hd0,gpt3 = dev:vda3: ' +
+        'ZFS dataset bpool/BOOT/ubuntu_8ae1cq is not mounted: no dataset of pool bpool is (is the pool imported?): refusing to guess a kernel',
     );
   });
 
@@ -181,7 +184,10 @@ describe('broken storage layouts', () => {
       expect(r.exitCode).not.toBe(0);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toContain('ZFS pool bpool: bpool/BOOT/ubuntu_0ld000 at /boot');
+      expect(r.stderr.trim()).toBe(
+        'kexecctl: /boot/grub/grub.cfg:152: GRUB entry "Ubuntu 22.04.4 LTS": kernel /BOOT/ubuntu_8ae1cq@/vmlinuz-5.15.0-91-generic not found on ' +
+          'hd0,gpt3 = dev:vda3: ZFS dataset bpool/BOOT/ubuntu_8ae1cq is not mounted (mounted: bpool/BOOT/ubuntu_0ld000 at /boot): refusing to guess a kernel',
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /);
     } finally {
       m.cleanup();
@@ -198,9 +204,136 @@ describe('broken storage layouts', () => {
       ),
     );
     expect(msg).toBe(
-      `GRUB entry "Debian GNU/Linux": kernel /vmlinuz-6.1.0-18-amd64 not found on ${stale} ` +
-        '(no LVM logical volume by that name under /dev/mapper, /dev/md, /dev/disk/by-id or /sys/block)',
+      `/boot/grub/grub.cfg:110: GRUB entry "Debian GNU/Linux": kernel /vmlinuz-6.1.0-18-amd64 not found on ${stale}: ` +
+        'no LVM logical volume with uuid Gone00-0000-0000-0000-0000-0000-000000 in a volume group with uuid Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd ' +
+        'is active on this machine: refusing to guess a kernel',
     );
+  });
+
+  it('LVM: (lvm/VG-LV) names a logical volume that is not active (renamed LV, search finds no fs)', () => {
+    const msg = planError('debian12-lvm', (root) =>
+      edit(root, '/boot/grub/grub.cfg', (t) =>
+        t
+          .replaceAll("set root='lvmid/Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd/Wq8ZbN-2cRt-5vYx-7AaD-f9Gh-Jk3L-mNp6Qs'", "set root='lvm/debian--vg-oldboot'")
+          .replaceAll('c4b3a291-0e1f-4a2b-8c3d-4e5f60718293', '00000000-0000-4000-8000-000000000000'),
+      ),
+    );
+    expect(msg).toBe(
+      '/boot/grub/grub.cfg:110: GRUB entry "Debian GNU/Linux": kernel /vmlinuz-6.1.0-18-amd64 not found on lvm/debian--vg-oldboot: ' +
+        'LVM logical volume debian-vg/oldboot is not active on this machine: refusing to guess a kernel',
+    );
+  });
+
+  it('kexecctl list on a broken layout: each entry whose LV is gone is a warning at its linux and initrd lines', () => {
+    const m = materializeFixture('debian12-lvm');
+    try {
+      edit(m.root, '/boot/grub/grub.cfg', (t) =>
+        t
+          .replaceAll("set root='lvmid/Ff3c0K-3dLY-Vh1c-dYFR-pYvq-2bBL-n83MTd/Wq8ZbN-2cRt-5vYx-7AaD-f9Gh-Jk3L-mNp6Qs'", "set root='lvm/debian--vg-oldboot'")
+          .replaceAll('c4b3a291-0e1f-4a2b-8c3d-4e5f60718293', '00000000-0000-4000-8000-000000000000'),
+      );
+      const listing = listBootMenu(new RootFs(m.root));
+      const why = 'LVM logical volume debian-vg/oldboot is not active on this machine';
+      // The default entry (grub.cfg:110/112), then the advanced submenu's four entries (6.1.0-18 normal and recovery, 6.1.0-17 both).
+      const rows: [number, string][] = [
+        [110, 'linux /vmlinuz-6.1.0-18-amd64'],
+        [112, 'initrd /initrd.img-6.1.0-18-amd64'],
+        [129, 'linux /vmlinuz-6.1.0-18-amd64'],
+        [131, 'initrd /initrd.img-6.1.0-18-amd64'],
+        [147, 'linux /vmlinuz-6.1.0-18-amd64'],
+        [149, 'initrd /initrd.img-6.1.0-18-amd64'],
+        [165, 'linux /vmlinuz-6.1.0-17-amd64'],
+        [167, 'initrd /initrd.img-6.1.0-17-amd64'],
+        [183, 'linux /vmlinuz-6.1.0-17-amd64'],
+        [185, 'initrd /initrd.img-6.1.0-17-amd64'],
+      ];
+      // Each entry's failed `search --fs-uuid` (lines 105, 124, 142, 160, 178) warns too.
+      const searches = listing.warnings.filter((w) => w.includes(': warning: search --fs-uuid 00000000-0000-4000-8000-000000000000: no such device'));
+      expect(searches).toHaveLength(5);
+      expect(listing.warnings.filter((w) => !searches.includes(w))).toEqual(
+        rows.map(([line, what]) => `/boot/grub/grub.cfg:${line}: warning: ${what} (on lvm/debian--vg-oldboot): ${why}`),
+      );
+      expect(listing.entries[0]?.kernel).toBeNull();
+    } finally {
+      m.cleanup();
+    }
+  });
+
+  it('md: grub.cfg names an array that is not assembled (stale mduuid, its fs not found by search)', () => {
+    const msg = planError('debian12-mdraid', (root) =>
+      edit(root, '/boot/grub/grub.cfg', (t) =>
+        t
+          .replaceAll('4d6b8c1f2e3a4b5c6d7e8f9a0b1c2d3e', '00112233445566778899aabbccddeeff')
+          .replaceAll('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', '00000000-0000-4000-8000-000000000000'),
+      ),
+    );
+    expect(msg).toBe(
+      '/boot/grub/grub.cfg:114: GRUB entry "Debian GNU/Linux": kernel /vmlinuz-6.1.0-18-amd64 not found on mduuid/00112233445566778899aabbccddeeff: ' +
+        'no md RAID array with uuid 00112233445566778899aabbccddeeff is assembled on this machine: refusing to guess a kernel',
+    );
+  });
+
+  it('LUKS: grub.cfg names an encrypted volume that is not open (stale cryptouuid, its fs not found by search)', () => {
+    const msg = planError('debian12-luks', (root) =>
+      edit(root, '/boot/grub/grub.cfg', (t) =>
+        t
+          .replaceAll('3f8a1c2e4b6d4e8f9a0b1c2d3e4f5a6b', '0badc0de0badc0de0badc0de0badc0de')
+          .replaceAll('e7d6c5b4-a392-4817-b6f5-e4d3c2b1a090', '00000000-0000-4000-8000-000000000000'),
+      ),
+    );
+    expect(msg).toBe(
+      '/boot/grub/grub.cfg:120: GRUB entry "Debian GNU/Linux": kernel /boot/vmlinuz-6.1.0-18-amd64 not found on cryptouuid/0badc0de0badc0de0badc0de0badc0de: ' +
+        'no LUKS volume with uuid 0badc0de0badc0de0badc0de0badc0de is open on this machine (cryptsetup has not mapped it): refusing to guess a kernel',
+    );
+  });
+});
+
+/**
+ * A grub.cfg whose evaluation depends on something we cannot know (GrubResult.uncertain): the
+ * plan refuses with the first such line and exit 2 instead of planning a kernel GRUB may not boot.
+ */
+describe('uncertain GRUB evaluation', () => {
+  const prepend = (root: string, lines: string): void => {
+    const p = `${root}/boot/grub/grub.cfg`;
+    writeFileSync(p, lines + readFileSync(p, 'utf8'));
+  };
+
+  it('an unsupported command on the way to the default: refused, naming file:line and the command', () => {
+    const m = materializeFixture('debian12');
+    try {
+      prepend(m.root, 'if cpuid -l; then set default=1; fi\n');
+      let err: unknown = null;
+      try {
+        resolveSystemPlan(new RootFs(m.root));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({
+        code: 'EPLANUNCERTAIN',
+        exitCode: 2,
+        message:
+          '/boot/grub/grub.cfg:1: cpuid is not evaluated: CPU feature tests are not evaluated (treated as failing): ' +
+          'what GRUB would boot from /boot/grub/grub.cfg is not known: refusing to guess a kernel',
+      });
+    } finally {
+      m.cleanup();
+    }
+  });
+
+  it('kexecctl plan: one line on stderr, exit 2, no plan; a probe the device table cannot answer counts too', async () => {
+    const m = materializeFixture('debian12');
+    try {
+      prepend(m.root, 'probe --set=pm --partmap ($root)\nif cpuid -l; then set default=1; fi\n');
+      const r = await execa('node', [cli.kexecctl, 'plan', '--root', m.root, '--json'], { reject: false, env: { KEXECCTL_TEST: '1' } });
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^kexecctl: \/boot\/grub\/grub\.cfg:1: probe --partmap \(.*\): partition maps are not in the device table \(treated as failing\) \(and 1 more\): /,
+      );
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      m.cleanup();
+    }
   });
 });
 

@@ -78,7 +78,13 @@ describe('blscfg', () => {
     expect(r.menu.map((n) => n.id)).toEqual(['static', 'mid-6.10.0-1.fc40.x86_64', 'mid-6.9.0-1.fc40.x86_64', 'mid-0-rescue']);
     const boot = r.selection?.entry.boot;
     expect(r.selection?.entry.origin).toBe('bls:mid-6.10.0-1.fc40.x86_64');
-    expect(boot?.kernel).toEqual({ device: 'hd0', path: '/vmlinuz-6.10.0-1.fc40.x86_64', written: '(hd0)/vmlinuz-6.10.0-1.fc40.x86_64' });
+    // The body blscfg writes for the entry: load_video, set gfxpayload, insmod gzio, then linux on line 4.
+    expect(boot?.kernel).toEqual({
+      device: 'hd0',
+      path: '/vmlinuz-6.10.0-1.fc40.x86_64',
+      written: '(hd0)/vmlinuz-6.10.0-1.fc40.x86_64',
+      at: 'bls:mid-6.10.0-1.fc40.x86_64:4',
+    });
     expect(boot?.args).toEqual(['root=/dev/vda2', 'ro']);
     expect(grubCmdline(boot as BootSpec)).toBe('BOOT_IMAGE=(hd0)/vmlinuz-6.10.0-1.fc40.x86_64 root=/dev/vda2 ro');
   });
@@ -124,8 +130,8 @@ describe('loader capture', () => {
   it('linuxefi/initrdefi and device prefixes', () => {
     const r = run('menuentry x { linuxefi (hd1,gpt2)/vmlinuz q; initrdefi ($root)/i }');
     const boot = r.selection?.entry.boot;
-    expect(boot?.kernel).toEqual({ device: 'hd1,gpt2', path: '/vmlinuz', written: '(hd1,gpt2)/vmlinuz' });
-    expect(boot?.initrds[0]).toEqual({ device: 'hd0', path: '/i', written: '(hd0)/i' });
+    expect(boot?.kernel).toEqual({ device: 'hd1,gpt2', path: '/vmlinuz', written: '(hd1,gpt2)/vmlinuz', at: '/boot/grub/grub.cfg:1' });
+    expect(boot?.initrds[0]).toEqual({ device: 'hd0', path: '/i', written: '(hd0)/i', at: '/boot/grub/grub.cfg:1' });
   });
 
   it('multiboot with modules', () => {

@@ -27,6 +27,7 @@ export function fakeShell(fs: GrubFs | null = null, vars: Record<string, string>
     run: none,
     source: none,
     file: 'grub.cfg',
+    location: 'grub.cfg:1',
     status: 0,
     params: [],
     capture: null,

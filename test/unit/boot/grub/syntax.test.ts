@@ -147,7 +147,7 @@ describe('commands', () => {
     );
     expect(chosen(r)).toBe('hd1 hd2 ');
     const boot = r.selection?.entry.boot;
-    expect(boot?.kernel).toEqual({ device: 'hd1', path: '/k', written: '/k' });
+    expect(boot?.kernel).toEqual({ device: 'hd1', path: '/k', written: '/k', at: '/boot/grub/grub.cfg:6' });
     expect(boot?.initrds.map((f) => `${f.device}:${f.path}`)).toEqual(['hd1:/a', 'hd2:/b']);
     expect(r.diagnostics.some((d) => /unspecified search type/.test(d.message))).toBe(true);
   });
