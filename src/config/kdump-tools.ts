@@ -28,6 +28,8 @@ export type KdumpTools = {
   ssh: Sourced<string> | null;
   sshKey: Sourced<string> | null;
   nfs: Sourced<string> | null;
+  /** HOSTTAG (kdump-config define_stampdir): an SSH/NFS dump directory starts with the IP address (default) or the host name. */
+  hostTag: Sourced<'ip' | 'hostname'>;
 };
 
 const SUPPORTED = [
@@ -45,6 +47,7 @@ const SUPPORTED = [
   'SSH',
   'SSH_KEY',
   'NFS',
+  'HOSTTAG',
 ];
 
 /** kdump-tools keys kexecctl reads but cannot honour, with the reason given in the warning. */
@@ -55,7 +58,6 @@ export const KDUMP_TOOLS_IGNORED: Readonly<Record<string, string>> = {
   NFS_RETRANS: 'NFS mount options are not configurable yet; kexecctl mounts with the defaults of mount.nfs',
   NFS_MOUNT_RETRY: 'NFS mount retries are not configurable yet (one attempt)',
   SSH_KDUMP_RETRY: 'ssh retries are not configurable yet (one attempt)',
-  HOSTTAG: 'dump directories are always named <hostname>-<date>',
   FTP: 'FTP targets are not supported',
   FTP_USER: 'FTP targets are not supported',
   FTP_PASSWORD: 'FTP targets are not supported',
@@ -94,6 +96,8 @@ export function parseKdumpTools(text: string, origin = KDUMP_TOOLS_DEFAULTS): { 
   const dir = str('KDUMP_COREDIR');
   if (dir !== null && !dir.value.startsWith('/')) warn('KDUMP_COREDIR', `KDUMP_COREDIR="${dir.value}" is not an absolute path; using /var/crash`);
   const mda = words('MAKEDUMP_ARGS');
+  const tag = str('HOSTTAG');
+  if (tag !== null && tag.value !== 'ip' && tag.value !== 'hostname') warn('HOSTTAG', `HOSTTAG="${tag.value}" is neither ip nor hostname; using ip`);
   const dmesg = int('KDUMP_DUMP_DMESG', 1);
   const value: KdumpTools = {
     // kdump-config: "USE_KDUMP is not set or zero" refuses to load.
@@ -111,6 +115,7 @@ export function parseKdumpTools(text: string, origin = KDUMP_TOOLS_DEFAULTS): { 
     ssh: str('SSH'),
     sshKey: str('SSH_KEY'),
     nfs: str('NFS'),
+    hostTag: tag?.value === 'hostname' ? { value: 'hostname', from: tag.from } : { value: 'ip', from: tag?.value === 'ip' ? tag.from : 'default' },
   };
   return { value, diagnostics };
 }

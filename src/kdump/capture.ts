@@ -3,17 +3,30 @@
  * the target reachable (mount a local partition or an NFS export), save the dump, kdump_post with
  * the result, and pick what happens next: final_action after a good dump; after a failure,
  * KDUMP_FAIL_CMD (Debian) when set, else failure_action (dump_to_rootfs tries again on the root
- * file system). Every program runs as argv through the Runner (the Processes port); no shell.
+ * file system). Every program runs as argv through the Runner (the Processes port); no shell. An ssh
+ * target streams the collector into ssh through the port's pipe, as kdump.sh's
+ * `$CORE_COLLECTOR /proc/vmcore | ssh ... dd` does.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { posix } from 'node:path';
 import type { FinalAction } from '../config/kdump-conf.js';
 import type { RootFs } from '../host/rootfs.js';
 import type { DumpPlan } from './dump-plan.js';
-import { dumpDirName, fdSource, saveDmesg } from './save.js';
+import type { PipeResult } from '../sys/processes.js';
+import { dumpNames, type DumpNames } from './dump-names.js';
+import { fdSource, saveDmesg } from './save.js';
 import { saveDump, type Runner, type SaveDumpOptions, type SaveDumpResult } from './save-dump.js';
-import { planScpDump } from './ssh-target.js';
+import { planScpDump, planSshDump } from './ssh-target.js';
+
+/** `producer | consumer` with the console as stderr (the Processes port's pipe). */
+export type PipeRunner = (producer: readonly string[], consumer: readonly string[]) => Promise<PipeResult>;
+
+/** kdump-config's HOSTTAG=ip: the last IPv4 address of the interfaces that are up (`ip addr show up | ... | tail -n1`). */
+export function hostIp(): string | null {
+  const all = Object.values(networkInterfaces()).flatMap((l) => l ?? []);
+  return all.filter((a) => a.family === 'IPv4').at(-1)?.address ?? null;
+}
 
 export const TARGET_MOUNT = '/run/kexecctl/kdump-target';
 
@@ -28,8 +41,11 @@ export type CaptureInput = {
   fs: RootFs;
   plan: DumpPlan;
   run: Runner;
+  pipe: PipeRunner;
   log: (l: string) => void;
   host: string;
+  /** For kdump-tools' HOSTTAG=ip (ssh/NFS); null: not known (the host name is used, as kdump-config falls back). */
+  ip?: string | null;
   now: Date;
   /** Core file in the root (default /proc/vmcore). */
   vmcore: string;
@@ -42,7 +58,7 @@ export type CaptureResult = {
   ok: boolean;
   action: FinalAction;
   error?: string;
-  /** ssh target: where the vmcore was written (user@host:dir/vmcore). */
+  /** ssh target: where the vmcore was written (user@host:dir/vmcore.flat ...). */
   remote?: string;
 };
 
@@ -83,7 +99,15 @@ export async function mountTarget(fs: RootFs, plan: DumpPlan, run: Runner, log: 
   return TARGET_MOUNT;
 }
 
-async function attempt(i: CaptureInput, base: string, collector: readonly string[] | null): Promise<SaveDumpResult> {
+/** This dump's names in the plan's layout (dump-names.ts). */
+export function namesFor(i: Pick<CaptureInput, 'plan' | 'host' | 'now' | 'ip'>, onTarget = true): DumpNames {
+  const p = i.plan;
+  const remote = onTarget && (p.target.value.kind === 'ssh' || p.target.value.kind === 'nfs');
+  const hostTag = p.hostTag.value === 'ip' ? (i.ip ?? i.host) : i.host;
+  return dumpNames({ layout: p.layout.value, host: i.host, now: i.now, remote, flat: p.vmcoreName === 'vmcore.flat', hostTag });
+}
+
+async function attempt(i: CaptureInput, base: string, collector: readonly string[] | null, onTarget = true): Promise<SaveDumpResult> {
   const dir = i.fs.hostPath(posix.join(base, i.plan.path.value));
   return saveDump({
     vmcore: i.fs.hostPath(i.vmcore),
@@ -94,7 +118,9 @@ async function attempt(i: CaptureInput, base: string, collector: readonly string
     collector,
     run: i.run,
     dmesg: i.plan.dmesg.value,
-    numDumps: i.plan.numDumps.value,
+    names: namesFor(i, onTarget),
+    // kdump-config prunes local dumps only, never on NFS.
+    numDumps: i.plan.layout.value === 'kdump-tools' && onTarget && i.plan.target.value.kind === 'nfs' ? 0 : i.plan.numDumps.value,
     ...i.saveOptions,
   });
 }
@@ -132,34 +158,55 @@ export async function capture(i: CaptureInput): Promise<CaptureResult> {
   return failure(i, saved, error ?? 'failed');
 }
 
-/** ssh target: the kernel log (extracted here first) and /proc/vmcore copied with scp, as kdump.sh does for core_collector scp. */
+/**
+ * ssh target: the kernel log (extracted here first, from the unfiltered /proc/vmcore) and the
+ * collector's stream piped into ssh (kdump.sh dump_ssh; kdump-config kdump_save_core_to_ssh), or,
+ * with no collector, both copied with scp (kdump.sh's core_collector scp). A failure on either side of
+ * the pipe leaves the partial dump on the server and runs failure_action.
+ */
 async function sshSave(i: CaptureInput): Promise<string> {
   const { plan, log } = i;
-  const name = dumpDirName(i.host, i.now);
+  const names = namesFor(i);
   let dmesg: string | null = null;
   if (plan.dmesg.value) {
-    const tmp = i.fs.hostPath(posix.join('/run/kexecctl/kdump-ssh', name));
+    const tmp = i.fs.hostPath(posix.join('/run/kexecctl/kdump-ssh', names.dir));
     mkdirSync(tmp, { recursive: true, mode: 0o700 });
     const fd = openSync(i.fs.hostPath(i.vmcore), 'r');
     try {
       const r = { dmesgFile: '', dmesgOk: false };
-      saveDmesg(fdSource(fd), tmp, r, log);
+      saveDmesg(fdSource(fd), tmp, r, log, names);
       if (r.dmesgOk) dmesg = r.dmesgFile;
     } finally {
       closeSync(fd);
     }
   }
-  if (plan.collector.argv !== null) {
-    log(`core_collector ${plan.collector.argv.join(' ')}: streaming it into ssh needs a pipe, not supported yet; copying the full vmcore with scp`);
-  }
-  const steps = planScpDump(plan, name, dmesg, i.fs.hostPath(i.vmcore));
-  for (const argv of steps) {
+  const t = plan.target.value;
+  const dest = t.kind === 'ssh' ? t.dest : '?';
+  const step = async (argv: readonly string[]): Promise<void> => {
     log(`running ${argv.join(' ')}`);
     const code = await i.run(argv);
     if (code !== 0) throw new Error(`${argv[0] ?? 'ssh'} exited with status ${code}`);
+  };
+  const piped = async (producer: readonly string[], consumer: readonly string[]): Promise<void> => {
+    log(`running ${producer.join(' ')} | ${consumer.join(' ')}`);
+    const r = await i.pipe(producer, consumer);
+    // kdump.sh (no pipefail) only sees ssh's status; a collector that failed is a failed dump here too.
+    if (r.producer !== 0) throw new Error(`${producer[0] ?? 'collector'} exited with status ${r.producer} (ssh: ${r.consumer})`);
+    if (r.consumer !== 0) throw new Error(`${consumer[0] ?? 'ssh'} exited with status ${r.consumer}`);
+  };
+  if (plan.collector.argv === null) {
+    for (const argv of planScpDump(plan, names, dmesg, i.fs.hostPath(i.vmcore))) await step(argv);
+    const where = `${dest}:${posix.join(plan.path.value, names.dir, names.vmcore)}`;
+    log(`saved vmcore to ${where}`);
+    return where;
   }
-  const t = plan.target.value;
-  const where = `${t.kind === 'ssh' ? t.dest : '?'}:${posix.join(plan.path.value, name)}/vmcore`;
+  const s = planSshDump(plan, names, dmesg !== null, i.fs.hostPath(i.vmcore));
+  for (const st of s.steps) {
+    if (st.stdin === 'none') await step(st.argv);
+    else if (st.stdin === 'dmesg') await piped(['cat', dmesg ?? '/dev/null'], st.argv);
+    else await piped(s.producer, st.argv);
+  }
+  const where = `${dest}:${s.vmcore}`;
   log(`saved vmcore to ${where}`);
   return where;
 }
@@ -181,7 +228,7 @@ async function failure(i: CaptureInput, saved: SaveDumpResult | null, error: str
   // dump_to_rootfs: the same path, on the root file system.
   log(`dump_to_rootfs: saving to ${plan.path.value} on the root file system`);
   try {
-    const again = await attempt(i, '/', plan.collector.argv);
+    const again = await attempt(i, '/', plan.collector.argv, false);
     return { saved: again, ok: again.complete, action: plan.finalAction.value, ...(again.complete ? {} : { error: again.error ?? 'incomplete' }) };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);

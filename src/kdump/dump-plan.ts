@@ -3,11 +3,14 @@
  * (kdump-utils) and, on Debian, /etc/default/kdump-tools. A kdump.conf directive wins over the
  * kdump-tools key with the same meaning; each setting carries where it came from (file:line).
  * Collector rules follow kdump-utils' kdump.sh: makedumpfile never gets -F for a file target and
- * always gets it for ssh (a flattened stream, saved as vmcore.flat); `cp`/`scp` and no makedumpfile
- * mean kexecctl's own streaming copy.
+ * always gets it for ssh (a flattened stream piped into ssh, saved as vmcore.flat); `cp`/`scp` and no
+ * makedumpfile mean kexecctl's own streaming copy (scp for an ssh target).
+ * The file names follow the configuration in charge (dump-names.ts): kdump-utils' with /etc/kdump.conf,
+ * kdump-tools' (<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM>) when only /etc/default/kdump-tools exists.
  */
 import { defaultKdumpConf, type FailureAction, type FinalAction, type KdumpConf, type KdumpTarget, type Sourced } from '../config/kdump-conf.js';
-import type { KdumpTools } from '../config/kdump-tools.js';
+import { KDUMP_TOOLS_DEFAULTS, type KdumpTools } from '../config/kdump-tools.js';
+import type { DumpLayout } from './dump-names.js';
 
 export const DEFAULT_MAKEDUMPFILE_ARGS: readonly string[] = ['-l', '--message-level', '7', '-d', '31'];
 
@@ -31,6 +34,10 @@ export type DumpPlan = {
   /** Dumps to keep (0 = all). */
   numDumps: Sourced<number>;
   dmesg: Sourced<boolean>;
+  /** Which tool's file names the dump gets. */
+  layout: Sourced<DumpLayout>;
+  /** kdump-tools HOSTTAG (layout kdump-tools, ssh/NFS targets). */
+  hostTag: Sourced<'ip' | 'hostname'>;
   warnings: string[];
 };
 
@@ -61,7 +68,10 @@ export function buildDumpPlan(input: DumpPlanInput): DumpPlan {
   if (tools !== null) {
     if (isDefault(target) && tools.ssh !== null) target = { value: { kind: 'ssh', dest: tools.ssh.value }, from: tools.ssh.from };
     else if (isDefault(target) && tools.nfs !== null) target = { value: { kind: 'nfs', export: tools.nfs.value }, from: tools.nfs.from };
-    if (isDefault(path) && !isDefault(tools.coredir)) path = tools.coredir;
+    // kdump-config mounts NFS on KDUMP_COREDIR itself: its dumps land at the top of the export.
+    if (isDefault(path) && target.value.kind === 'nfs' && tools.nfs !== null && target.from === tools.nfs.from)
+      path = { value: '/', from: `${tools.nfs.from} (kdump-config mounts NFS on KDUMP_COREDIR)` };
+    else if (isDefault(path) && !isDefault(tools.coredir)) path = tools.coredir;
     if (isDefault(sshkey) && tools.sshKey !== null) sshkey = tools.sshKey;
   }
   const ssh = target.value.kind === 'ssh';
@@ -80,17 +90,18 @@ export function buildDumpPlan(input: DumpPlanInput): DumpPlan {
     } else collector = { argv: [...argv], from: conf.coreCollector.from };
   } else if (input.makedumpfile === null) {
     collector = { argv: null, from: 'default (makedumpfile is not installed)' };
-  } else if (tools !== null && !isDefault(tools.makedumpArgs)) {
-    collector = { argv: [input.makedumpfile, ...makedumpfileArgv(tools.makedumpArgs.value, ssh)], from: tools.makedumpArgs.from };
+  } else if (tools !== null && (!isDefault(tools.makedumpArgs) || input.conf === null)) {
+    // MAKEDUMP_ARGS, or kdump-config's own default (-c -d 31) when kdump-tools alone configures the dump.
+    const from = isDefault(tools.makedumpArgs) ? `default of kdump-tools' MAKEDUMP_ARGS` : tools.makedumpArgs.from;
+    collector = { argv: [input.makedumpfile, ...makedumpfileArgv(tools.makedumpArgs.value, ssh)], from };
   } else {
     collector = { argv: [input.makedumpfile, ...makedumpfileArgv(DEFAULT_MAKEDUMPFILE_ARGS, ssh)], from: 'default' };
   }
   const flat = ssh && collector.argv !== null && base(collector.argv[0] ?? '') === 'makedumpfile';
-  if (ssh && collector.argv !== null) {
-    warnings.push(
-      `ssh target (${target.from}): streaming ${collector.argv[0] ?? 'the collector'} into ssh (kdump-utils' ${flat ? 'vmcore.flat' : 'vmcore'}) is not supported yet; kdumpctl save copies the full vmcore with scp`,
-    );
-  }
+  const layout: Sourced<DumpLayout> =
+    input.conf === null && tools !== null
+      ? { value: 'kdump-tools', from: `${KDUMP_TOOLS_DEFAULTS} (no /etc/kdump.conf)` }
+      : { value: 'kdump-utils', from: input.conf === null ? 'default' : '/etc/kdump.conf' };
   if (target.value.kind === 'rootfs' && !path.value.startsWith('/')) warnings.push(`path ${path.value} is not absolute`);
   return {
     target,
@@ -105,8 +116,19 @@ export function buildDumpPlan(input: DumpPlanInput): DumpPlan {
     post: conf.kdumpPost,
     numDumps: tools?.numDumps ?? { value: 0, from: 'default' },
     dmesg: tools?.dumpDmesg ?? { value: true, from: 'default' },
+    layout,
+    hostTag: tools?.hostTag ?? { value: 'ip', from: 'default' },
     warnings,
   };
+}
+
+/** Where the dump goes and under which names (dump-names.ts), for plan/status. */
+function vmcoreDescription(p: DumpPlan): string {
+  const ssh = p.target.value.kind === 'ssh';
+  const how = !ssh ? '' : p.collector.argv === null ? ' (full copy with scp)' : ` (${base(p.collector.argv[0] ?? '')} streamed into ssh)`;
+  if (p.layout.value === 'kdump-utils') return `<host>-<YYYY-MM-DD-HH:MM:SS>/${p.vmcoreName}, vmcore-dmesg.txt${how}`;
+  const dir = p.target.value.kind === 'rootfs' || p.target.value.kind === 'local' ? '' : `<${p.hostTag.value}>-`;
+  return `${dir}<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM>, dmesg.<YYYYMMDDHHMM> (kdump-tools)${how}`;
 }
 
 /** One line per setting, "name: value (from)", as kdumpctl plan/status print them. */
@@ -118,7 +140,7 @@ export function describeDumpPlan(p: DumpPlan): Array<{ name: string; value: stri
     { name: 'target', value: target, from: p.target.from },
     { name: 'path', value: p.path.value, from: p.path.from },
     { name: 'core_collector', value: p.collector.argv === null ? 'full copy (kexecctl)' : p.collector.argv.join(' '), from: p.collector.from },
-    { name: 'vmcore', value: t.kind === 'ssh' ? 'vmcore (full copy with scp)' : p.vmcoreName, from: p.target.from },
+    { name: 'vmcore', value: vmcoreDescription(p), from: p.layout.from },
     { name: 'failure_action', value: p.failureAction.value, from: p.failureAction.from },
     { name: 'final_action', value: p.finalAction.value, from: p.finalAction.from },
     { name: 'dmesg', value: p.dmesg.value ? 'yes' : 'no', from: p.dmesg.from },

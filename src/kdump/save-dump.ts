@@ -12,7 +12,8 @@ import { posix } from 'node:path';
 import { KexecError } from '../errors.js';
 import { strerror } from '../sys/errno.js';
 import { pruneDumps } from './prune.js';
-import { copyAll, createDumpDir, dumpDirName, errnoOf, fdSource, fsyncDir, saveDmesg, type SaveResult } from './save.js';
+import { dumpNames, type DumpNames } from './dump-names.js';
+import { copyAll, createDumpDir, errnoOf, fdSource, fsyncDir, saveDmesg, type SaveResult } from './save.js';
 
 /** Runs argv with the console as stdout/stderr; resolves to its exit status. */
 export type Runner = (argv: readonly string[]) => Promise<number>;
@@ -27,6 +28,8 @@ export type SaveDumpOptions = {
   collector: readonly string[] | null;
   run: Runner;
   dmesg?: boolean;
+  /** File names (dump-names.ts); default: kdump-utils' <host>-<date>/vmcore. */
+  names?: DumpNames;
   /** KDUMP_NUM_DUMPS: keep this many dumps in `dir` after a complete save (0 = all). */
   numDumps?: number;
   chunkSize?: number;
@@ -86,8 +89,9 @@ export async function saveDump(o: SaveDumpOptions): Promise<SaveDumpResult> {
     });
   }
   try {
-    const dumpDir = createDumpDir(o.dir, dumpDirName(o.host, o.now));
-    const partial = posix.join(dumpDir, 'vmcore-incomplete');
+    const names = o.names ?? dumpNames({ layout: 'kdump-utils', host: o.host, now: o.now, remote: false });
+    const dumpDir = createDumpDir(o.dir, names.dir);
+    const partial = posix.join(dumpDir, names.partial);
     const filtered = o.collector !== null;
     const fit = checkFit(fstatSync(inFd).size, (o.freeBytes ?? statfsFree)(dumpDir), filtered);
     const result: SaveDumpResult = {
@@ -102,7 +106,7 @@ export async function saveDump(o: SaveDumpOptions): Promise<SaveDumpResult> {
       fit,
       pruned: [],
     };
-    if (o.dmesg !== false) saveDmesg(fdSource(inFd), dumpDir, result, o.log);
+    if (o.dmesg !== false) saveDmesg(fdSource(inFd), dumpDir, result, o.log, names);
     o.log(fit.message);
     const t0 = Date.now();
     let error: { errno: number; code: string } | string | undefined;
@@ -138,7 +142,7 @@ export async function saveDump(o: SaveDumpOptions): Promise<SaveDumpResult> {
       result.error = typeof error === 'string' ? error : `${error.code} (${strerror(error.errno)})`;
       o.log(`${filtered ? 'collector' : 'copy'} stopped after ${result.bytes} bytes: ${result.error}; keeping the partial dump as ${partial}`);
     } else {
-      const final = posix.join(dumpDir, 'vmcore');
+      const final = posix.join(dumpDir, names.vmcore);
       renameSync(partial, final);
       fsyncDir(dumpDir);
       result.vmcoreFile = final;

@@ -1,7 +1,8 @@
 /**
  * The pieces of a save (save-dump.ts puts them together): the <host>-<YYYY-MM-DD-HH:MM:SS> dump
  * directory (never reused), the streaming copy that stops on ENOSPC/EIO with what it wrote, and the
- * kernel log extracted into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying why).
+ * kernel log extracted into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying why; other
+ * names for Debian's layout, dump-names.ts).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -106,7 +107,17 @@ function writeNewFile(path: string, text: string): void {
   }
 }
 
-export function saveDmesg(src: ByteSource, dumpDir: string, result: Pick<SaveResult, 'dmesgFile' | 'dmesgOk'>, log: (l: string) => void): void {
+/** File names of the kernel log (dump-names.ts; kdump-tools calls it dmesg.<YYYYMMDDHHMM>). */
+export type DmesgNames = { dmesg: string; dmesgUnavailable: string };
+const KDUMP_UTILS_DMESG: DmesgNames = { dmesg: 'vmcore-dmesg.txt', dmesgUnavailable: 'vmcore-dmesg-unavailable.txt' };
+
+export function saveDmesg(
+  src: ByteSource,
+  dumpDir: string,
+  result: Pick<SaveResult, 'dmesgFile' | 'dmesgOk'>,
+  log: (l: string) => void,
+  names: DmesgNames = KDUMP_UTILS_DMESG,
+): void {
   let text: string;
   let ok = false;
   try {
@@ -119,7 +130,7 @@ export function saveDmesg(src: ByteSource, dumpDir: string, result: Pick<SaveRes
     text = `kexecctl could not extract the kernel log from the vmcore: ${why}\n`;
     log(`kernel log extraction failed: ${why}`);
   }
-  const name = ok ? 'vmcore-dmesg.txt' : 'vmcore-dmesg-unavailable.txt';
+  const name = ok ? names.dmesg : names.dmesgUnavailable;
   const final = posix.join(dumpDir, name);
   const tmp = posix.join(dumpDir, `${name}.incomplete`);
   try {

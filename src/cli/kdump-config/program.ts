@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { formatDiagnostic, KexecError } from '../../errors.js';
 import type { RootFs } from '../../host/rootfs.js';
-import { capture, dumpHost } from '../../kdump/capture.js';
+import { capture, dumpHost, hostIp } from '../../kdump/capture.js';
 import { startKdump, stopKdump, readKdumpPlan } from '../../kdump/control.js';
 import { readDumpPlan, readKdumpTools } from '../../kdump/dump-config.js';
 import type { KdumpPlan } from '../../kdump/plan.js';
@@ -174,8 +174,10 @@ async function savecore(o: Opts & { vmcore: string }): Promise<number> {
   const effects = await ctx.effects(false);
   const run = async (argv: readonly string[]): Promise<number> =>
     (await effects.processes.run(argv[0] ?? '', argv.slice(1), undefined, { inherit: true })).exitCode;
-  const r = await capture({ fs, plan, run, log: action, host: dumpHost(fs), now: new Date(), vmcore: o.vmcore });
-  if (r.ok && r.saved !== null) success(`${NAME}: saved vmcore in ${r.saved.dumpDir}`);
+  const pipe = (producer: readonly string[], consumer: readonly string[]) => effects.processes.pipe(producer, consumer);
+  const r = await capture({ fs, plan, run, pipe, log: action, host: dumpHost(fs), ip: hostIp(), now: new Date(), vmcore: o.vmcore });
+  if (r.ok && r.remote !== undefined) success(`${NAME}: saved vmcore in ${r.remote}`);
+  else if (r.ok && r.saved !== null) success(`${NAME}: saved vmcore in ${r.saved.dumpDir}`);
   else failure(`${NAME}: failed to save vmcore${r.saved === null ? '' : ` in ${r.saved.dumpDir}`}`);
   return r.ok ? 0 : 1;
 }

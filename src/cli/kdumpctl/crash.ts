@@ -6,7 +6,7 @@ import { formatDiagnostic, KexecError } from '../../errors.js';
 import type { RootFs } from '../../host/rootfs.js';
 import { isCaptureCmdline } from '../../kdump/cmdline-edit.js';
 import { kdumpStatus } from '../../kdump/control.js';
-import { capture, dumpHost } from '../../kdump/capture.js';
+import { capture, dumpHost, hostIp, type PipeRunner } from '../../kdump/capture.js';
 import { readDumpPlan } from '../../kdump/dump-config.js';
 import type { Runner } from '../../kdump/save-dump.js';
 import { readKexecState } from '../../kexec/state.js';
@@ -86,6 +86,20 @@ function runnerOf(effects: Effects | null): Runner {
   };
 }
 
+/** `producer | consumer` through the Processes port (ssh targets). */
+export function piperOf(effects: Effects | null): PipeRunner {
+  return async (producer, consumer) => {
+    if (effects === null)
+      throw new KexecError({ code: 'EREADONLYROOT', message: `cannot run ${producer.join(' ')} | ${consumer.join(' ')}: no process runner here` });
+    try {
+      return await effects.processes.pipe(producer, consumer);
+    } catch (e) {
+      log(`${producer.join(' ')} | ${consumer.join(' ')}: ${e instanceof Error ? e.message : String(e)}`);
+      return { producer: 127, consumer: 127 };
+    }
+  };
+}
+
 async function save(opts: SaveCli): Promise<number> {
   if (opts.finalAction !== undefined && !FINAL_ACTIONS.includes(opts.finalAction as FinalAction))
     throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
@@ -116,7 +130,17 @@ async function save(opts: SaveCli): Promise<number> {
   let code = 0;
   let action: FinalAction = override ?? plan.finalAction.value;
   try {
-    const r = await capture({ fs, plan, run: runnerOf(effects), log, host: dumpHost(fs), now: new Date(), vmcore: opts.vmcore });
+    const r = await capture({
+      fs,
+      plan,
+      run: runnerOf(effects),
+      pipe: piperOf(effects),
+      log,
+      host: dumpHost(fs),
+      ip: hostIp(),
+      now: new Date(),
+      vmcore: opts.vmcore,
+    });
     if (r.saved !== null) {
       const s = r.saved;
       say(`vmcore: ${s.vmcoreFile} (${s.bytes} bytes, ${s.complete ? 'complete' : 'INCOMPLETE'}, ${s.filtered ? 'filtered' : 'copied'} in ${s.copyMs} ms)`);

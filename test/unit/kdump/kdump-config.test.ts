@@ -86,12 +86,17 @@ describe('kdump-config', () => {
   it('savecore writes the dump under KDUMP_COREDIR and keeps KDUMP_NUM_DUMPS', async () => {
     setFake({ crashSize: 0 });
     tools('USE_KDUMP=1\nKDUMP_COREDIR=/srv/crash\nKDUMP_NUM_DUMPS=1\n');
-    mkdirSync(join(root, 'srv/crash/old-2020-01-01-00:00:00'), { recursive: true });
+    // kdump-config's names: <KDUMP_COREDIR>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>.
+    mkdirSync(join(root, 'srv/crash/202001010000'), { recursive: true });
     writeFileSync(join(root, 'proc/vmcore'), buildCore({ records: [{ text: 'hi', tsNsec: 1n }] }));
     expect(await run('savecore', '--root', root)).toBe(0);
     const dirs = readdirSync(join(root, 'srv/crash'));
     expect(dirs).toHaveLength(1);
-    expect(readdirSync(join(root, 'srv/crash', dirs[0] ?? '')).sort()).toEqual(['vmcore', 'vmcore-dmesg.txt']);
+    const stamp = dirs[0] ?? '';
+    expect(stamp).toMatch(/^20[0-9]{10}$/);
+    expect(stamp).not.toBe('202001010000');
+    expect(readdirSync(join(root, 'srv/crash', stamp)).sort()).toEqual([`dmesg.${stamp}`, `dump.${stamp}`]);
+    expect(readFileSync(join(root, 'srv/crash', stamp, `dmesg.${stamp}`), 'utf8')).toMatch(/hi/);
     expect(out).toMatch(/kdump-config: saved vmcore in .*srv\/crash\//);
   });
   it('no command: usage, exit 1', async () => {

@@ -64,4 +64,25 @@ describe('kdumpctl save configured by /etc/kdump.conf', () => {
     const [d] = readdirSync(join(root, 'srv/crash'));
     expect(readdirSync(join(root, 'srv/crash', d ?? '')).sort()).toEqual(['vmcore', 'vmcore-dmesg.txt']);
   });
+  it('an ssh target with makedumpfile: the Processes pipe gets makedumpfile -F and ssh ... dd (both argvs recorded)', async () => {
+    mkdirSync(join(root, 'usr/sbin'), { recursive: true });
+    writeFileSync(join(root, 'usr/sbin/makedumpfile'), '');
+    writeFileSync(join(root, 'etc/kdump.conf'), 'ssh kdump@10.0.2.2\nsshkey /root/k\npath /srv/crash\nfinal_action poweroff\n');
+    expect(await kdumpctlMain(['save', '--root', root])).toBe(0);
+    const pipes = fakeState().calls.filter((c) => c.syscall === 'pipe');
+    const ssh = ['ssh', '-i', '/root/k', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', 'kdump@10.0.2.2'];
+    expect(pipes).toHaveLength(2);
+    expect(pipes[0]?.args['producer']).toEqual(['cat', expect.stringMatching(/run\/kexecctl\/kdump-ssh\/.*\/vmcore-dmesg\.txt$/)]);
+    expect(pipes[1]?.args['producer']).toEqual(['/usr/sbin/makedumpfile', '-l', '--message-level', '7', '-d', '31', '-F', join(root, 'proc/vmcore')]);
+    expect(pipes[1]?.args['consumer']).toEqual([...ssh, expect.stringMatching(/^umask 0077 && dd bs=512 of='\/srv\/crash\/[^']+\/vmcore-incomplete'$/)]);
+    const runs = fakeState()
+      .calls.filter((c) => c.syscall === 'run')
+      .map((c) => (c.args['argv'] as string[]).at(-1));
+    expect(runs.at(-1)).toMatch(/^mv '\/srv\/crash\/[^']+\/vmcore-incomplete' '\/srv\/crash\/[^']+\/vmcore\.flat'$/);
+    expect(
+      fakeState()
+        .calls.filter((c) => c.syscall === 'reboot')
+        .map((c) => c.args['cmd']),
+    ).toEqual(['0x4321fedc']);
+  });
 });

@@ -103,6 +103,10 @@ export function fakeDeps(w: FakeWorld): RebootDeps {
         w.events.push(`run ${line}`);
         return { exitCode: w.runExit?.[[cmd, ...args].join(' ')] ?? 0, stdout: '', stderr: '' };
       },
+      async pipe(producer, consumer) {
+        w.events.push(`pipe ${producer.join(' ')} | ${consumer.join(' ')}`);
+        return { producer: 0, consumer: 0 };
+      },
     },
     warn: (m) => void w.warnings.push(m),
     info: (m) => void w.infos.push(m),
