@@ -58,7 +58,9 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
 
 /** For `kexecctl status`: reads only (a dry-run kernel, /sys or the KEXECCTL_FAKE state, systemctl --version). */
 export async function nextRebootStatus(ctx: CliContext): Promise<NextReboot> {
-  const { deps } = await rebootDeps(ctx, true);
+  const { deps, kernel } = await rebootDeps(ctx, true);
+  // Issue 18: a stale load is only replaced if the planned files pass the load's checks.
+  deps.verify = (await import('./checked-load.js')).checkedVerify(kernel, ctx, true);
   // Ask the host's systemctl only about the host: never under --root or a fake (refused in test runs).
   const onHost = ctx.readOnlyRoot === undefined && !ctx.fake;
   const version = onHost && deps.exists('/run/systemd/system') ? await systemdVersion(execProcesses()) : null;

@@ -1,6 +1,7 @@
 /**
  * For `kexecctl status`: will the next plain `reboot` be a kexec, and if not, why not.
  */
+import { bootableEarlierLoad } from './refresh.js';
 import { compareWithRecord } from './staleness.js';
 import { detectInitSystem, rebootPathKexecs } from './init-system.js';
 import { NO_KEXEC_FLAG, type RebootDeps } from './types.js';
@@ -35,5 +36,19 @@ export async function nextRebootWillKexec(deps: RebootDeps, systemdVersion: numb
   }
   const f = compareWithRecord(want, true, deps.record(), (p) => deps.ctimeMs(p));
   if (f.fresh) return { kexec: true, reason: `${want.kernel} is loaded; ${path.why}` };
+  // Issue 18: the reload at shutdown only happens if the planned files pass the load's checks.
+  const bad = deps.verify === undefined ? null : await deps.verify(want);
+  if (bad !== null) {
+    const earlier = bootableEarlierLoad(deps);
+    return 'record' in earlier
+      ? {
+          kexec: true,
+          reason: `the planned ${want.kernel} failed its check (${bad}); the earlier load ${earlier.record.kernel} (${earlier.record.release ?? '?'}) is kept and booted`,
+        }
+      : {
+          kexec: false,
+          reason: `the planned ${want.kernel} failed its check (${bad}); ${earlier.why}, so kexec-load unloads it and a firmware reboot meets the same file`,
+        };
+  }
   return { kexec: true, reason: `the loaded kernel is stale (${f.reason}); kexec-load reloads ${want.kernel} before the reboot` };
 }

@@ -8,7 +8,12 @@ import { detectInitSystem } from './init-system.js';
 import { describeRefresh, refreshLoad, type RefreshOutcome } from './refresh.js';
 import type { InitSystem, RebootDeps } from './types.js';
 
-export type RebootOptions = { force?: boolean; dryRun?: boolean };
+export type RebootOptions = {
+  force?: boolean;
+  dryRun?: boolean;
+  /** Issue 12 hook: a reason this reboot must be cold (KEXEC_COLD_IF_DRIVERS bound, the last kexec boot failed); null: none. */
+  coldReason?: string | null;
+};
 export type RebootOutcome = { init: InitSystem; mode: 'kexec' | 'cold'; refresh: RefreshOutcome; steps: string[] };
 
 /** systemctl reboot must not turn back into a kexec (systemd >= 255) when we chose a cold reboot. */
@@ -23,12 +28,20 @@ export async function kexecReboot(deps: RebootDeps, opts: RebootOptions = {}): P
   if (refresh.state === 'fresh' || refresh.state === 'loaded') {
     mode = 'kexec';
     if (refresh.state === 'loaded' && !dryRun) deps.info(describeRefresh(refresh));
+  } else if (refresh.state === 'kept') {
+    // Issue 18: the planned kernel is damaged on disk; the earlier good load rescues this reboot.
+    mode = 'kexec';
+    deps.warn(describeRefresh(refresh));
   } else if (refresh.state === 'skipped' && deps.loaded() === true && !refresh.unloaded) {
     mode = 'kexec';
     deps.warn(`${refresh.reason}; a kexec kernel loaded by someone else is in place, rebooting into it`);
   } else {
     mode = 'cold';
     deps.warn(`${describeRefresh(refresh)}: rebooting through the firmware instead of kexec`);
+  }
+  if (mode === 'kexec' && opts.coldReason != null) {
+    mode = 'cold';
+    deps.warn(opts.coldReason);
   }
   const out: RebootOutcome = { init, mode, refresh, steps };
   if (opts.force === true || init === 'unknown') {

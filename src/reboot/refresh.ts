@@ -5,8 +5,13 @@
  *   plan says load, stale or absent  → load (a failed load unloads, logs why)
  *   plan says skip                   → unload what *we* loaded (an admin's manual kexec -l stays)
  *   planning fails                   → unload, log why
+ *   the planned files fail their integrity check (issue 18) and the earlier load is still
+ *   bootable (its release's modules are installed) → keep it, say so loudly ('kept'): kexec
+ *   then rescues a machine whose default kernel on disk is broken. Nothing good loaded → unload
+ *   and go cold, warning that the firmware meets the same broken file.
  */
 import { isKexecError } from '../errors.js';
+import type { LoadRecord } from '../kexec/record.js';
 import { compareWithRecord } from './staleness.js';
 import { NO_KEXEC_FLAG, type RebootDeps, type WantedLoad } from './types.js';
 
@@ -14,7 +19,8 @@ export type RefreshOutcome =
   | { state: 'fresh'; want: Extract<WantedLoad, { action: 'load' }> }
   | { state: 'loaded'; want: Extract<WantedLoad, { action: 'load' }>; why: string }
   | { state: 'skipped'; reason: string; unloaded: boolean }
-  | { state: 'failed'; reason: string; unloaded: boolean };
+  | { state: 'failed'; reason: string; unloaded: boolean }
+  | { state: 'kept'; want: Extract<WantedLoad, { action: 'load' }>; kept: LoadRecord; reason: string };
 
 export type RefreshOptions = {
   dryRun?: boolean;
@@ -46,7 +52,8 @@ async function unloadQuietly(deps: RebootDeps, onlyOurs: boolean, dryRun: boolea
 export async function refreshLoad(deps: RebootDeps, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const o = await refreshOnce(deps, opts);
   // Issue 14 hook: the fingerprint the shutdown check (kernel/kexecctl-unchanged) compares, kept by src/fingerprint.
-  if (opts.dryRun !== true) await deps.refreshed?.(o.state, o.state === 'fresh' || o.state === 'loaded' ? o.want.oneShot : undefined);
+  // A kept earlier load records no fingerprint: the next refresh must look again (and say so again).
+  if (opts.dryRun !== true && o.state !== 'kept') await deps.refreshed?.(o.state, o.state === 'fresh' || o.state === 'loaded' ? o.want.oneShot : undefined);
   return o;
 }
 
@@ -70,6 +77,8 @@ async function refreshOnce(deps: RebootDeps, opts: RefreshOptions): Promise<Refr
     return { state: 'fresh', want };
   }
   if (dryRun) {
+    const bad = deps.verify === undefined ? null : await deps.verify(want);
+    if (bad !== null) return refusedLoad(deps, want, bad, true);
     deps.info(`would load ${want.kernel}${want.initrds.length ? ` with ${want.initrds.join(' + ')}` : ''} cmdline "${want.cmdline}" (${freshness.reason})`);
     return { state: 'loaded', want, why: freshness.reason };
   }
@@ -78,9 +87,39 @@ async function refreshOnce(deps: RebootDeps, opts: RefreshOptions): Promise<Refr
     await consumeOneShot(deps, want, opts);
     return { state: 'loaded', want, why: freshness.reason };
   } catch (e) {
+    if (isIntegrityRefusal(e)) return refusedLoad(deps, want, reasonOf(e), false);
     const reason = `cannot load ${want.kernel}: ${reasonOf(e)}`;
     return { state: 'failed', reason, unloaded: await unloadQuietly(deps, false, dryRun) };
   }
+}
+
+/** Refusals of the integrity checks (src/image/integrity codes): the file is damaged, not the system. */
+export function isIntegrityRefusal(e: unknown): boolean {
+  return isKexecError(e) && /^E(KERNEL|PAYLOAD|INITRD)_/.test(e.code) && e.code !== 'EPAYLOAD_UNSUPPORTED';
+}
+
+/**
+ * Is what the kernel holds now a load of ours that can still boot this system: a non-crash
+ * record with a known release whose modules are installed (a kernel without its modules would
+ * come up without its drivers, which is no rescue). Returns the record, or why not.
+ */
+export function bootableEarlierLoad(deps: Pick<RebootDeps, 'loaded' | 'record' | 'exists'>): { record: LoadRecord } | { why: string } {
+  if (deps.loaded() !== true) return { why: 'no earlier kexec kernel is loaded' };
+  const r = deps.record();
+  if (r === null) return { why: 'the loaded kexec kernel is not ours (no record of what it is)' };
+  if (r.release === null) return { why: `the loaded ${r.kernel} has no known release, so its modules cannot be checked` };
+  if (!deps.exists(`/lib/modules/${r.release}`) && !deps.exists(`/usr/lib/modules/${r.release}`))
+    return { why: `the loaded ${r.kernel} (${r.release}) is stale: its modules are no longer installed` };
+  return { record: r };
+}
+
+/** The planned files failed their check: keep a bootable earlier load, else unload and go cold. */
+async function refusedLoad(deps: RebootDeps, want: Extract<WantedLoad, { action: 'load' }>, why: string, dryRun: boolean): Promise<RefreshOutcome> {
+  const reason = `the planned ${want.kernel} (${want.source}) failed its check: ${why}`;
+  const earlier = bootableEarlierLoad(deps);
+  if ('record' in earlier) return { state: 'kept', want, kept: earlier.record, reason };
+  const cold = `${reason}; ${earlier.why}; a firmware reboot meets the same broken file (the boot loader's default is ${want.kernel})`;
+  return { state: 'failed', reason: cold, unloaded: await unloadQuietly(deps, false, dryRun) };
 }
 
 /** The kernel about to be booted came from grub-reboot's next_entry: clear it, once, when rebooting. */
@@ -106,5 +145,7 @@ export function describeRefresh(o: RefreshOutcome): string {
       return `not loading: ${o.reason}${o.unloaded ? ' (unloaded the previous kexec kernel)' : ''}`;
     case 'failed':
       return `${o.reason}${o.unloaded ? '; unloaded the stale kexec kernel' : ''}; the next reboot goes through the firmware`;
+    case 'kept':
+      return `KEEPING the earlier kexec load ${o.kept.kernel} (${o.kept.release ?? 'release unknown'}): ${o.reason}; the next reboot kexecs into the earlier kernel`;
   }
 }

@@ -29,6 +29,11 @@ export interface RebootDeps {
   plan(): Promise<WantedLoad>;
   /** Issue 14: told how a refresh that was not a dry run ended, to keep the fingerprint of its plan's inputs. */
   refreshed?(state: 'fresh' | 'loaded' | 'skipped' | 'failed', oneShot: string | undefined): Promise<void> | void;
+  /**
+   * Issue 18: the checks a load would run on the planned files (structural + deep), without
+   * loading; the refusal's message, or null when they pass. Used by dry runs and `status`.
+   */
+  verify?(want: Extract<WantedLoad, { action: 'load' }>): Promise<string | null>;
   /** Loads (replacing what is loaded); throws KexecError with the kernel's reason on failure. */
   load(want: Extract<WantedLoad, { action: 'load' }>): Promise<void>;
   /** Unloads the kexec kernel (not the crash kernel) and removes our record. */

@@ -4,18 +4,16 @@
  * can be loaded. --prepare only refreshes the load (used by kexec-load.service and the sysv script).
  * Every load it makes decompresses the kernel's payload first (issue 18), unless --no-verify.
  */
-import { posix } from 'node:path';
 import type { Command } from 'commander';
-import { loadKernelChecked } from '../../kexec/load.js';
-import type { RebootDeps } from '../../reboot/types.js';
-import type { Kernel } from '../../sys/kernel.js';
-import type { CliContext } from '../context.js';
 import { describeRefresh, refreshLoad } from '../../reboot/refresh.js';
+import { checkedLoad, checkedVerify } from '../checked-load.js';
 import { kexecReboot } from '../../reboot/reboot.js';
 import { makeContext } from '../context.js';
 import { rebootDeps } from '../reboot-deps.js';
 import { recordRebootIntent, withIntentRecording } from '../../fleet/intent-hook.js';
 import { jsonReboot } from '../../fleet/json-reboot.js';
+import { rebootIssue12 } from '../../reboot/reboot-issue12.js';
+import { watchdogOption } from './exec.js';
 
 type Opts = {
   force?: boolean;
@@ -26,19 +24,8 @@ type Opts = {
   verify: boolean;
   json?: boolean;
   coldOnFailure?: boolean;
+  watchdog?: string;
 };
-
-/** host-deps' load (same paths under the root, same trust), through loadKernelChecked so the payload can be verified. */
-function checkedLoad(kernel: Kernel, ctx: CliContext, verify: boolean): RebootDeps['load'] {
-  const at = (p: string): string => (ctx.root === '/' ? p : posix.join(ctx.root, p));
-  return async (want) => {
-    await loadKernelChecked(
-      kernel,
-      { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto', verify },
-      { root: ctx.root, trust: ctx.trust },
-    );
-  };
-}
 
 export function register(program: Command): void {
   program
@@ -52,7 +39,9 @@ export function register(program: Command): void {
     .option('--no-verify', "skip the kernel payload's deep check before a load (the structural checks always run)")
     .option('--json', 'print the outcome as JSON (schema kexecctl.reboot/1); a failed load exits 3 before any shutdown begins')
     .option('--cold-on-failure', 'with --json: reboot through the firmware when the load fails (the default without --json)')
+    .option('--watchdog <sec>', 'arm /dev/watchdog0 for SEC seconds across the kexec jump (0: off; default KEXEC_WATCHDOG_SEC)')
     .action(async (o: Opts) => {
+      const watchdog = watchdogOption(o.watchdog);
       const ctx = makeContext(o.root, { command: 'kexecctl reboot' });
       const dryRun = o.dryRun === true;
       ctx.requireEffects(dryRun);
@@ -60,25 +49,29 @@ export function register(program: Command): void {
       const kernel = made.kernel;
       let deps = made.deps;
       deps.load = checkedLoad(kernel, ctx, o.verify);
+      deps.verify = checkedVerify(kernel, ctx, o.verify);
       if (o.prepare === true) {
         const r = await refreshLoad(deps, { dryRun, atShutdown: o.atShutdown === true });
-        if (r.state === 'failed') {
+        if (r.state === 'failed' || r.state === 'kept') {
           deps.warn(describeRefresh(r));
           process.exitCode = 1;
         } else deps.info(describeRefresh(r));
         // --- fleet hook (issue 13): the shutdown refresh of a reboot records the intent for `kexecctl verify`.
         if (!dryRun && o.atShutdown === true && (await deps.rebootPending())) {
-          recordRebootIntent(deps, ctx.fs, r.state === 'fresh' || r.state === 'loaded' ? 'kexec' : 'cold', 'shutdown refresh');
+          recordRebootIntent(deps, ctx.fs, r.state === 'fresh' || r.state === 'loaded' || r.state === 'kept' ? 'kexec' : 'cold', 'shutdown refresh');
         }
         return;
       }
+      // --- issue 12 hook: --watchdog for the final kexec -e (via /run), and the --force jump through execLoaded.
+      const i12 = await rebootIssue12(ctx, kernel, deps, { dryRun, ...(watchdog === undefined ? {} : { watchdog }) });
+      deps = i12.deps;
       // --- fleet hook (issue 13): intent recorded just before the init system is asked; --json fails fast.
       if (!dryRun) deps = withIntentRecording(deps, ctx.fs, 'kexecctl reboot');
       if (o.json === true) {
         await jsonReboot(deps, { force: o.force === true, dryRun, coldOnFailure: o.coldOnFailure === true });
         return;
       }
-      const out = await kexecReboot(deps, { force: o.force === true, dryRun });
+      const out = await kexecReboot(deps, { force: o.force === true, dryRun, coldReason: i12.coldReason });
       if (dryRun) deps.info(`would reboot with ${out.mode === 'kexec' ? 'kexec' : 'the firmware (cold)'} via ${out.init}`);
     });
 }

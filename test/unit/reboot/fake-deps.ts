@@ -9,6 +9,8 @@ export type FakeWorld = {
   record: LoadRecord | null;
   files: Map<string, number>;
   loadError?: string;
+  /** The code the load's error carries (default EKEXECFILE); an integrity code (EKERNEL_…) exercises issue 18's rescue. */
+  loadErrorCode?: string;
   unloadError?: string;
   runExit?: Record<string, number>;
   rebootPending?: boolean;
@@ -59,7 +61,7 @@ export function fakeDeps(w: FakeWorld): RebootDeps {
     },
     async load(want) {
       w.events.push(`load ${want.kernel}`);
-      if (w.loadError !== undefined) throw new KexecError({ code: 'EKEXECFILE', message: w.loadError });
+      if (w.loadError !== undefined) throw new KexecError({ code: w.loadErrorCode ?? 'EKEXECFILE', message: w.loadError });
       w.loaded = true;
       w.record = recordOf(want, new Date(Date.parse('2026-01-01T00:00:20.000Z')).toISOString());
     },
