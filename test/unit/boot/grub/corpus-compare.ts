@@ -115,3 +115,24 @@ export function compareExpected(r: GrubResult, exp: Record<string, unknown>): st
   }
   return out;
 }
+
+/** What test/fixtures/roots/_grub-emu/record.mjs recorded for a fixture root's default entry. */
+export type RecordedEmu = { chosen: string; loader: string; args: string[]; initrd: string[] };
+
+/**
+ * Mismatches against a fixture root's grub-emu.json: the chosen entry ($chosen), the loader
+ * command, its arguments (the kernel as written first) and the initrd files as written.
+ */
+export function compareRecorded(r: GrubResult, emu: RecordedEmu): string[] {
+  const out: string[] = [];
+  const sel = r.selection;
+  if ((sel?.idPath ?? null) !== emu.chosen) out.push(`chosen: ours ${JSON.stringify(sel?.idPath ?? null)}, GRUB ${JSON.stringify(emu.chosen)}`);
+  const boot = sel?.entry.boot ?? null;
+  if (boot === null) return [...out, 'we found no kernel in the chosen entry'];
+  if (boot.loader !== emu.loader) out.push(`loader: ours ${boot.loader}, GRUB ${emu.loader}`);
+  const args = [boot.kernel.written, ...boot.args];
+  if (JSON.stringify(args) !== JSON.stringify(emu.args)) out.push(`args: ours ${JSON.stringify(args)}, GRUB ${JSON.stringify(emu.args)}`);
+  const initrd = boot.initrds.map((f) => f.written);
+  if (JSON.stringify(initrd) !== JSON.stringify(emu.initrd)) out.push(`initrd: ours ${JSON.stringify(initrd)}, GRUB ${JSON.stringify(emu.initrd)}`);
+  return out;
+}

@@ -2,6 +2,10 @@
  * Walks every case.json of the shared GRUB corpus (read-only, ../shared/corpus/grub from the repo
  * root) and compares our default choice with real GRUB (grub_emu) or, for BLS cases the emulator
  * cannot run, with the peer's assertion. Documented mismatches live in KNOWN and docs/grub-corpus.md.
+ * The storage-layout fixture roots (issue 17: btrfs snapshots, ZFS, LVM, md, LUKS) count in the
+ * score too: each root's grub.cfg evaluated over the root itself (kexecctl's RootGrubFs, its
+ * device table from the root's mountinfo and /dev links) against what grub-emu 2.06 ran for it
+ * (<root>/grub-emu.json, test/fixtures/roots/_grub-emu/record.mjs).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,7 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { blsFirst, parseBlsEntry } from '../../../../src/boot/grub/bls-entry.js';
 import { evaluateGrub } from '../../../../src/boot/grub/evaluate.js';
 import { parseGrubenv } from '../../../../src/boot/grub/grubenv.js';
-import { compareEmu, compareExpected } from './corpus-compare.js';
+import { evaluateSystemGrub } from '../../../../src/plan/grub-source.js';
+import { RootFs } from '../../../../src/host/rootfs.js';
+import { compareEmu, compareExpected, compareRecorded, type RecordedEmu } from './corpus-compare.js';
 import { corpusFs, partitionsFor, type CaseJson } from './corpus-fs.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -66,6 +72,13 @@ function indexedCount(): number | null {
   return m === null ? null : Number(m[1]);
 }
 
+/** Fixture roots with a grub-emu record; the six storage layouts of issue 17 must be among them. */
+const FIXTURES = resolve(repoRoot, 'test/fixtures/roots');
+const STORAGE_LAYOUTS = ['debian12-luks', 'debian12-lvm', 'debian12-mdraid', 'opensuse-snapper', 'proxmox-zfs', 'ubuntu-zsys'];
+const recordedRoots = readdirSync(FIXTURES)
+  .filter((n) => existsSync(join(FIXTURES, n, 'grub-emu.json')))
+  .sort();
+
 const present = existsSync(corpus) && statSync(corpus).isDirectory();
 const cases = present ? walk(corpus) : [];
 const missing = `GRUB corpus not found at ${corpus}: check out the shared corpus next to the repository, or point KEXECCTL_GRUB_CORPUS at it`;
@@ -117,11 +130,36 @@ describe('GRUB corpus (../shared/corpus/grub or $KEXECCTL_GRUB_CORPUS)', () => {
     });
   }
 
+  const rootsScored: { name: string; ok: boolean; why: string[] }[] = [];
+
+  it('has a grub-emu record for every storage-layout fixture root', () => {
+    expect(recordedRoots).toEqual(expect.arrayContaining(STORAGE_LAYOUTS));
+  });
+
+  for (const name of recordedRoots) {
+    it(`fixture root ${name} (grub-emu record)`, () => {
+      const emu = JSON.parse(readFileSync(join(FIXTURES, name, 'grub-emu.json'), 'utf8')) as RecordedEmu & { producedBy: string };
+      expect(emu.producedBy).toMatch(/^grub-emu \(GRUB\) 2\./);
+      const menu = evaluateSystemGrub(new RootFs(join(FIXTURES, name, 'root')));
+      const why = menu === null ? ['no grub.cfg found under the root'] : compareRecorded(menu.result, emu);
+      rootsScored.push({ name: `fixtures/${name}`, ok: why.length === 0, why });
+      expect(why, name).toEqual([]);
+    });
+  }
+
   it('ran every case and reports the score', () => {
     if (!present) throw new Error(missing);
     const matched = scored.filter((s) => s.ok).length;
-    console.log(`grub corpus: matched ${matched}/${scored.length} case.json (known mismatches: ${Object.keys(KNOWN).length})`);
-    for (const s of scored.filter((x) => !x.ok)) console.log(`  mismatch ${s.name}: ${s.why.join('; ')}`);
+    const rootsMatched = rootsScored.filter((s) => s.ok).length;
+    console.log(
+      `grub corpus: matched ${matched}/${scored.length} case.json (known mismatches: ${Object.keys(KNOWN).length}), ` +
+        `${rootsMatched}/${rootsScored.length} storage-layout fixture roots; total ${matched + rootsMatched}/${scored.length + rootsScored.length}`,
+    );
+    for (const s of [...scored, ...rootsScored].filter((x) => !x.ok)) console.log(`  mismatch ${s.name}: ${s.why.join('; ')}`);
+    expect(
+      rootsScored.map((s) => s.name.slice('fixtures/'.length)),
+      'fixture roots evaluated',
+    ).toEqual(recordedRoots);
     expect(scored.length, 'cases evaluated vs case.json files found').toBe(cases.length);
     expect(scored.length).toBeGreaterThanOrEqual(MIN_CASES);
     for (const k of Object.keys(KNOWN))
