@@ -11,6 +11,7 @@ import { buildPlan, skipPlan, skipReason } from './build-plan.js';
 import { debianChoice, templateChoice } from './debian-source.js';
 import { evaluateSystemGrub, grubChoice } from './grub-source.js';
 import { fileFacts, kernelFacts } from './inspect.js';
+import { configTrustWarnings, untrustedPlace } from './trust-places.js';
 import type { BootChoice, KexecPlan, PlanSource } from './types.js';
 
 export type SystemPlanOptions = {
@@ -30,12 +31,18 @@ function loadKexecWhy(d: KexecDefaults): string {
   return `LOAD_KEXEC="${d.loadKexecValue}" (${d.origins.LOAD_KEXEC ?? KEXEC_DEFAULTS_PATH}), so no kernel is loaded for reboot`;
 }
 
-/** The boot loader's choice when USE_GRUB_CONFIG=true: GRUB, else systemd-boot entries. */
-function bootLoaderChoice(rootfs: RootFs): BootChoice {
+/** The boot loader's choice when USE_GRUB_CONFIG=true: GRUB, else systemd-boot entries. `read` gets the files that decided it. */
+function bootLoaderChoice(rootfs: RootFs, read: string[]): BootChoice {
   const grub = evaluateSystemGrub(rootfs);
-  if (grub !== null) return grubChoice(grub);
+  if (grub !== null) {
+    read.push(grub.location.path, ...grub.fs.reads.map((r) => r.systemPath), ...(grub.grubenv === null ? [] : [grub.grubenv]));
+    return grubChoice(grub);
+  }
   const bls = scanBls(rootfs, efiArch());
-  if (bls !== null) return blsChoice(rootfs, bls);
+  if (bls !== null) {
+    read.push(...bls.items.map((i) => i.file), ...(bls.loaderConf === null ? [] : [bls.loaderConf]));
+    return blsChoice(rootfs, bls);
+  }
   throw new KexecError({
     code: 'EPLANNOLOADER',
     message:
@@ -52,11 +59,20 @@ export function resolveSystemPlan(rootfs: RootFs, opts: SystemPlanOptions = {}):
   if (skip !== null) return skipPlan(source, skip, warnings);
 
   let choice: BootChoice;
+  const read: string[] = [...defaults.files];
   if (opts.instance !== undefined) choice = templateChoice(rootfs, opts.instance);
   else if (defaults.useGrubConfig) {
-    choice = bootLoaderChoice(rootfs);
+    choice = bootLoaderChoice(rootfs, read);
     if (defaults.append !== '') warnings.push(`APPEND is ignored because USE_GRUB_CONFIG=true (the boot loader's command line is used)`);
   } else choice = debianChoice(rootfs, defaults);
+  // Issue 12: owner and mode of what decided the choice, and where the chosen files live.
+  warnings.push(...configTrustWarnings(rootfs, read));
+  for (const [role, p] of [['kernel', choice.kernel] as const, ...choice.initrd.map((i) => ['initrd', i] as const)]) {
+    const why = untrustedPlace(rootfs, role, p);
+    if (why === null) continue;
+    if (rootfs.isHost) throw new KexecError({ code: 'EPLANFILE', message: `${why}: refusing to load it`, exitCode: 1 });
+    warnings.push(`${why} (allowed when planning another root; loading it would be refused)`);
+  }
 
   return buildPlan({
     ...gate,

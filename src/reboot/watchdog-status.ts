@@ -60,5 +60,5 @@ export function watchdogStatusLine(f: WatchdogFacts): string {
   else
     why =
       'no watchdog.stop_on_reboot parameter (the watchdog core is not loaded, or this kernel predates it): drivers that stop at reboot cannot be overridden';
-  return f.configuredSec > 0 || f.device ? `${armed}; ${dev}; ${why}` : `${armed}; ${dev}`;
+  return f.configuredSec > 0 || f.device || f.stopOnReboot !== null ? `${armed}; ${dev}; ${why}` : `${armed}; ${dev}`;
 }
