@@ -17,6 +17,9 @@ export function planFor(suite, variant, reps) {
     plan.push(...cleanKexec('grub-reboot-then-default'), ...cleanKexec('grub-set-default'), ...cleanKexec('grub-set-default-stays'));
   }
   plan.push('coldreboot-firmware', 'coldreboot-normal-boot', ...fsAndShutdown('coldreboot', variant), 'coldreboot-flag-cleared');
+  if (suite === 'full' && variant === 'systemd') {
+    plan.push('corrupt-upgrade-good-load-kept', 'corrupt-upgrade-status-says-why', ...cleanKexec('corrupt-upgrade'), 'corrupt-upgrade-journal-says-why');
+  }
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
   return plan;
 }

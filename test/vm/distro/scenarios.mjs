@@ -145,6 +145,45 @@ async function writeToken() {
   return token;
 }
 
+/**
+ * (5) Issue 18: a kernel upgrade that left a cut-short file (a full /boot) and made it GRUB's
+ * default. The path-triggered reload refuses it and keeps the good load; status says so; reboot
+ * kexecs into the earlier good kernel (no firmware); the journal says why. Then the damage is undone.
+ */
+async function corruptUpgrade() {
+  const bad = '6.1.0-99-cloud-amd64';
+  await sh(
+    `cp /boot/grub/grub.cfg /root/grub.cfg.good && head -c 1048576 /boot/vmlinuz-${env.KERNEL_NEW} > /boot/vmlinuz-${bad} && ` +
+      `cp /boot/initrd.img-${env.KERNEL_NEW} /boot/initrd.img-${bad} && ` +
+      // update-grub's view of it: a first menuentry for the new kernel, the default (saved_entry 0).
+      `awk '/^menuentry /{f=1} f{print} f&&/^}/{exit}' /root/grub.cfg.good | sed 's/${env.KERNEL_NEW}/${bad}/g' > /root/new-entry && ` +
+      `awk 'FNR==NR{e=e $0 "\\n"; next} /^menuentry /&&!d{printf "%s", e; d=1} {print}' /root/new-entry /root/grub.cfg.good > /boot/grub/grub.cfg.new && ` +
+      `mv /boot/grub/grub.cfg.new /boot/grub/grub.cfg && grep -c "vmlinuz-${bad}" /boot/grub/grub.cfg`,
+  );
+  const reload = await sh(
+    // The path unit may have fired on the first new file, before grub.cfg changed: once idle, run
+    // the reload as the path unit would, so the check does not depend on inotify timing.
+    'sleep 2; for i in $(seq 120); do systemctl -q is-active kexec-reload.service || break; sleep 1; done; ' +
+      'systemctl start kexec-reload.service || true; ' +
+      `echo "KL=$(cat /sys/kernel/kexec_loaded) KR=$(grep -c 'vmlinuz-${env.KERNEL_NEW}"' /run/kexecctl/loaded.json) ` +
+      'KK=$(journalctl -u kexec-reload.service -o cat --no-pager | grep -c "KEEPING the earlier kexec load")"',
+    200000,
+  );
+  const m = /KL=(\d) KR=(\d+) KK=(\d+)/.exec(reload.out);
+  result('corrupt-upgrade-good-load-kept', m !== null && m[1] === '1' && m[2] === '1' && Number(m[3]) >= 1, m ? m[0] : reload.out.replace(/\n/g, ' | '));
+  const st = await sh('kexecctl status 2>&1 | grep "^next reboot will kexec"');
+  result('corrupt-upgrade-status-says-why', st.out.includes(`vmlinuz-${bad}`) && st.out.includes('is kept and booted'), st.out.replace(/\n/g, ' | '));
+  const r = await rebootWith('reboot', 'kexec-rescue');
+  await checkCleanKexec('corrupt-upgrade', r, env.KERNEL_NEW);
+  const j = await sh("journalctl -b -1 -o cat --no-pager | grep 'KEEPING the earlier kexec load' | tail -n 1");
+  result('corrupt-upgrade-journal-says-why', j.out.includes(`vmlinuz-${bad}`) && j.out.includes('cut short'), j.out || 'nothing in the journal');
+  await sh(
+    `cp /root/grub.cfg.good /boot/grub/grub.cfg && rm -f /boot/vmlinuz-${bad} /boot/initrd.img-${bad} && sleep 2; ` +
+      'for i in $(seq 120); do systemctl -q is-active kexec-reload.service || break; sleep 1; done',
+    200000,
+  );
+}
+
 async function main() {
   guest.start();
   const first = await guest.ready(400000);
@@ -205,6 +244,7 @@ async function main() {
   // systemd loads at boot (kexec-load.service); sysvinit loads at runlevel 6 only.
   const wantLoaded = a.variant === 'systemd' ? '1' : '0';
   result('coldreboot-flag-cleared', flag.out === `cleared\n${wantLoaded}`, flag.out.replace(/\n/g, ' '));
+  if (a.suite === 'full' && a.variant === 'systemd') await corruptUpgrade();
   if (a.suite === 'full') {
     // (4) a broken configuration → reboot still reboots, cold, and says why.
     await sh("sed -i -e 's/^USE_GRUB_CONFIG=.*/USE_GRUB_CONFIG=false/' -e 's|^KERNEL_IMAGE=.*|KERNEL_IMAGE=\"/boot/vmlinuz-missing\"|' /etc/default/kexec");
