@@ -4,8 +4,9 @@
  * vfat is "fat", squashfs is "squash4"); UUIDs as its fs drivers print them, which is what
  * /dev/disk/by-uuid shows except for ZFS (GRUB prints the pool GUID as 16 hex digits, blkid in
  * decimal); labels as /dev/disk/by-label names them, with udev's \xHH escapes decoded.
- * Partition UUIDs come from /dev/disk/by-partuuid. Partition maps are not in the table: asked
- * for one we say so (the evaluator answers what a GRUB name like "hd0,gpt2" already says).
+ * Partition UUIDs come from /dev/disk/by-partuuid, and so does the partition map (the UUID's
+ * shape); whole disks are not in the table (the evaluator answers what a GRUB name like
+ * "hd0,gpt2" or "hd0" already says).
  */
 import type { GrubDevice, ProbeAnswer, ProbeTarget } from '../boot/grub/types.js';
 import type { DeviceTable } from './device-table.js';
@@ -92,7 +93,13 @@ export function probeDevice(t: DeviceTable, device: GrubDevice, target: ProbeTar
         return driver === undefined ? unknown(`no disk driver known for platform ${platform}`) : known(driver);
       }
       return unknown('which GRUB disk driver reads it is not known (device-mapper or unnamed device)');
-    case 'partmap':
-      return unknown('partition maps are not in the device table');
+    case 'partmap': {
+      // The partition UUID's shape says which table holds the partition: an MBR one is
+      // <disk signature>-<NN> (blkid), a GPT one the entry's GUID. GRUB names them msdos and gpt.
+      const part = kname === null ? undefined : linksTo(t.byPartuuid, kname)[0];
+      if (part !== undefined && /^[0-9a-f]{8}-[0-9a-f]{2}$/i.test(part)) return known('msdos');
+      if (part !== undefined && /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(part)) return known('gpt');
+      return unknown('which partition table holds it is not known (no /dev/disk/by-partuuid link names it)');
+    }
   }
 }

@@ -112,6 +112,8 @@ describe('RootGrubFs probe --part-uuid', () => {
     expect(menu?.result.uncertain).toEqual([]);
     expect(menu?.result.selection?.entry.boot?.args).toEqual(['root=PARTUUID=3b5f6d1e-8a2c-4f4e-9b7d-1c2e3f4a5b6c']);
     expect(menu?.fs.probe('dev:vda2', 'part_uuid', 'pc')).toEqual({ known: true, value: '1234abcd-02' });
+    expect(menu?.fs.probe('dev:vda2', 'partmap', 'pc')).toEqual({ known: true, value: 'msdos' });
+    expect(menu?.fs.probe('dev:vda1', 'partmap', 'pc')).toEqual({ known: true, value: 'gpt' });
   });
 });
 

@@ -36,6 +36,9 @@ describe('probeDevice', () => {
     // /dev/disk/by-partuuid: a GPT GUID in lower case as GRUB prints it (probe.c %pG), an MBR one as <signature>-<NN>.
     ['dev:nvme0n1p2', 'part_uuid', '3b5f6d1e-8a2c-4f4e-9b7d-1c2e3f4a5b6c'],
     ['dev:md0', 'part_uuid', '1234abcd-01'],
+    // The partition map from the partition UUID's shape: a GUID is on a GPT, <signature>-<NN> on an MBR (GRUB's "msdos").
+    ['dev:nvme0n1p2', 'partmap', 'gpt'],
+    ['dev:md0', 'partmap', 'msdos'],
   ] as const)('%s --%s = %s', (dev, target, value) => {
     expect(probeDevice(table, dev, target)).toEqual({ known: true, value });
   });
@@ -44,7 +47,10 @@ describe('probeDevice', () => {
   });
   it('an unknown device is null; an unknown fact says why', () => {
     expect(probeDevice(table, 'dev:sdz9', 'fs')).toBeNull();
-    expect(probeDevice(table, 'dev:nvme0n1p2', 'partmap')).toMatchObject({ known: false });
+    expect(probeDevice(table, 'dev:nvme0n1p1', 'partmap')).toEqual({
+      known: false,
+      why: 'which partition table holds it is not known (no /dev/disk/by-partuuid link names it)',
+    });
     // A device no by-partuuid link names (a whole disk, a dm device): not known, never a guess.
     expect(probeDevice(table, 'dev:nvme0n1p1', 'part_uuid')).toEqual({
       known: false,

@@ -328,7 +328,7 @@ describe('uncertain GRUB evaluation', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(
-        /^kexecctl: \/boot\/grub\/grub\.cfg:1: probe --partmap \(.*\): partition maps are not in the device table \(treated as failing\) \(and 1 more\): /,
+        /^kexecctl: \/boot\/grub\/grub\.cfg:1: probe --partmap \(.*\): which partition table holds it is not known \(no \/dev\/disk\/by-partuuid link names it\) \(treated as failing\) \(and 1 more\): /,
       );
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
