@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, fakeEnv, runNode, type CliBundle } from '../../helpers/cli-bundle.js';
+import { materializeFixture } from '../../helpers/fixture-root.js';
 
 let cli: CliBundle;
 beforeAll(async () => {
@@ -100,6 +101,60 @@ describe('kexecctl exec --watchdog, boot-check, status, boot-complete (issue 12)
     expect(fe.state().calls.map((c) => c.syscall)).toEqual([]);
     const st = await runNode(cli.kexecctl, ['status'], fe.env);
     expect(st.stdout).toMatch(/^cold-if-drivers: KEXEC_COLD_IF_DRIVERS: pci:mlx4_core/m);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60000);
+});
+
+describe('kexecctl reboot and issue 12', () => {
+  type Call = { syscall: string; args: Record<string, unknown> };
+  const commands = (calls: Call[]): string[] => calls.filter((c) => c.syscall === 'run').map((c) => (c.args['argv'] as string[]).join(' '));
+
+  it('--watchdog N is left in /run/kexecctl/watchdog-sec for the final kexec -e; --force arms it itself; bad N: one line, nothing done', async () => {
+    const fx = materializeFixture('debian12');
+    const dir = mkdtempSync(join(tmpdir(), 'kexecctl-wdreboot-'));
+    const fe = fakeEnv(dir);
+    mkdirSync(join(fx.root, 'run/systemd/system'), { recursive: true });
+    fe.setState({ watchdogs: { '/dev/watchdog0': { timeout: 30, running: false, maxTimeout: 600 } } });
+    const bad = await runNode(cli.kexecctl, ['reboot', '--watchdog', '-1', '--root', fx.root], fe.env);
+    expect(bad.exitCode).toBe(2);
+    expect(fe.state().calls).toEqual([]);
+    const r = await runNode(cli.kexecctl, ['reboot', '--watchdog', '20', '--root', fx.root], fe.env);
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(fx.root, 'run/kexecctl/watchdog-sec'), 'utf8')).toBe('20\n');
+    expect(commands(fe.state().calls)).toEqual(['systemctl kexec']);
+    const f = await runNode(cli.kexecctl, ['reboot', '--force', '--watchdog', '25', '--root', fx.root], fe.env);
+    expect(f.exitCode).toBe(0);
+    const tail = fe
+      .state()
+      .calls.slice(-4)
+      .map((c) => (c.syscall === 'ioctl' ? `${String(c.args['request'])} ${String(c.args['seconds'] ?? '')}`.trim() : c.syscall));
+    expect(tail).toEqual(['watchdog_open', 'WDIOC_SETTIMEOUT 25', 'WDIOC_KEEPALIVE', 'reboot']);
+    fx.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60000);
+
+  it('after a failed kexec boot (boot-check), kexecctl reboot goes through the firmware and says why', async () => {
+    const fx = materializeFixture('debian12');
+    const dir = mkdtempSync(join(tmpdir(), 'kexecctl-wdreboot-'));
+    const fe = fakeEnv(dir);
+    mkdirSync(join(fx.root, 'run/systemd/system'), { recursive: true });
+    put(fx.root, 'proc/sys/kernel/random/boot_id', 'boot-b\n');
+    put(
+      fx.root,
+      'var/lib/kexecctl/kexec-boot.json',
+      JSON.stringify({
+        schema: 'kexecctl.kexec-boot/1',
+        intentTime: 't',
+        claimedBy: null,
+        completedBy: null,
+        failed: { reason: 'the kexec into 6.1.0-17-amd64 never reached userspace', foundIn: 'boot-b', time: 't' },
+      }),
+    );
+    const r = await runNode(cli.kexecctl, ['reboot', '--root', fx.root], fe.env);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('the kexec into 6.1.0-17-amd64 never reached userspace: this reboot goes through the firmware');
+    expect(commands(fe.state().calls)).toEqual(['systemctl reboot']);
+    fx.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }, 60000);
 });
