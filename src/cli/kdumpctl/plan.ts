@@ -6,6 +6,7 @@ import { readKdumpPlan } from '../../kdump/control.js';
 import { readDumpPlan } from '../../kdump/dump-config.js';
 import { describeDumpPlan } from '../../kdump/dump-plan.js';
 import { statfsFree } from '../../kdump/save-dump.js';
+import { configTrustWarnings } from '../../plan/trust-places.js';
 import { dirname } from 'node:path';
 
 export type PlanOpts = { root?: string; json?: boolean };
@@ -28,6 +29,8 @@ export function dumpSettingsLines(fs: RootFs): { rows: ReturnType<typeof describ
   const warnings = [...diagnostics.map(formatDiagnostic), ...plan.warnings.map((w) => `warning: ${w}`)];
   const space = plan.target.value.kind === 'rootfs' ? spaceWarning(fs, plan.path.value) : null;
   if (space !== null) warnings.push(`warning: ${space}`);
+  // Issue 12: the files that decide what the crash kernel is and where dumps go, owner and mode.
+  for (const w of configTrustWarnings(fs, ['/etc/sysconfig/kdump', '/etc/kdump.conf', '/etc/default/kdump-tools'])) warnings.push(`warning: ${w}`);
   return { rows: describeDumpPlan(plan), warnings };
 }
 

@@ -70,3 +70,30 @@ describe('owner and mode of what decides the boot (issue 12)', () => {
     }
   });
 });
+
+describe('kdumpctl plan: owner and mode of /etc/sysconfig/kdump and /etc/kdump.conf (issue 12)', () => {
+  it('a group-writable /etc/kdump.conf is a warning naming it', async () => {
+    const { mkdtempSync, cpSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { runKdumpPlan } = await import('../../../src/cli/kdumpctl/plan.js');
+    const { fakeBzImage } = await import('../../helpers/fake-kernel-image.js');
+    const dir = mkdtempSync(join(tmpdir(), 'kdump-trust-'));
+    const root = join(dir, 'root');
+    try {
+      cpSync(join(import.meta.dirname, '../../fixtures/kdump/debian12'), root, { recursive: true });
+      writeFileSync(join(root, 'boot/vmlinuz-6.1.0-27-amd64'), fakeBzImage({ version: '6.1.0-27-amd64 (debian-kernel@lists.debian.org) #1 SMP' }));
+      writeFileSync(join(root, 'etc/kdump.conf'), 'path /var/crash\n');
+      const warnings = (): string[] => {
+        let out = '';
+        runKdumpPlan({ root, json: true }, (s) => (out += s));
+        return (JSON.parse(out) as { warnings: string[] }).warnings.filter((w) => w.includes('decides what boots'));
+      };
+      chmodSync(join(root, 'etc/kdump.conf'), 0o644);
+      expect(warnings()).toEqual([]);
+      chmodSync(join(root, 'etc/kdump.conf'), 0o664);
+      expect(warnings()).toEqual(['warning: /etc/kdump.conf is writable by its group (mode 0664), and it decides what boots: chmod go-w /etc/kdump.conf']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
