@@ -167,8 +167,20 @@ export class RootGrubFs implements GrubFs {
    * The evaluator warns at the loader line with it; the plan's error repeats it.
    */
   explain(device: GrubDevice, path: string): string | null {
-    const why = explainMissing(this.table, device, normAbs(path));
-    return why !== null && this.locate(device, path) === null ? why : null;
+    const p = normAbs(path);
+    const why = explainMissing(this.table, device, p) ?? this.missingSnapshot(device, p);
+    return why !== null && this.locate(device, p) === null ? why : null;
+  }
+
+  /**
+   * A path inside a snapper snapshot ("/@/.snapshots/40/snapshot/boot/vmlinuz", as grub-btrfs and
+   * snapper's grub entries name them) whose snapshot is gone: snapper removed it (cleanup, or
+   * `snapper delete`) after the menu was written. null when the path names no snapshot or it exists.
+   */
+  private missingSnapshot(device: GrubDevice, path: string): string | null {
+    const m = /^(.*\/\.snapshots\/(\d+)\/snapshot)(?:\/|$)/.exec(path);
+    if (m === null || this.listDir(device, m[1] as string) !== null) return null;
+    return `snapper snapshot ${m[2] as string} (${m[1] as string}) does not exist: it was deleted after the menu was written`;
   }
 
   /** For messages: how the script's name for a device was bound ("hd0,gpt3 = dev:sda3"), without the mounts. */

@@ -238,6 +238,30 @@ describe('RootGrubFs over a root tree with md and LUKS devices', () => {
   });
 });
 
+describe('RootGrubFs.explain: snapper snapshots', () => {
+  it('names a snapshot that no longer exists, and says nothing about one that does', () => {
+    const root = tree(
+      {
+        'proc/self/mountinfo':
+          '59 1 0:31 /@ / rw - btrfs /dev/sda2 rw,subvolid=256,subvol=/@\n60 59 0:31 /@/.snapshots /.snapshots rw - btrfs /dev/sda2 rw,subvolid=267,subvol=/@/.snapshots\n',
+        'boot/grub2/grub.cfg': '',
+        '.snapshots/41/info.xml': '<snapshot/>',
+        '.snapshots/41/snapshot/boot/vmlinuz-6.1': 'k',
+        'dev/sda2': '',
+      },
+      {},
+    );
+    const fs = new RootGrubFs(new RootFs(root), '/boot/grub2/grub.cfg');
+    expect(fs.locate('dev:sda2', '/@/.snapshots/41/snapshot/boot/vmlinuz-6.1')).toBe('/.snapshots/41/snapshot/boot/vmlinuz-6.1');
+    expect(fs.explain('dev:sda2', '/@/.snapshots/41/snapshot/boot/vmlinuz-6.1')).toBeNull();
+    // The snapshot exists, the file does not: nothing specific to say.
+    expect(fs.explain('dev:sda2', '/@/.snapshots/41/snapshot/boot/vmlinuz-9')).toBeNull();
+    expect(fs.explain('dev:sda2', '/@/.snapshots/40/snapshot/boot/vmlinuz-6.1')).toBe(
+      'snapper snapshot 40 (/@/.snapshots/40/snapshot) does not exist: it was deleted after the menu was written',
+    );
+  });
+});
+
 describe('RootGrubFs.probe over storage layouts', () => {
   it('answers for (lvm/…) through its kernel device and for a ZFS pool with the guid in hex', () => {
     const root = tree(

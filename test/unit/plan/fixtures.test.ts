@@ -157,6 +157,24 @@ describe('broken storage layouts', () => {
     );
   });
 
+  it('btrfs: the default entry boots a snapper snapshot that snapper has since deleted', () => {
+    // grub-btrfs style: absolute paths from the top level; the fixture's /.snapshots has 41/info.xml only, no 40.
+    const entry = [
+      "menuentry 'openSUSE Leap 15.5 (snapshot 40)' --id snap40 {", // grub.cfg:218 (the fixture's grub.cfg has 217 lines)
+      '  search --no-floppy --fs-uuid --set=root --hint=hd0,gpt2 b7c8d9e0-f1a2-4b3c-9d4e-5f60718293a4', // 219
+      '  linuxefi /@/.snapshots/40/snapshot/boot/vmlinuz-5.14.21-150500.55.36-default rootflags=subvol=@/.snapshots/40/snapshot', // 220
+      '}',
+      'set default=snap40',
+      '',
+    ].join('\n');
+    const msg = planError('opensuse-snapper', (root) => edit(root, '/boot/grub2/grub.cfg', (t) => t + entry));
+    expect(msg).toBe(
+      '/boot/grub2/grub.cfg:220: GRUB entry "openSUSE Leap 15.5 (snapshot 40)": kernel /@/.snapshots/40/snapshot/boot/vmlinuz-5.14.21-150500.55.36-default ' +
+        'not found on hd0,gpt2 = dev:nvme0n1p2: snapper snapshot 40 (/@/.snapshots/40/snapshot) does not exist: it was deleted after the menu was written: ' +
+        'refusing to guess a kernel',
+    );
+  });
+
   it('btrfs: booted into a read-only snapshot from the GRUB menu, GRUB next boots the default subvolume, which is not known', () => {
     const msg = planError('opensuse-snapper', (root) => {
       edit(root, '/proc/self/mountinfo', (t) =>
