@@ -2,11 +2,14 @@
 # aarch64 guest tier (npm run test:arm64): issue 11's arm64 end to end and issue 10's arm64
 # kexec_load, in QEMU's virt machine (qemu-system-aarch64 -M virt -cpu max, TCG, -smp 2, 2 GiB)
 # booting Debian's arm64 cloud kernel with -kernel (no firmware: nothing prints a banner before
-# Linux, and -no-reboot ends QEMU on any reset), Debian's nodejs:arm64 and the project with koffi's
-# linux_arm64 module. One QEMU run, three kernels:
-#   boot 1 (QEMU -kernel)  kexec -s -l (kexec_file_load) of the Debian kernel, kexec -e
-#   boot 2                 marker, CPUs; kexec -c -l (our arm64 kexec_load segments), kexec -e
-#   boot 3                 marker, CPUs; poweroff
+# Linux, and -no-reboot ends QEMU on any reset), Debian's nodejs:arm64 and kexecctl as npm run
+# package's arm64 .deb installs it (koffi's linux_arm64 module from the package). One QEMU run, five
+# kernels (see scenario.sh):
+#   boot 1 (QEMU -kernel)  kexec -s -l (kexec_file_load) of the Debian kernel, kexec -l, kexec -e
+#   boot 2                 marker, CPUs; kexec -c -l Image.gz (our arm64 kexec_load segments), kexec -e
+#   boot 3                 marker, CPUs; an EFI zboot image (bad ones refused), kexec -l, kexec -e
+#   boot 4                 marker, CPUs; kexec -l uki.efi alone (its .cmdline and .initrd), kexec -e
+#   boot 5 (from the UKI)  the UKI's marker, its initrd; poweroff
 # Host checks: the number of 'Linux version' banners, QEMU's exit reason (guest-shutdown: a
 # poweroff, not a reset or a panic), and the guest's KXT RESULT lines.
 # Appends "arm64 <passed> <failed>" to $KEXECCTL_RESULTS; exits non-zero on any failure.
@@ -17,6 +20,8 @@ export KEXECCTL_TEST=1 # host side: the real binding must never load here
 . test/vm/lib/vm.sh
 # shellcheck source=../lib/arm64.sh
 . test/vm/lib/arm64.sh
+# shellcheck source=build.sh
+. test/vm/arm64/build.sh
 
 T0=$(kx_ms)
 passed=0
@@ -34,7 +39,7 @@ finish() {
 }
 trap 'kx_qemu_stop' EXIT
 
-kx_need_pkgs qemu-system-arm busybox-static cpio zstd
+kx_need_pkgs qemu-system-arm busybox-static cpio zstd dpkg-dev rpm binutils-aarch64-linux-gnu libstdc++6:arm64
 kx_arm64_ready
 kx_ensure_built
 kx_kernel_fetch_arm64
@@ -46,34 +51,42 @@ t=$(kx_ms)
 tree="$WORK/tree"
 kx_initramfs_base_arm64 "$tree"
 kx_initramfs_add_node_arm64 "$tree"
-kx_initramfs_add_project_arm64 "$tree"
+ka_install_deb "$tree" "$WORK"
 kx_initramfs_add_file "$tree" test/vm/arm64/scenario.sh /kxt/scenario.sh
+kx_initramfs_add_file "$tree" test/vm/arm64/zboot.mjs /kxt/zboot.mjs
 chmod 755 "$tree/kxt/scenario.sh"
 kx_cpio "$tree" "$WORK/base.img" zstd
 truncate -s $((($(stat -c %s "$WORK/base.img") + 511) / 512 * 512)) "$WORK/base.img"
 mkdir -p "$WORK/pay/payload"
-cp "$KX_A64_KERNEL_GZ" "$WORK/pay/payload/vmlinuz"
-# Issue 11: Image.gz, Debian's Image gzip'ed (Debian 12 ships it uncompressed, "MZ"), which stage 2
-# hands to kexecctl as is; kexecctl decompresses it into a memfd for kexec_load.
-if [ "$(head -c 2 "$KX_A64_KERNEL_GZ" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
-  cp "$KX_A64_KERNEL_GZ" "$WORK/pay/payload/Image.gz"
-else
-  gzip -9 -n -c "$KX_A64_KERNEL_GZ" >"$WORK/pay/payload/Image.gz"
-fi
+# Issue 11: Image.gz, Debian's Image gzip'ed (Debian 12 ships it uncompressed, "MZ"): stage 1 gunzips
+# it (its sha256 must be Debian's), stage 2 hands it to kexecctl as is, stage 3 wraps it in an EFI
+# zboot container (zboot.mjs, in the guest). uki.efi: systemd's arm64 stub + .osrel + .cmdline (a
+# marker, stage 5) + .linux (the Image) + .initrd (mini.img: busybox and the scenario).
+gzip -9 -n -c "$KX_A64_KERNEL" >"$WORK/pay/payload/Image.gz"
+IMAGE_SHA=$(sha256sum "$KX_A64_KERNEL" | cut -d' ' -f1)
+UKI_MARKER="u$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+ka_mini_initrd "$WORK/mini.img" "$UKI_MARKER"
+printf 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID=12\nPRETTY_NAME="kexecctl arm64 test UKI"\n' >"$WORK/osrel"
+printf 'console=ttyAMA0 panic=-1 oops=panic kxt.stage=5 kxt.boot=5 kxt.cpus1=2 kxt.ukimarker=%s\n' "$UKI_MARKER" >"$WORK/cmdline"
+ka_uki "$WORK/pay/payload/uki.efi" "$KX_A64_KERNEL" "$WORK/mini.img" "$WORK/cmdline" "$WORK/osrel"
 cp "$WORK/base.img" "$WORK/pay/payload/base.img"
 chmod 644 "$WORK/pay/payload/"*
 kx_cpio "$WORK/pay" "$WORK/payload.cpio" none
 cat "$WORK/base.img" "$WORK/payload.cpio" >"$WORK/initrd.img"
 rm -rf "$tree" "$WORK/pay" "$WORK/payload.cpio"
-echo "arm64: prepared in $(($(kx_ms) - t)) ms (kernel $KX_A64_KERNEL_VERSION, initrd $(($(stat -c %s "$WORK/initrd.img") / 1048576)) MiB)"
+echo "arm64: prepared in $(($(kx_ms) - t)) ms (kernel $KX_A64_KERNEL_VERSION, initrd $(($(stat -c %s "$WORK/initrd.img") / 1048576)) MiB," \
+  "$(basename "$KA_DEB") $(stat -c %s "$KA_DEB") bytes)"
 
-kernels=3
-want=12 # guest-env kexec-s auto-load marker cpus memory image-gz kexec-c-load status-syscall-2 marker-2 cpus-2 memory-2
+kernels=5
+# boot 1: guest-env deb-installed image-sha kexec-s auto-load; boot 2: marker cpus memory image-gz kexec-c-load
+# status-syscall-2; boot 3: marker-2 cpus-2 memory-2 zboot-built zboot-unknown-comp zboot-truncated zboot-load;
+# boot 4: marker-3 cpus-3 uki-load; boot 5: uki-cmdline uki-initrd cpus-5
+want=24
 log="$WORK/console.log"
 events="$WORK/events.jsonl"
 t=$(kx_ms)
 kx_qemu_start_aarch64 --name arm64 --kernel "$KX_A64_KERNEL" --initrd "$WORK/initrd.img" --serial "$log" \
-  --events "$events" --mem 2048 --smp 2 --append "console=ttyAMA0 panic=-1 oops=panic kxt.stage=1 kxt.boot=1"
+  --events "$events" --mem 2048 --smp 2 --append "console=ttyAMA0 panic=-1 oops=panic kxt.stage=1 kxt.boot=1 kxt.imagesha=$IMAGE_SHA"
 end=$((SECONDS + ${KEXECCTL_GUEST_TIMEOUT:-1200}))
 for n in $(seq 1 "$kernels"); do
   kx_wait_for "$log" "KXT BOOT $n " $((end - SECONDS)) || { echo "arm64: no boot $n"; break; }
@@ -89,6 +102,13 @@ banners=$(grep -c 'Linux version' <<<"$clean" || true)
 if [ "$banners" = "$kernels" ]; then result kernels PASS "$banners kernel banners in one QEMU run (no firmware in between: -kernel, -no-reboot)"
 else result kernels FAIL "$banners kernel banners, want $kernels"; fi
 if grep -q 'Kernel panic' <<<"$clean"; then result no-panic FAIL "$(grep -m1 'Kernel panic' <<<"$clean")"; fi
+# The fifth kernel's command line, as it printed it: the UKI's .cmdline, written here on the host.
+cmdline5=$(grep 'Kernel command line:' <<<"$clean" | sed -n 5p)
+if [ -n "$cmdline5" ] && grep -q "kxt.ukimarker=$UKI_MARKER\( \|\$\)" <<<"$cmdline5"; then
+  result uki-cmdline-host PASS "the fifth kernel printed the UKI's .cmdline (marker $UKI_MARKER)"
+else
+  result uki-cmdline-host FAIL "fifth 'Kernel command line:' is '${cmdline5:-missing}', want kxt.ukimarker=$UKI_MARKER"
+fi
 got=0
 while read -r name status detail; do
   result "$name" "$status" "$detail"

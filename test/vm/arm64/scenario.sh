@@ -1,6 +1,8 @@
 #!/bin/sh
 # aarch64 tier scenarios (busybox sh, run by the generic /init as /kxt/scenario.sh STAGE).
-#   stage 1 (QEMU -kernel)  kexec -s -l (kexec_file_load): Debian 12's cloud-arm64 kernel is built
+#   stage 1 (QEMU -kernel)  kexecctl is the arm64 .deb's files; /tmp/Image = /payload/Image.gz gunzipped
+#                           (sha256 = Debian's, from the host);
+#                           kexec -s -l (kexec_file_load): Debian 12's cloud-arm64 kernel is built
 #                           without CONFIG_KEXEC_FILE, so this must either load or fail with
 #                           kexec-tools' "syscall kexec_file_load not available." and load nothing;
 #                           then the default `kexec -l` (-a): kexec_file_load when it loaded above,
@@ -8,12 +10,19 @@
 #   stage 2 (first kexec)   the marker, all CPUs, the same memory; kexec -c -l of Image.gz (the
 #                           Image gzip'ed on the host, decompressed into a memfd; kexec_load: our
 #                           segments, DTB from /sys/firmware/fdt, trampoline); kexec -e
-#   stage 3 (second kexec)  the second marker, all CPUs, the same memory
-# Files from the host: /payload/vmlinuz (Debian's file), /payload/Image.gz (it gzip'ed),
+#   stage 3 (second kexec)  the second marker, all CPUs, the same memory; /tmp/zboot.efi = Image.gz in
+#                           an EFI zboot container (/kxt/zboot.mjs); a zboot naming a compression we
+#                           cannot read (lzo) and a cut-short one are refused (one line, nothing
+#                           loaded); kexec -l zboot.efi (payload decompressed into a memfd); kexec -e
+#   stage 4 (third kexec)   the third marker, all CPUs; kexec -l /payload/uki.efi, nothing else: its
+#                           .linux, .initrd and .cmdline; kexec -e
+#   stage 5 (from the UKI)  the UKI's .cmdline marker equals /kxt/uki-marker, which only the UKI's
+#                           .initrd (mini.img) holds; this initramfs has no /payload and no node
+# Files from the host: /payload/Image.gz (Debian's Image gzip'ed), /payload/uki.efi,
 # /payload/base.img (this initramfs).
 . /kxt/lib.sh
 stage=${1:-1}
-GZ=/payload/vmlinuz
+GZ=/payload/Image.gz
 BASE=/payload/base.img
 CONSOLE="console=ttyAMA0 panic=-1 oops=panic"
 
@@ -29,21 +38,31 @@ all_initrd() {
 }
 memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
 within_2pct() { [ $(($1 * 100)) -ge $(($2 * 98)) ] && [ $(($1 * 100)) -le $(($2 * 102)) ]; }
-# /tmp/Image: Debian's file as shipped, gunzipped with busybox if it is gzip'ed (stage 1 loads the
-# plain Image; stage 2 hands /payload/Image.gz to kexecctl, which decompresses it: issue 11).
+# /tmp/Image: Debian's Image, gunzipped with busybox (stage 1 loads the plain Image; stage 2 hands
+# /payload/Image.gz to kexecctl, which decompresses it: issue 11).
 image() {
-  if [ "$(head -c 2 "$GZ" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
-    kxt_log "the kernel file is gzip'ed: gunzipped with busybox"
-    gunzip -c "$GZ" >/tmp/Image
+  gunzip -c "$GZ" >/tmp/Image
+  sha=$(sha256sum /tmp/Image | cut -d' ' -f1)
+  kxt_check image-sha "/tmp/Image is Debian's Image byte for byte (sha256 $sha)" [ "$sha" = "$(kxt_cmdline_get kxt.imagesha)" ]
+}
+# refused NAME PATTERN DETAIL: the last kxt_run failed with one stderr line matching PATTERN and loaded nothing.
+refused() {
+  if [ "$KXT_RC" != 0 ] && [ "$(loaded)" = 0 ] && [ "$(wc -l </tmp/kxt.err)" = 1 ] && grep -q "$2" /tmp/kxt.err; then
+    kxt_result "$1" PASS "$3: exit $KXT_RC, one line ($(cat /tmp/kxt.err)), nothing loaded"
   else
-    cp "$GZ" /tmp/Image
+    kxt_result "$1" FAIL "$3: exit $KXT_RC, kexec_loaded=$(loaded), stderr: $(head -c 300 /tmp/kxt.err)"
   fi
 }
+deb_installed() { [ "$(readlink /usr/sbin/kexec)" = ../lib/kexecctl/bin/kexec ] && [ "$1" = linux_arm64 ] && [ ! -e /opt/kexecctl ]; }
+uki_cmdline() { [ -n "$1" ] && [ "$1" = "$(cat /kxt/uki-marker 2>/dev/null)" ] && [ -z "$(kxt_cmdline_get kxt.marker3)" ]; }
+uki_initrd() { [ -f /kxt/uki-marker ] && [ ! -e /payload ] && ! command -v node >/dev/null; }
 status_syscall() { kexecctl status --json 2>/dev/null | json 'j.record && j.record.syscall'; }
 
 stage1() {
   kxt_check guest-env "KEXECCTL_TEST and KEXECCTL_FAKE are not set in the guest" [ -z "${KEXECCTL_TEST:-}${KEXECCTL_FAKE:-}" ]
   kxt_log "arch $(uname -m), node $(node -v 2>&1), $(nproc) CPUs, kernel $(uname -r)"
+  koffi=$(ls /usr/lib/kexecctl/node_modules/koffi/build/koffi 2>&1)
+  kxt_check deb-installed "kexec is the arm64 .deb's ($(readlink /usr/sbin/kexec)), koffi builds: $koffi" deb_installed "$koffi"
   all_initrd
   image
   marker=$(new_marker)
@@ -105,11 +124,61 @@ stage3() {
   kxt_check marker-2 "the kernel loaded by kexec_load (our DTB and trampoline) runs with our command line (marker $marker2)" [ -n "$marker2" ]
   kxt_check cpus-2 "all CPUs are up: $(nproc) of $(kxt_cmdline_get kxt.cpus1)" [ "$(nproc)" = "$(kxt_cmdline_get kxt.cpus1)" ]
   kxt_check memory-2 "MemTotal $(memtotal) kB vs $(kxt_cmdline_get kxt.mem1) kB at the first boot" within_2pct "$(memtotal)" "$(kxt_cmdline_get kxt.mem1)"
+  node /kxt/zboot.mjs "$GZ" gzip /tmp/zboot.efi
+  magic="$(head -c 2 /tmp/zboot.efi)+$(head -c 8 /tmp/zboot.efi | tail -c 4)"
+  kxt_check zboot-built "/tmp/zboot.efi: EFI zboot container of Image.gz, $(stat -c %s /tmp/zboot.efi) bytes, magic $magic" [ "$magic" = MZ+zimg ]
+  node /kxt/zboot.mjs "$GZ" lzo /tmp/lzo.efi
+  kxt_run kexec -l /tmp/lzo.efi --initrd="$BASE" --append="$CONSOLE"
+  refused zboot-unknown-comp 'lzo' "a zboot image whose comp-type is lzo (not one kexecctl decompresses)"
+  head -c 4194304 /tmp/zboot.efi >/tmp/cut.efi
+  kxt_run kexec -l /tmp/cut.efi --initrd="$BASE" --append="$CONSOLE"
+  refused zboot-truncated 'cut short' "the zboot image cut at 4 MiB"
+  rm -f /tmp/lzo.efi /tmp/cut.efi
+  all_initrd
+  marker3=$(new_marker)
+  t=$(kxt_ms)
+  kxt_run kexec -d -l /tmp/zboot.efi --initrd=/tmp/all.img --append="$CONSOLE kxt.stage=4 kxt.boot=4 kxt.marker3=$marker3 kxt.cpus1=$(nproc)"
+  kxt_time kexec-zboot-load $(($(kxt_ms) - t))
+  sed -n 's/^kexec: //; /^entry = /,/^segment\[3\]\.memsz/p' /tmp/kxt.err | sed 's/^/KXT LOG segments: /'
+  if [ "$KXT_RC" = 0 ] && [ "$(loaded)" = 1 ]; then
+    kxt_result zboot-load PASS "kexec -l of the zboot image (gzip payload decompressed into a memfd, kexec_load): exit 0, kexec_loaded=1"
+  else
+    kxt_result zboot-load FAIL "exit $KXT_RC, kexec_loaded=$(loaded): $(head -c 300 /tmp/kxt.err)"
+  fi
+  rm -f /tmp/zboot.efi /tmp/all.img
+  kexec -e
+  kxt_result kexec-e-3 FAIL "kexec -e returned $?"
+}
+
+stage4() {
+  marker3=$(kxt_cmdline_get kxt.marker3)
+  kxt_check marker-3 "the kernel loaded from the zboot image runs with our command line (marker $marker3)" [ -n "$marker3" ]
+  kxt_check cpus-3 "all CPUs are up: $(nproc) of $(kxt_cmdline_get kxt.cpus1)" [ "$(nproc)" = "$(kxt_cmdline_get kxt.cpus1)" ]
+  t=$(kxt_ms)
+  kxt_run kexec -d -l /payload/uki.efi
+  kxt_time kexec-uki-load $(($(kxt_ms) - t))
+  sed -n 's/^kexec: //; /^entry = /,/^segment\[3\]\.memsz/p' /tmp/kxt.err | sed 's/^/KXT LOG segments: /'
+  if [ "$KXT_RC" = 0 ] && [ "$(loaded)" = 1 ]; then
+    kxt_result uki-load PASS "kexec -l uki.efi with no --initrd and no --append (its .initrd and .cmdline; kexec_load): exit 0, kexec_loaded=1"
+  else
+    kxt_result uki-load FAIL "exit $KXT_RC, kexec_loaded=$(loaded): $(head -c 300 /tmp/kxt.err)"
+  fi
+  kexec -e
+  kxt_result kexec-e-4 FAIL "kexec -e returned $?"
+}
+
+stage5() {
+  m=$(kxt_cmdline_get kxt.ukimarker)
+  kxt_check uki-cmdline "the kernel from the UKI runs with the UKI's .cmdline (marker $m), not the previous stage's" uki_cmdline "$m"
+  kxt_check uki-initrd "its initramfs is the UKI's .initrd (mini.img: /kxt/uki-marker, no /payload, no node)" uki_initrd
+  kxt_check cpus-5 "all CPUs are up: $(nproc) of $(kxt_cmdline_get kxt.cpus1)" [ "$(nproc)" = "$(kxt_cmdline_get kxt.cpus1)" ]
 }
 
 case $stage in
   1) stage1 ;;
   2) stage2 ;;
   3) stage3 ;;
+  4) stage4 ;;
+  5) stage5 ;;
   *) kxt_result stage FAIL "unknown stage $stage" ;;
 esac
