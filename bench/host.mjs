@@ -1,17 +1,13 @@
-// Host benchmark: `kexecctl status`, `kexecctl --version` and `kexec --version` (built dist) against a bare
+// Host benchmark: `kexecctl status`, `kexecctl --version` and `kexec --version` (bench/lib/bundle.mjs) against a bare
 // `node -e 0`, each run N times (BENCH_RUNS, default 20) after one warm-up; prints medians and
 // the ratio to bare node, plus our own time (median minus bare node). Measures only, never asserts.
 import { execaSync } from 'execa';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { benchDist } from './lib/bundle.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}dist/kexecctl.js`;
-const kexec = `${root}dist/kexec.js`;
-if (!existsSync(cli)) {
-  console.error(`bench host: ${cli} is missing; run npm run build first`);
-  process.exit(1);
-}
+const dist = await benchDist();
+const cli = join(dist.dir, 'kexecctl.js');
+const kexec = join(dist.dir, 'kexec.js');
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 // status must never reach the binding; KEXECCTL_TEST makes that a hard error if it tried.
 const env = { ...process.env, KEXECCTL_TEST: '1' };
@@ -43,3 +39,4 @@ for (const [name, ms] of rows) {
   const own = name === 'node -e 0' ? '' : `  ratio ${(ms / base).toFixed(2)}x  own ${(ms - base).toFixed(1)} ms`;
   console.log(`  ${name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms${own}`);
 }
+dist.cleanup();

@@ -1,27 +1,21 @@
-// Times `kexecctl plan --root <dir> --json` (built dist) on a generated 2,000-entry grub.cfg with
-// 500 BLS entries (bench/lib/gen-grub.mjs, plus fake bzImages and initrds so the plan validates)
-// against a bare `node -e 0`, interleaved over BENCH_RUNS runs (default 15) after one warm-up.
-// Prints medians of wall time and of CPU time (user+sys of the child), and our own time
-// (median minus bare node). Measures only; asserts nothing except that plan succeeds.
+// Times `kexecctl plan --root <dir> --json` (issue 14, part 3) on two trees: the debian12 fixture
+// (a normal Debian tree: grub.cfg, grubenv, /vmlinuz links) and a generated 2,000-entry grub.cfg
+// with 500 BLS entries (bench/lib/gen-grub.mjs, plus fake bzImages and initrds so the plan
+// validates); each without a cache (no /run/kexecctl under the root) and from the plan cache
+// (/run/kexecctl/plan-cache.json, written by the first run, kept while the inputs' fingerprint
+// holds). Interleaved with a bare `node -e 0` over BENCH_RUNS runs (default 15) after a warm-up;
+// prints medians of wall time and of the child's own CPU (user+sys), and our own time (median
+// minus bare node). Measures only; asserts nothing except that plan succeeds.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchDist, CHILD_HOOK, importTs, median } from './lib/bundle.mjs';
 import { generateGrubRoot } from './lib/gen-grub.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(repo, 'dist/kexecctl.js');
-if (!existsSync(cli)) {
-  console.error(`bench plan: ${cli} is missing; run npm run build first`);
-  process.exit(1);
-}
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 15));
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const ms = (n) => `${n.toFixed(1)} ms`;
 
 /** Enough of a bzImage for kexecctl's header checks: boot sector, "HdrS", protocol 2.15, 64-bit, version. */
@@ -57,58 +51,86 @@ function makeRoot(dir) {
   return { gen, files: wanted.size };
 }
 
-/** One child run: wall ms and the child's own CPU ms (user + sys, from wait4 via resourceUsage). */
-function run(args, env) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { wall, stdout: r.stdout };
-}
-
-/** CPU time is read inside the child at exit so it is the child's alone (no shared rusage). */
-const CPU_HOOK = `process.on('exit',()=>{const u=process.cpuUsage();require('node:fs').writeSync(2,'\\n@@cpu '+((u.user+u.system)/1000)+'\\n')})`;
-
+/** One child run: wall ms and the child's own CPU ms (read inside the child at exit). */
 function runCpu(args, env) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--require', cpuHookFile, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--require', hookFile, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const m = /@@cpu ([\d.]+)/.exec(r.stderr);
   return { wall, cpu: m ? Number(m[1]) : NaN, stdout: r.stdout };
 }
 
+/** The debian12 fixture tree with its fake kernels (as test/helpers/fixture-root.ts lays it out). */
+async function debianRoot(dir, helpers) {
+  const fx = join(repo, 'test/fixtures/roots/debian12');
+  cpSync(join(fx, 'root'), dir, { recursive: true, verbatimSymlinks: true });
+  const kernels = JSON.parse(readFileSync(join(fx, 'kernels.json'), 'utf8'));
+  for (const [path, version] of Object.entries(kernels)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), helpers.fakeKernelFile({ version }));
+  }
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'kexecctl-bench-plan-'));
-const cpuHookFile = join(tmp, 'cpu-hook.cjs');
+const hookFile = join(tmp, 'hook.cjs');
+const dist = await benchDist();
 try {
-  writeFileSync(cpuHookFile, CPU_HOOK);
-  const root = join(tmp, 'root');
-  const { gen, files } = makeRoot(root);
+  writeFileSync(hookFile, CHILD_HOOK);
+  const cli = join(dist.dir, 'kexecctl.js');
   const env = { ...process.env, KEXECCTL_TEST: '1' };
-  const planArgs = [cli, 'plan', '--root', root, '--json'];
-  const first = JSON.parse(run(planArgs, env).stdout); // warm-up, and a sanity check
-  console.log(`plan bench: ${gen.entries} menuentries + ${gen.bls} BLS, ${files} kernel/initrd files; plan ${first.action} ${first.entry?.path ?? ''}`);
-  if (first.entry?.path !== gen.savedEntry) console.log(`plan bench: WARNING chose ${first.entry?.path}, expected ${gen.savedEntry}`);
-  run(['-e', '0'], env);
+  const helpers = await importTs('test/helpers/fake-bzimage.ts', tmp, 'fake-bzimage');
+  const trees = [];
+  for (const [name, make] of [
+    ['debian12 tree', (d) => debianRoot(d, helpers)],
+    ['2,000 entries', (d) => makeRoot(d)],
+  ]) {
+    for (const cached of [false, true]) {
+      const root = join(tmp, `${trees.length}`);
+      const made = await make(root);
+      if (cached) mkdirSync(join(root, 'run/kexecctl'), { recursive: true });
+      trees.push({ label: `${name}, ${cached ? 'cached' : 'no cache'}`, root, made });
+    }
+  }
+  // Inputs younger than the fingerprint's racy margin (0.5 s) are never cached: let them age.
+  await new Promise((r) => setTimeout(r, 700));
+  for (const t of trees) {
+    const first = JSON.parse(runCpu([cli, 'plan', '--root', t.root, '--json'], env).stdout); // warm-up (writes the cache)
+    if (t.made?.gen) {
+      if (first.entry?.path !== t.made.gen.savedEntry) console.log(`plan bench: WARNING chose ${first.entry?.path}, expected ${t.made.gen.savedEntry}`);
+      t.about = `${t.made.gen.entries} menuentries + ${t.made.gen.bls} BLS, ${t.made.files} kernel/initrd files`;
+    }
+    t.plan = `${first.action} ${first.kernel ?? ''}`;
+  }
+  runCpu(['-e', '0'], env);
   const bare = { wall: [], cpu: [] };
-  const plan = { wall: [], cpu: [] };
+  for (const t of trees) t.res = { wall: [], cpu: [] };
   for (let i = 0; i < RUNS; i++) {
     const b = runCpu(['-e', '0'], env);
-    const p = runCpu(planArgs, env);
     bare.wall.push(b.wall);
     bare.cpu.push(b.cpu);
-    plan.wall.push(p.wall);
-    plan.cpu.push(p.cpu);
+    for (const t of trees) {
+      const p = runCpu([cli, 'plan', '--root', t.root, '--json'], env);
+      t.res.wall.push(p.wall);
+      t.res.cpu.push(p.cpu);
+    }
   }
   const bw = median(bare.wall);
-  const pw = median(plan.wall);
   const bc = median(bare.cpu);
-  const pc = median(plan.cpu);
-  console.log(`plan bench (${RUNS} interleaved runs each, medians, node ${process.version})`);
-  console.log(`  node -e 0                 wall ${ms(bw).padStart(9)}  cpu ${ms(bc).padStart(9)}`);
-  console.log(`  kexecctl plan --json      wall ${ms(pw).padStart(9)}  cpu ${ms(pc).padStart(9)}`);
-  console.log(`  own time                  wall ${ms(pw - bw).padStart(9)}  cpu ${ms(pc - bc).padStart(9)}  (target < 30 ms)`);
+  console.log(
+    `plan bench (${RUNS} interleaved runs each, medians, node ${process.version}; targets: own <= 15 ms on a normal tree, <= 30 ms on 2,000 entries)`,
+  );
+  for (const t of trees.filter((x, i) => x.about && i % 2 === 0)) console.log(`  ${t.label.replace(/, .*/, '')}: ${t.about}`);
+  console.log(`  ${'node -e 0'.padEnd(28)} wall ${ms(bw).padStart(9)}  cpu ${ms(bc).padStart(9)}`);
+  for (const t of trees) {
+    const w = median(t.res.wall);
+    const c = median(t.res.cpu);
+    console.log(
+      `  ${t.label.padEnd(28)} wall ${ms(w).padStart(9)}  cpu ${ms(c).padStart(9)}  own wall ${ms(w - bw).padStart(9)}  own cpu ${ms(c - bc).padStart(9)}  (${t.plan.trim()})`,
+    );
+  }
   console.log(`plan bench: load average ${loadavg()[0].toFixed(1)} (wall times on a busy machine are inflated; CPU is steadier)`);
 } finally {
+  dist.cleanup();
   rmSync(tmp, { recursive: true, force: true });
 }

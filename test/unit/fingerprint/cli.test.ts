@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, fakeEnv, runNode, type CliBundle } from '../../helpers/cli-bundle.js';
 import { materializeFixture, type Materialized } from '../../helpers/fixture-root.js';
@@ -116,6 +116,21 @@ describe('fingerprint through the CLI', () => {
     const replanned = await runNode(cli.kexecctl, ['plan', '--json', '--root', s.fx.root], s.env);
     expect(replanned.stdout).not.toMatch(/CACHED/);
     expect(replanned.stdout).toBe(fresh.stdout);
+    s.cleanup();
+  }, 30000);
+
+  it('an argument the fast path does not know goes to the full CLI (which still says what is wrong)', async () => {
+    const s = await setup();
+    await runNode(cli.kexecctl, ['plan', '--root', s.fx.root], s.env);
+    const cache = join(s.fx.root, 'run/kexecctl/plan-cache.json');
+    writeFileSync(cache, readFileSync(cache, 'utf8').replace('"reason":"', '"reason":"CACHED '));
+    const bad = await runNode(cli.kexecctl, ['plan', '--root', s.fx.root, '--bogus'], s.env);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown option '--bogus'/);
+    const missing = await runNode(cli.kexecctl, ['plan', '--root', join(s.dir, 'nowhere')], s.env);
+    expect(missing.stderr).toMatch(/no such directory/);
+    const relative = await runNode(cli.kexecctl, ['plan', '--root', 'root'], s.env, dirname(s.fx.root));
+    expect(relative.stdout).toMatch(/^reason: +CACHED /m);
     s.cleanup();
   }, 30000);
 
