@@ -7,7 +7,7 @@ import { KexecError, type Diagnostic } from '../errors.js';
 import { parseSysconfigKdump, KDUMP_DEFAULTS } from '../config/sysconfig-kdump.js';
 import type { TrustPolicy } from '../host/open-checked.js';
 import type { RootFs } from '../host/rootfs.js';
-import { loadKernel, type LoadMode, type LoadResult } from '../kexec/load.js';
+import { loadKernelChecked, type LoadMode, type LoadResult } from '../kexec/load.js';
 import { readLoadRecord, removeLoadRecord, type LoadRecord } from '../kexec/record.js';
 import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH } from '../sys/constants.js';
 import { strerror } from '../sys/errno.js';
@@ -96,9 +96,16 @@ export type StartOptions = {
   debugSink?: (l: string) => void;
   trust?: TrustPolicy;
   source?: KdumpConfigSource;
+  /** The deep check of the kernel's payload and the initrds (default on; kdumpctl start --no-verify). */
+  verify?: boolean;
 };
 
-export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}): StartResult {
+/**
+ * Loads the crash kernel through loadKernelChecked: compressed kernels and UKIs are unpacked
+ * (issue 11) and, unless opts.verify is false, the kernel's payload and the initrds are checked
+ * to their end (issue 18) — a crash kernel that cannot boot is found now, not at the crash.
+ */
+export async function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}): Promise<StartResult> {
   const { plan, diagnostics } = readKdumpPlan(fs, opts.source);
   const st = kernel.state();
   if (opts.dryRun === true) {
@@ -109,12 +116,12 @@ export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}):
     if (st.crashSize === 0) throw new KexecError({ code: 'ENOCRASHMEM', message: NO_RESERVATION_HELP });
   }
   if (st.crashLoaded && opts.dryRun !== true) return { plan, diagnostics, alreadyLoaded: true, load: null };
-  const loadOpts: Parameters<typeof loadKernel>[2] = { root: fs.root, dryRun: opts.dryRun === true };
+  const loadOpts: Parameters<typeof loadKernelChecked>[2] = { root: fs.root, dryRun: opts.dryRun === true };
   const debug = opts.debug ?? (plan.debug ? opts.debugSink : undefined);
   if (debug !== undefined) loadOpts.debug = debug;
   if (opts.trust !== undefined) loadOpts.trust = opts.trust;
   try {
-    const load = loadKernel(
+    const load = await loadKernelChecked(
       kernel,
       {
         kernelPath: fs.hostPath(plan.kernel),
@@ -122,6 +129,7 @@ export function startKdump(kernel: Kernel, fs: RootFs, opts: StartOptions = {}):
         cmdline: plan.cmdline,
         crash: true,
         mode: MODE[plan.syscall],
+        verify: opts.verify !== false,
       },
       loadOpts,
     );

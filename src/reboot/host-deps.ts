@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { loadKernel } from '../kexec/load.js';
+import { loadKernelChecked } from '../kexec/load.js';
 import { readLoadRecord } from '../kexec/record.js';
 import { readKexecState } from '../kexec/state.js';
 import { unloadKernel } from '../kexec/unload.js';
@@ -44,9 +44,10 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
   return {
     plan: o.plan,
     async load(want) {
-      loadKernel(
+      // The deep check (issue 18) and unpacking of wrapped kernels (issue 11), as kexecctl load does.
+      await loadKernelChecked(
         k,
-        { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto' },
+        { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto', verify: true },
         { root, ...(o.trust ? { trust: o.trust } : {}) },
       );
     },

@@ -135,7 +135,7 @@ async function load(o: Opts & { dryRun?: boolean }): Promise<number> {
   if (!checkSupport(ctx)) return 1;
   const kernel = await ctx.getKernel(o.dryRun === true);
   try {
-    const r = startKdump(kernel, ctx.fs, { dryRun: o.dryRun === true, trust: ctx.trust, source: 'kdump-tools' });
+    const r = await startKdump(kernel, ctx.fs, { dryRun: o.dryRun === true, trust: ctx.trust, source: 'kdump-tools' });
     for (const d of r.diagnostics) process.stderr.write(`${NAME}: ${formatDiagnostic(d)}\n`);
     for (const w of r.plan.warnings) process.stderr.write(`${NAME}: warning: ${w}\n`);
     if (r.load?.dryRun === true) say(`would load: ${r.load.call}`);

@@ -7,7 +7,7 @@ import { readKexecState } from '../../kexec/state.js';
 import { makeContext, type CliContext } from '../context.js';
 import { dumpSettingsLines } from './plan.js';
 
-type Common = { root?: string; dryRun?: boolean };
+type Common = { root?: string; dryRun?: boolean; verify?: boolean };
 
 /** One context per kdumpctl command; --root DIR is read-only (start/stop refuse without --dry-run). */
 function context(opts: Common, command: string): CliContext {
@@ -21,7 +21,13 @@ async function start(opts: Common & { debug?: boolean }): Promise<number> {
   ctx.requireEffects(opts.dryRun === true);
   const kernel = await ctx.getKernel(opts.dryRun === true);
   const sink = (l: string): void => void process.stderr.write(`kdumpctl: ${l}\n`);
-  const r = startKdump(kernel, ctx.fs, { dryRun: opts.dryRun === true, trust: ctx.trust, debugSink: sink, ...(opts.debug === true ? { debug: sink } : {}) });
+  const r = await startKdump(kernel, ctx.fs, {
+    dryRun: opts.dryRun === true,
+    trust: ctx.trust,
+    verify: opts.verify !== false,
+    debugSink: sink,
+    ...(opts.debug === true ? { debug: sink } : {}),
+  });
   for (const d of r.diagnostics) warn(formatDiagnostic(d));
   for (const w of r.plan.warnings) warn(w);
   if (r.alreadyLoaded) {
@@ -88,12 +94,14 @@ function showmem(opts: Common): number {
 export function addServiceCommands(program: Command, setExit: (code: number) => void): void {
   const rootOpt = ['--root <dir>', 'read configuration, /sys and /run records under DIR (start/stop then need --dry-run)'] as const;
   const dry = ['--dry-run', 'check and print the load, change nothing'] as const;
+  const noVerify = ['--no-verify', "skip the deep check of the crash kernel's payload and initrds (the structural checks always run)"] as const;
   program
     .command('start')
     .description('load the crash kernel into the crashkernel= reservation')
     .option(...rootOpt)
     .option(...dry)
     .option('-d, --debug', 'print each system call')
+    .option(...noVerify)
     .action(async (o: Common & { debug?: boolean }) => setExit(await start(o)));
   program
     .command('stop')
@@ -107,6 +115,7 @@ export function addServiceCommands(program: Command, setExit: (code: number) => 
       .description('unload, then load the crash kernel again')
       .option(...rootOpt)
       .option(...dry)
+      .option(...noVerify)
       .action(async (o: Common) => {
         await stop(o);
         setExit(await start(o));

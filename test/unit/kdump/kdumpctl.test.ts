@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { crashTest } from '../../../src/cli/kdumpctl/crash.js';
 import { kdumpctlMain } from '../../../src/cli/kdumpctl/program.js';
 import { kexecctlMain } from '../../../src/cli/kexecctl.js';
@@ -57,6 +58,28 @@ describe('kdumpctl start / status / stop', () => {
     setFake({ crashSize: 0 });
     await expect(run('start', '--root', root)).rejects.toThrow(/no memory is reserved for the crash kernel/);
     expect(fakeState().calls).toEqual([]);
+  });
+  it('start refuses a crash kernel that fails the deep check (issue 18) and loads nothing; --no-verify loads it', async () => {
+    setFake({ crashSize: 256 * 1048576 });
+    const k = join(root, 'boot/vmlinuz-6.1.0-27-amd64');
+    const bytes = readFileSync(k);
+    bytes[0x300] = (bytes[0x300] as number) ^ 0x20; // inside the setup code: only the build CRC sees it
+    writeFileSync(k, bytes);
+    await expect(run('start', '--root', root)).rejects.toMatchObject({
+      code: 'EKERNEL_CHECKSUM',
+      message: expect.stringMatching(/build checksum .* does not match/),
+    });
+    expect(fakeState().calls).toEqual([]);
+    expect(await run('start', '--root', root, '--no-verify')).toBe(0);
+    expect(fakeState().calls.map((c) => c.syscall)).toEqual(['kexec_file_load']);
+  });
+  it('start unpacks a gzip-compressed crash kernel into a memfd (issue 11) instead of refusing it', async () => {
+    setFake({ crashSize: 256 * 1048576 });
+    const k = join(root, 'boot/vmlinuz-6.1.0-27-amd64');
+    writeFileSync(k, gzipSync(readFileSync(k)));
+    expect(await run('start', '--root', root)).toBe(0);
+    const load = fakeState().calls.find((c) => c.syscall === 'kexec_file_load');
+    expect(String(load?.args['kernel'])).toMatch(/memfd/);
   });
   it('start loads the planned crash kernel with KEXEC_FILE_ON_CRASH; status 0; stop unloads; status 3', async () => {
     setFake({ crashSize: 256 * 1048576 });
