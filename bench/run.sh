@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark, each printing its own medians and ratios.
-# Benchmarks measure; they never assert timings. Set BENCH_ONLY=host,load,grub,plan,startup,guest,distro to choose.
+# Benchmarks measure; they never assert timings. Set BENCH_ONLY=host,load,verify,grub,plan,startup,guest,distro to choose.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 export KEXECCTL_TEST=1
 [ -d dist ] || npm run -s build
-only=",${BENCH_ONLY:-host,load,grub,plan,startup,guest,distro},"
+only=",${BENCH_ONLY:-host,load,verify,grub,plan,startup,guest,distro},"
 # The host benches run their own bundle of src (never the shared dist/, which a build may replace).
 if [ -z "${BENCH_DIST:-}" ]; then
   BENCH_DIST=$(node bench/lib/build-dist.mjs) || exit 1
@@ -22,6 +22,7 @@ run() {
 }
 run host node bench/host.mjs
 run load node bench/load.mjs
+run verify node bench/verify.mjs
 run grub node bench/grub.mjs
 run plan node bench/plan.mjs
 run startup node bench/startup.mjs
