@@ -70,6 +70,11 @@ export class RecordingRootFs extends RootFs {
 
   /** Every component of n as it is met (canonical parent + name): the symlinks among them, and the end. */
   private noteChain(n: string, real: string): void {
+    // Resolved to itself: no component was a symlink (one would have been replaced by its target).
+    if (real === n) {
+      this.note(real, 'stat');
+      return;
+    }
     let parent = '/';
     const parts = n.split('/').filter(Boolean);
     parts.forEach((name, i) => {
