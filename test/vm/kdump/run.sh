@@ -12,6 +12,10 @@
 #   in GUEST_CHECKS must report once: a guest that stops early fails the tier.
 # Prints timings, the vmcore size and the guest's capture time; appends "kdump <passed> <failed>" to
 # $KEXECCTL_RESULTS; exits non-zero on failure.
+# Round s also saves to an ssh target on the host (ssh-server.sh: QEMU's restricted user network, one
+# guestfwd to an inetd-mode sshd; nothing listens) twice, as kdumpctl (makedumpfile -F | ssh dd ->
+# vmcore.flat) and as kdump-config (SSH= -> <ip>-<YYYYMMDDHHMM>/dump.<stamp>); the host checks what
+# arrived (flattened signature, makedumpfile -R rebuilds a kdump-compressed file of the guest's release).
 # Two rounds, each its own QEMU run: "s" crashes into a crash kernel loaded with kexec_file_load
 # (KEXEC_ARGS="-s"), "c" into one loaded with kexec_load and our own segments and ELF core header
 # (KEXEC_ARGS="-c", issue 10 item 4; the guest gets kxt.kexec_args=-c). Results: "kdump" and "kdump-c".
@@ -52,11 +56,11 @@ finish() {
   [ -n "${KEXECCTL_RESULTS:-}" ] && echo "$KXD_NAME $passed $failed" >>"$KEXECCTL_RESULTS"
   echo "$KXD_NAME tier: total $(($(kx_ms) - T0)) ms"
   echo "$KXD_NAME: $passed passed, $failed failed"
-  [ "${KEXECCTL_KEEP:-}" = 1 ] || rm -rf "${WORK:?}/dump" "$WORK/disk.img"
+  [ "${KEXECCTL_KEEP:-}" = 1 ] || rm -rf "${WORK:?}/dump" "$WORK/disk.img" "$WORK/ssh-srv/dumps" "$WORK/ssh-srv/deb" "$WORK/nfs-srv/export"
   [ "$failed" -eq 0 ]
   exit $?
 }
-trap 'kx_qemu_stop' EXIT
+trap 'kx_qemu_stop; [ -z "${KXD_NFS_PID:-}" ] || kxd_nfs_stop' EXIT
 
 # Round s: makedumpfile's kdump-compressed file, read from the host with od/dd (not with our code):
 # struct disk_dump_header (makedumpfile diskdump_mod.h): signature "KDUMP   " at 0, header_version at 8,
@@ -91,6 +95,25 @@ kxd_check_filtered() {
   echo "kdump: filtered vmcore $size bytes ($((size / 1048576)) MiB) from a ${full:-?}-byte /proc/vmcore (guest RAM ${mem} MiB)"
 }
 
+# kxd_check_flat NAME FILE DMESG-NAME: FILE (on the host, written by the guest through ssh) is a flattened
+# makedumpfile stream (makedumpfile_header: "makedumpfile" at 0), makedumpfile -R rebuilds it into a
+# kdump-compressed file ("KDUMP   ", the guest's release), and DMESG-NAME next to it has the panic.
+kxd_check_flat() {
+  local n=$1 f=$2 dm=$3 r=$KXD_MAKEDUMPFILE_ROOT sig out rsig rrel
+  sig=$(head -c 12 "$f" 2>/dev/null || true)
+  out="$WORK/$n.rebuilt"
+  rm -f "$out"
+  [ -f "$f" ] && "$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
+    "$r/usr/bin/makedumpfile" -R "$out" <"$f" >/dev/null 2>&1
+  rsig=$(head -c 8 "$out" 2>/dev/null || true)
+  rrel=$(dd if="$out" bs=1 skip=142 count=65 status=none 2>/dev/null | tr -d '\0')
+  check "$n" "${f:-<none>}: $(stat -c %s "$f" 2>/dev/null || echo 0) bytes, signature '$sig'; makedumpfile -R: '$rsig' $(stat -c %s "$out" 2>/dev/null || echo 0) bytes, release '$rrel'" \
+    test "$sig" = makedumpfile -a "$rsig" = 'KDUMP   ' -a "$rrel" = "$KX_KERNEL_VERSION"
+  check "$n-dmesg" "$(dirname "${f:-.}")/$dm has the sysrq panic" grep -q 'sysrq: Trigger a crash' "$(dirname "${f:-.}")/$dm"
+  echo "kdump: ssh server received $f ($(stat -c %s "$f" 2>/dev/null || echo 0) bytes, rebuilt $(stat -c %s "$out" 2>/dev/null || echo 0) bytes)"
+  rm -f "$out"
+}
+
 t=$(kx_ms)
 kx_need_pkgs qemu-system-x86 busybox-static cpio zstd kmod e2fsprogs binutils
 kx_ensure_built
@@ -101,6 +124,19 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 # shellcheck source=test/vm/kdump/build.sh
 . test/vm/kdump/build.sh
+# shellcheck source=test/vm/kdump/ssh-server.sh
+. test/vm/kdump/ssh-server.sh
+# shellcheck source=test/vm/kdump/nfs-server.sh
+. test/vm/kdump/nfs-server.sh
+NET_ARGS=()
+if [ "$KXD_ROUND" = s ]; then
+  kxd_ssh_prepare "$WORK"
+  mkdir -p "$KXD_SSH_GUEST/kxt"
+  printf '%s\n' "$KXD_SSH_DIR" >"$KXD_SSH_GUEST/kxt/ssh-dir"
+  nfs_fwd=''
+  if kxd_nfs_start "$WORK"; then nfs_fwd=$(kxd_nfs_qemu_guestfwd); else result nfs-server FAIL "ganesha did not start (see $WORK/nfs-srv/ganesha.log)"; fi
+  mapfile -t NET_ARGS < <(kxd_ssh_qemu_args "$nfs_fwd")
+fi
 kxd_build "$WORK"
 echo "kdump: prepared in $(($(kx_ms) - t)) ms (kernel $KX_KERNEL_VERSION, accel $ACCEL, initrd $((KXD_INITRD_SIZE / 1024)) KiB, root files $((KXD_ROOT_SIZE / 1048576)) MiB)"
 
@@ -109,7 +145,8 @@ mem=${KEXECCTL_KDUMP_MEM:-768}
 timeout_s=${KEXECCTL_KDUMP_TIMEOUT:-420}
 t=$(kx_ms)
 kx_qemu_start --name kdump --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img" --serial "$LOG" --disk "$WORK/disk.img" \
-  --events "$WORK/qemu-events.jsonl" --mem "$mem" --append "console=ttyS0 panic=-1 oops=panic crashkernel=256M root=/dev/vda rw kxt.stage=1 kxt.boot=1$KXD_APPEND"
+  --events "$WORK/qemu-events.jsonl" --mem "$mem" --append "console=ttyS0 panic=-1 oops=panic crashkernel=256M root=/dev/vda rw kxt.stage=1 kxt.boot=1$KXD_APPEND" \
+  -- "${NET_ARGS[@]}"
 end=$((SECONDS + timeout_s))
 declare -A at=()
 for m in 'KXT BOOT 1 stage=1' 'KXT CRASHING' 'sysrq: Trigger a crash' 'KXT BOOT 1 stage=capture' 'KXT SAVE-START' '^kdumpctl: (saved vmcore:|copy stopped)'; do
@@ -128,6 +165,7 @@ else
   kx_qemu_stop
 fi
 echo "kdump: QEMU run $(($(kx_ms) - t)) ms"
+[ -z "${KXD_NFS_PID:-}" ] || kxd_nfs_stop
 reason=$(kx_qemu_exit_reason)
 
 read -r gp gf < <(kx_results "$LOG")
@@ -140,7 +178,7 @@ clean=$(tr -d '\r' <"$LOG")
 GUEST_CHECKS="reservation plan kdump-conf-plan status-not-loaded start status-operational showmem stop-unloads status-after-stop start-again
   capture-trigger capture-no-crashkernel vmcore-present elfcorehdr-form status-no-reservation start-no-reservation root-kept save-enospc
   kdump-config-status"
-[ "$KXD_ROUND" = s ] && GUEST_CHECKS="$GUEST_CHECKS failure-action-rootfs kdump-tools-savecore"
+[ "$KXD_ROUND" = s ] && GUEST_CHECKS="$GUEST_CHECKS failure-action-rootfs ssh-save kdump-tools-ssh nfs-save kdump-tools-savecore"
 missing=''
 for n in $GUEST_CHECKS; do
   c=$(grep -cE "KXT RESULT $n (PASS|FAIL)( |\$)" <<<"$clean" || true)
@@ -148,12 +186,13 @@ for n in $GUEST_CHECKS; do
 done
 check guest-checks-all-reported "each of the $(wc -w <<<"$GUEST_CHECKS") guest checks reported once${missing:+; not once:$missing}" test -z "$missing"
 check panic-on-console "sysrq panic seen on the console" grep -q 'Kernel panic - not syncing' <<<"$clean"
-saved=$(grep -o 'saved vmcore: [0-9]* bytes in [0-9]* ms.*' <<<"$clean" | head -n1 || true)
+# The last save (kdumpctl save on the console, not captured by kxt_run like the earlier ones).
+saved=$(grep -oE '^kdumpctl: saved vmcore: [0-9]+ bytes in [0-9]+ ms.*' <<<"$clean" | head -n1 | sed 's/^kdumpctl: //' || true)
 check save-complete "${saved:-no 'saved vmcore' line}" test -n "$saved"
 # The final action is proven by what happened, not by kdumpctl's announcement: QEMU (-no-reboot) ended on
 # the guest's reset, and the capture kernel's console shows kernel_restart()'s own line after the save
 # and no panic (a panic with panic=-1 also resets the machine, without that line).
-after_save=$(awk '/saved vmcore: /{f=1} f' <<<"$clean")
+after_save=$(awk '/^kdumpctl: saved vmcore: /{f=1} f' <<<"$clean")
 capture_boot=$(awk '/KXT BOOT 1 stage=capture/{f=1} f' <<<"$clean")
 check reboot-guest-reset "QEMU's exit reason: $reason (QMP SHUTDOWN event; guest-reset = the guest rebooted)" test "$reason" = guest-reset
 check reboot-kernel-restart "capture kernel printed 'reboot: Restarting system' after the save" \
@@ -197,15 +236,31 @@ if [ -n "$dir" ]; then
   fi
 fi
 if [ "$KXD_ROUND" = s ]; then
-  # kdump-config savecore's dump (/etc/default/kdump-tools, MAKEDUMP_ARGS="-c -d 31"): zlib (status 0x1).
-  ddir=$(debugfs -R 'ls -p /var/crash-deb' "$WORK/disk.img" 2>/dev/null | cut -d/ -f6 | grep -E '^kdumpvm-' | head -n1 || true)
+  # kdump-config savecore's dump (/etc/default/kdump-tools, MAKEDUMP_ARGS="-c -d 31"): zlib (status 0x1),
+  # named as Debian's kdump-config names it: /var/crash-deb/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM>.
+  ddir=$(debugfs -R 'ls -p /var/crash-deb' "$WORK/disk.img" 2>/dev/null | cut -d/ -f6 | grep -E '^[0-9]{12}$' | head -n1 || true)
   mkdir -p "$WORK/dump-deb"
-  [ -n "$ddir" ] && debugfs -R "dump /var/crash-deb/$ddir/vmcore $WORK/dump-deb/vmcore" "$WORK/disk.img" >/dev/null 2>&1
+  [ -n "$ddir" ] && debugfs -R "dump /var/crash-deb/$ddir/dump.$ddir $WORK/dump-deb/vmcore" "$WORK/disk.img" >/dev/null 2>&1
   f="$WORK/dump-deb/vmcore"
   dsig=$(head -c 8 "$f" 2>/dev/null || true)
   dstatus=$(kxd_hdr_u32 "$f" 424 2>/dev/null || echo 0)
-  check kdump-tools-dump "/var/crash-deb/${ddir:-?}/vmcore: signature '$dsig', status ${dstatus:-?} has zlib (0x1), $(stat -c %s "$f" 2>/dev/null || echo 0) bytes" \
+  check kdump-tools-dump "/var/crash-deb/${ddir:-?}/dump.${ddir:-?}: signature '$dsig', status ${dstatus:-?} has zlib (0x1), $(stat -c %s "$f" 2>/dev/null || echo 0) bytes" \
     test "$dsig" = 'KDUMP   ' -a "$((${dstatus:-0} & 1))" = 1
+  # The ssh targets, read on the host (the server side): a flattened makedumpfile stream, rebuilt with
+  # the host's makedumpfile -R into a kdump-compressed file of the guest's release, and the kernel log.
+  kxd_check_flat ssh-vmcore-flat "$(find "$KXD_SSH_DIR/dumps" -mindepth 2 -maxdepth 2 -name vmcore.flat | head -n 1)" vmcore-dmesg.txt
+  fdir=$(find "$KXD_SSH_DIR/deb" -mindepth 1 -maxdepth 1 -type d | grep -E '/10\.0\.2\.15-[0-9]{12}$' | head -n 1 || true)
+  kxd_check_flat kdump-tools-ssh-dump "${fdir:+$fdir/dump.${fdir##*-}}" "dmesg.${fdir##*-}"
+  # The NFS target, read on the host from the exported directory: makedumpfile's kdump-compressed file.
+  nf=$(find "$KXD_NFS_DIR/export/dumps" -mindepth 2 -maxdepth 2 -name vmcore 2>/dev/null | head -n 1 || true)
+  nsig=$(head -c 8 "$nf" 2>/dev/null || true)
+  nrel=$(dd if="$nf" bs=1 skip=142 count=65 status=none 2>/dev/null | tr -d '\0')
+  check nfs-vmcore "${nf:-<none>}: $(stat -c %s "$nf" 2>/dev/null || echo 0) bytes, signature '$nsig', release '$nrel'" \
+    test "$nsig" = 'KDUMP   ' -a "$nrel" = "$KX_KERNEL_VERSION"
+  check nfs-vmcore-dmesg "$(dirname "${nf:-.}")/vmcore-dmesg.txt has the sysrq panic" grep -q 'sysrq: Trigger a crash' "$(dirname "${nf:-.}")/vmcore-dmesg.txt"
+  echo "kdump: NFS server received $nf ($(stat -c %s "$nf" 2>/dev/null || echo 0) bytes)"
+  left=$(find "$KXD_SSH_DIR/dumps" "$KXD_SSH_DIR/deb" "$KXD_NFS_DIR/export" -name '*incomplete*' | wc -l)
+  check remote-no-incomplete "no *incomplete* file left on the ssh and NFS servers ($left)" test "$left" = 0
 fi
 [ -n "$saved" ] && echo "kdump: capture in the guest: $saved"
 if [ -n "${at['KXT CRASHING']:-}" ] && [ -n "${at['^kdumpctl: (saved vmcore:|copy stopped)']:-}" ]; then

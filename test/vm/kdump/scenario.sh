@@ -146,19 +146,69 @@ capture_configs() {
   chk failure-action-rootfs "exit $KXT_RC; $(grep -o 'KXT-POST.*' /tmp/kxt.out); files: $(cd "$d" 2>/dev/null && echo *); $(grep -o 'failure_action .*' /tmp/kxt.err | head -n 1)" \
     '[ "$KXT_RC" = 0 ] && grep -qx "KXT-POST 1" /tmp/kxt.out && [ -s "$d/vmcore" ] && [ -s "$d/vmcore-dmesg.txt" ]'
   rm -rf /var/crash-fa
+  ssh_targets
   # Debian's kdump-tools: no kdump.conf; kdump-config savecore reads /etc/default/kdump-tools (zlib -c,
-  # KDUMP_NUM_DUMPS=1 removes the older dump). The host checks the dump's header.
-  rm /etc/kdump.conf
-  mkdir -p /etc/default /var/crash-deb/kdumpvm-2020-01-01-00:00:00
+  # KDUMP_NUM_DUMPS=1 removes the older dump) and names the dump as kdump-config does:
+  # <KDUMP_COREDIR>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>. The host checks the dump's header.
+  rm -f /etc/kdump.conf
+  mkdir -p /etc/default /var/crash-deb/202001010000
   printf 'USE_KDUMP=1\nKDUMP_COREDIR="/var/crash-deb"\nMAKEDUMP_ARGS="-c -d 31"\nKDUMP_NUM_DUMPS=1\n' >/etc/default/kdump-tools
   t=$(kxt_ms)
   kxt_run kdump-config savecore
   kxt_time kdump-config-savecore $(($(kxt_ms) - t))
-  chk kdump-tools-savecore "exit $KXT_RC; /var/crash-deb: $(ls /var/crash-deb | tr '\n' ' '); $(tail -n 1 /tmp/kxt.out)" \
-    '[ "$KXT_RC" = 0 ] && [ "$(ls /var/crash-deb | wc -l)" = 1 ] && [ ! -e /var/crash-deb/kdumpvm-2020-01-01-00:00:00 ] && [ -s /var/crash-deb/kdumpvm-*/vmcore ]'
+  # shellcheck disable=SC2034 # read inside the expression chk evaluates below
+  dd_=$(ls /var/crash-deb | head -n 1)
+  chk kdump-tools-savecore "exit $KXT_RC; /var/crash-deb: $(ls /var/crash-deb | tr '\n' ' '); files: $(ls "/var/crash-deb/$dd_" | tr '\n' ' '); $(tail -n 1 /tmp/kxt.out)" \
+    '[ "$KXT_RC" = 0 ] && [ "$(ls /var/crash-deb | wc -l)" = 1 ] && [ ! -e /var/crash-deb/202001010000 ] && echo "$dd_" | grep -qE "^[0-9]{12}\$" && [ -s "/var/crash-deb/$dd_/dump.$dd_" ] && [ -s "/var/crash-deb/$dd_/dmesg.$dd_" ]'
   rm /etc/default/kdump-tools
   mv /etc/kdump.conf.main /etc/kdump.conf
   sync
+}
+
+# The ssh dump server is the host (test/vm/kdump/ssh-server.sh): QEMU's restricted user network with
+# one guestfwd, 10.0.2.100:22, to an inetd-mode sshd there. /kxt/ssh-dir names the host directory
+# the dumps go to; the host checks what arrived.
+net_up() {
+  ip link set lo up
+  ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0
+}
+
+ssh_targets() {
+  sshdir=$(cat /kxt/ssh-dir)
+  net_up
+  # kdump-utils: makedumpfile -F piped into ssh ... dd, renamed to vmcore.flat (default collector).
+  printf 'ssh root@10.0.2.100\nsshkey /root/.ssh/kdump_id_ed25519\npath %s/dumps\nfailure_action reboot\n' "$sshdir" >/etc/kdump.conf
+  t=$(kxt_ms)
+  kxt_run kdumpctl save --final-action none
+  kxt_time kdumpctl-save-ssh $(($(kxt_ms) - t))
+  chk ssh-save "exit $KXT_RC; $(grep -o 'saved vmcore to .*' /tmp/kxt.err | head -n 1)$(grep -i 'error\|refused\|denied\|failed' /tmp/kxt.err | head -n 3 | tr '\n' ' ')" \
+    '[ "$KXT_RC" = 0 ] && grep -q "saved vmcore to root@10.0.2.100:$sshdir/dumps/kdumpvm-.*/vmcore.flat" /tmp/kxt.err'
+  # kdump-tools: SSH= in /etc/default/kdump-tools, HOSTTAG=ip (the default): <ip>-<YYYYMMDDHHMM>/dump.<stamp>.
+  rm /etc/kdump.conf
+  mkdir -p /etc/default
+  printf 'USE_KDUMP=1\nKDUMP_COREDIR="%s/deb"\nSSH="root@10.0.2.100"\nSSH_KEY=/root/.ssh/kdump_id_ed25519\nMAKEDUMP_ARGS="-l -d 31"\n' "$sshdir" >/etc/default/kdump-tools
+  t=$(kxt_ms)
+  kxt_run kdump-config savecore
+  kxt_time kdump-config-savecore-ssh $(($(kxt_ms) - t))
+  chk kdump-tools-ssh "exit $KXT_RC; $(tail -n 1 /tmp/kxt.out)" \
+    '[ "$KXT_RC" = 0 ] && grep -qE "saved vmcore in root@10.0.2.100:$sshdir/deb/10\.0\.2\.15-[0-9]{12}/dump\.[0-9]{12}" /tmp/kxt.out'
+  rm /etc/default/kdump-tools
+  nfs_target
+}
+
+# NFS: the host's NFS-Ganesha (nfs-server.sh) through 10.0.2.101:2049. Debian's mount and mount.nfs
+# (/opt/kxt-nfs first in PATH for this save) do the NFSv4 mount kdumpctl asks for.
+nfs_target() {
+  printf 'nfs 10.0.2.101:/\npath /dumps\nfailure_action reboot\n' >/etc/kdump.conf
+  oldpath=$PATH
+  export PATH=/opt/kxt-nfs:$PATH
+  t=$(kxt_ms)
+  kxt_run kdumpctl save --final-action none
+  kxt_time kdumpctl-save-nfs $(($(kxt_ms) - t))
+  export PATH=$oldpath
+  chk nfs-save "exit $KXT_RC; $(grep -o 'mounting the dump target.*' /tmp/kxt.err | head -n 1); $(grep -o 'saved vmcore: .*' /tmp/kxt.err | head -n 1)$(grep -i 'error\|refused\|denied\|failed' /tmp/kxt.err /tmp/kxt.out | head -n 3 | tr '\n' ' ')" \
+    '[ "$KXT_RC" = 0 ] && grep -q "saved vmcore: .* to /run/kexecctl/kdump-target/dumps/kdumpvm-" /tmp/kxt.err'
+  umount /run/kexecctl/kdump-target 2>/dev/null
 }
 
 case $stage in
