@@ -6,9 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { formatPlan } from './commands/plan.js';
-import { readPlanCache } from '../fingerprint/store.js';
-import { SYSTEM_PLAN_KEY } from '../fingerprint/session.js';
+import { readPlanCache, SYSTEM_PLAN_KEY } from '../fingerprint/cached-plan.js';
 import type { KexecPlan } from '../plan/types.js';
 
 function parse(args: readonly string[]): { root: string; json: boolean } | null {
@@ -24,13 +22,13 @@ function parse(args: readonly string[]): { root: string; json: boolean } | null 
   return root === '' ? null : { root, json };
 }
 
-export function planFromCache(args: readonly string[]): boolean {
+export async function planFromCache(args: readonly string[]): Promise<boolean> {
   try {
     const o = parse(args);
     if (o === null || !statSync(o.root).isDirectory()) return false;
     const plan = readPlanCache(posix.resolve(o.root), SYSTEM_PLAN_KEY) as KexecPlan | null; // as RootFs resolves --root
     if (plan === null) return false;
-    process.stdout.write(o.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+    process.stdout.write(o.json ? `${JSON.stringify(plan, null, 2)}\n` : (await import('./commands/plan.js')).formatPlan(plan));
     return true;
   } catch {
     return false;

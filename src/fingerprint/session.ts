@@ -9,12 +9,10 @@ import { realpathSync } from 'node:fs';
 import type { RootFs } from '../host/rootfs.js';
 import type { FingerprintInput } from './fingerprint.js';
 import { RecordingRootFs, type Notes } from './recording-rootfs.js';
+import { SYSTEM_PLAN_KEY } from './cached-plan.js';
 import { removeFingerprint, writeFingerprint, writeIntentForShutdown, writePlanCache } from './store.js';
 
 export type RefreshState = 'fresh' | 'loaded' | 'skipped' | 'failed';
-
-/** The plan cache key of a plan for the configuration (not a --instance template). */
-export const SYSTEM_PLAN_KEY = 'system';
 
 /** Host paths of the running kexecctl (the entry script): a package upgrade replaces it. */
 export function codeFiles(): string[] {

@@ -3,19 +3,16 @@
  *   fingerprint      the plan's inputs + what the refresh decided on: checked at shutdown by
  *                    kernel/kexecctl-unchanged (no node) before `kexecctl reboot --prepare --at-shutdown`;
  *   intent.json      the reboot intent the shutdown refresh would write, copied by that check;
- *   plan-cache.json  the last plan with the fingerprint of its inputs alone, for `kexecctl plan`.
+ *   plan-cache.json  the last plan with the fingerprint of its inputs alone, for `kexecctl plan`
+ *                    (read by cached-plan.ts).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { fingerprintHolds, fingerprintLines, serializeFingerprint, type FingerprintInput } from './fingerprint.js';
+import { PLAN_CACHE_FILE, PLAN_CACHE_SCHEMA, RUN_DIR, underRoot as at, type PlanCache } from './cached-plan.js';
+import { fingerprintLines, serializeFingerprint, type FingerprintInput } from './fingerprint.js';
 
-export const RUN_DIR = '/run/kexecctl';
 export const FINGERPRINT_FILE = `${RUN_DIR}/fingerprint`;
 export const INTENT_FILE = `${RUN_DIR}/intent.json`;
-export const PLAN_CACHE_FILE = `${RUN_DIR}/plan-cache.json`;
-const PLAN_CACHE_SCHEMA = 'kexecctl.plan-cache/1';
-
-const at = (root: string, p: string): string => (root === '/' ? p : posix.join(root, p));
 
 function writeAtomic(file: string, text: string): void {
   mkdirSync(posix.dirname(file), { recursive: true, mode: 0o755 });
@@ -40,8 +37,6 @@ export function writeIntentForShutdown(root: string, intentJson: string): void {
   writeAtomic(at(root, INTENT_FILE), intentJson);
 }
 
-type PlanCache = { schema: string; key: string; fingerprint: string; plan: unknown };
-
 /**
  * Keeps a plan for `kexecctl plan` — only where /run/kexecctl already exists under the root (a
  * fixture tree or a read-only root is never written to), and never when an input is racy.
@@ -60,18 +55,5 @@ export function writePlanCache(root: string, key: string, input: FingerprintInpu
     return true;
   } catch {
     return false;
-  }
-}
-
-/** The cached plan when its key matches and every input is as it was, else null. */
-export function readPlanCache(root: string, key: string): unknown {
-  const file = at(root, PLAN_CACHE_FILE);
-  if (!existsSync(file)) return null;
-  try {
-    const c = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlanCache>;
-    if (c.schema !== PLAN_CACHE_SCHEMA || c.key !== key || typeof c.fingerprint !== 'string' || c.plan === undefined) return null;
-    return fingerprintHolds(c.fingerprint) ? c.plan : null;
-  } catch {
-    return null;
   }
 }

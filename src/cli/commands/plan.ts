@@ -51,12 +51,13 @@ export function register(program: Command): void {
  * The evaluator loads only on a miss.
  */
 async function cachedPlan(fs: RootFs, instance: string | undefined): Promise<KexecPlan> {
-  const { readPlanCache, writePlanCache } = await import('../../fingerprint/store.js');
-  const { SYSTEM_PLAN_KEY, codeFiles } = await import('../../fingerprint/session.js');
+  const { readPlanCache, SYSTEM_PLAN_KEY } = await import('../../fingerprint/cached-plan.js');
   const key = instance === undefined ? SYSTEM_PLAN_KEY : `instance ${instance}`;
   const hit = readPlanCache(fs.root, key);
   if (hit !== null) return hit as KexecPlan;
-  const [{ resolveSystemPlan }, { RecordingRootFs }] = await Promise.all([
+  const [{ writePlanCache }, { codeFiles }, { resolveSystemPlan }, { RecordingRootFs }] = await Promise.all([
+    import('../../fingerprint/store.js'),
+    import('../../fingerprint/session.js'),
     import('../../plan/system-plan.js'), // lazy: --help stays light
     import('../../fingerprint/recording-rootfs.js'),
   ]);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cksumFields } from '../../../src/fingerprint/cksum.js';
-import { lineFor, mountinfoBlockLines } from '../../../src/fingerprint/fingerprint.js';
+import { lineFor, mountinfoBlockLines } from '../../../src/fingerprint/check.js';
 import { VIRTUAL } from '../../../src/host/mounts.js';
 
 const SCRIPT = join(import.meta.dirname, '../../../kernel/kexecctl-unchanged');

@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintHolds } from '../../../src/fingerprint/fingerprint.js';
+import { fingerprintHolds } from '../../../src/fingerprint/check.js';
 import { RecordingRootFs, type Notes } from '../../../src/fingerprint/recording-rootfs.js';
 import { FINGERPRINT_FILE, writeFingerprint } from '../../../src/fingerprint/store.js';
 import { resolveSystemPlan } from '../../../src/plan/system-plan.js';
