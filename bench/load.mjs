@@ -4,15 +4,27 @@
 // initrds (the second is concatenated through a memfd). The kernel is Debian's vmlinuz from the VM
 // cache when present, else the tests' fake bzImage. Measures only; asserts nothing about time.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { benchDist, CHILD_HOOK, importTs, median } from './lib/bundle.mjs';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 11));
 const RSS_RUNS = Math.max(1, Number(process.env.BENCH_RSS_RUNS ?? 3));
 const REAL_KERNEL = '/var/cache/kexecctl-test/kernels/6.1.0-56-amd64/boot/vmlinuz-6.1.0-56-amd64';
 const MiB = 1 << 20;
+
+/** An initramfs-tools initrd from the distro tier's base image, if one was built here. */
+function findDebianInitrd() {
+  const distro = '/var/cache/kexecctl-test/distro';
+  if (!existsSync(distro)) return null;
+  for (const base of readdirSync(distro).filter((d) => d.startsWith('base-'))) {
+    const boot = join(distro, base, 'systemd/boot');
+    const i = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith('initrd.img-')) : undefined;
+    if (i !== undefined) return join(boot, i);
+  }
+  return null;
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'kexecctl-bench-load-'));
 const dist = await benchDist();
@@ -99,6 +111,15 @@ try {
       .toFixed(1)
       .padStart(6)} MiB  (concatenated through a memfd)`,
   );
+  const debianInitrd = findDebianInitrd();
+  if (debianInitrd !== null) {
+    const size = (statSync(debianInitrd).size / MiB).toFixed(1);
+    console.log(
+      `  kexec -l, Debian's initrd        ${peak(load([debianInitrd]))
+        .toFixed(1)
+        .padStart(6)} MiB  (${basename(debianInitrd)}, ${size} MiB, compressed)`,
+    );
+  }
 } finally {
   dist.cleanup();
   rmSync(tmp, { recursive: true, force: true });
