@@ -88,7 +88,7 @@ function show(o: Opts): number {
     say(`SSH_KEY:          ${tools.sshKey?.value ?? '/root/.ssh/kdump_id_rsa'}`);
   }
   if (tools?.nfs != null) say(`NFS:              ${tools.nfs.value}`);
-  if (tools?.ssh != null || tools?.nfs != null) say('HOSTTAG:          hostname');
+  if (tools?.ssh != null || tools?.nfs != null) say(`HOSTTAG:          ${tools.hostTag.value}`);
   const st = readKexecState(ctx.fs, ctx.stateKernel());
   say(`current state:    ${st.crashLoaded ? 'ready to kdump' : 'Not ready to kdump'}`);
   say('');

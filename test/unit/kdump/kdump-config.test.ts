@@ -99,6 +99,16 @@ describe('kdump-config', () => {
     expect(readFileSync(join(root, 'srv/crash', stamp, `dmesg.${stamp}`), 'utf8')).toMatch(/hi/);
     expect(out).toMatch(/kdump-config: saved vmcore in .*srv\/crash\//);
   });
+  it('show prints the SSH target and HOSTTAG (ip by default, as kdump-config)', async () => {
+    setFake({ crashSize: 256 * 1048576 });
+    tools('USE_KDUMP=1\nSSH="kdump@10.0.2.2"\n');
+    expect(await run('show', '--root', root)).toBe(0);
+    expect(out).toMatch(/^SSH: {14}kdump@10\.0\.2\.2$/m);
+    expect(out).toMatch(/^HOSTTAG: {10}ip$/m);
+    tools('USE_KDUMP=1\nSSH="kdump@10.0.2.2"\nHOSTTAG=hostname\n');
+    expect(await run('show', '--root', root)).toBe(0);
+    expect(out).toMatch(/^HOSTTAG: {10}hostname$/m);
+  });
   it('no command: usage, exit 1', async () => {
     expect(await run()).toBe(1);
     expect(out).toMatch(/^Usage: kdump-config \{help\|test\|show\|status\|load\|unload\|savecore\}/);
