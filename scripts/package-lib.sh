@@ -90,6 +90,8 @@ stage_common() {
     ln -s "../lib/kexecctl/bin/$name" "$d/usr/sbin/$name"
   done
   install -m 0755 kernel/kexecctl-reload "$lib/kexecctl-reload"
+  # kexec-load.service's ExecStop and the sysv stop path: node only when an input of the plan changed.
+  install -m 0755 kernel/kexecctl-unchanged "$lib/kexecctl-unchanged"
   # Kernel hooks.
   install -D -m 0755 kernel/postinst.d/zz-kexecctl "$d/etc/kernel/postinst.d/zz-kexecctl"
   install -D -m 0755 kernel/postrm.d/zz-kexecctl "$d/etc/kernel/postrm.d/zz-kexecctl"

@@ -72,13 +72,13 @@ pkg_rpmlint() {
 }
 
 # pkg_verify_units TREE: systemd-analyze verify on the units as packaged. TREE is the extracted
-# .deb, completed with this machine's own units (sysinit.target ...) and /bin/rm, so that every
+# .deb, completed with this machine's own units (sysinit.target ...), /bin/rm and /bin/sh, so that every
 # dependency and ExecStart= path resolves under --root.
 pkg_verify_units() {
   local t=$1 u out
   pkg_section "systemd-analyze verify"
   cp -Rn /usr/lib/systemd/system/. "$t/usr/lib/systemd/system/"
-  mkdir -p "$t/bin" && cp /bin/rm "$t/bin/rm"
+  mkdir -p "$t/bin" && cp /bin/rm "$t/bin/rm" && cp -L /bin/sh "$t/bin/sh" # sh: kexec-load.service's ExecStop check
   for u in "$t"/usr/lib/systemd/system/kexec*.service "$t"/usr/lib/systemd/system/kexec*.path \
     "$t"/usr/lib/systemd/system/kdump*.service "$t"/usr/lib/systemd/system/kdump*.target; do
     if [ ! -f "$u" ] || [ -L "$u" ]; then continue; fi

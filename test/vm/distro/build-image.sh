@@ -60,6 +60,7 @@ elif [ "$mode" = tree ]; then
   done
   cp "$repo"/systemd/*.service "$repo"/systemd/*.path "$root/usr/lib/systemd/system/"
   install -D -m 755 "$repo/systemd/system-shutdown/kexecctl" "$root/usr/lib/systemd/system-shutdown/kexecctl"
+  install -D -m 755 "$repo/kernel/kexecctl-unchanged" "$root/usr/lib/kexecctl/kexecctl-unchanged"
   install -m 755 "$repo/sysv/kexec" "$repo/sysv/kexec-load" "$root/etc/init.d/"
   install -D -m 644 "$repo/etc-defaults/kexec" "$root/etc/default/kexec"
 else
