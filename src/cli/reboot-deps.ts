@@ -60,7 +60,8 @@ export async function rebootDeps(ctx: CliContext, dryRun: boolean): Promise<{ de
 export async function nextRebootStatus(ctx: CliContext): Promise<NextReboot> {
   const { deps, kernel } = await rebootDeps(ctx, true);
   // Issue 18: a stale load is only replaced if the planned files pass the load's checks.
-  deps.verify = (await import('./checked-load.js')).checkedVerify(kernel, ctx, true);
+  // Loaded on first use: only a stale load needs it, and it brings the decoders.
+  deps.verify = async (want) => (await import('./checked-load.js')).checkedVerify(kernel, ctx, true)(want);
   // Ask the host's systemctl only about the host: never under --root or a fake (refused in test runs).
   const onHost = ctx.readOnlyRoot === undefined && !ctx.fake;
   const version = onHost && deps.exists('/run/systemd/system') ? await systemdVersion(execProcesses()) : null;
