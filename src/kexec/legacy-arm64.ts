@@ -9,7 +9,7 @@
  * firmware areas, GICv3 LPI tables, EFI memreserve), minus the "Crash kernel" region so a loaded
  * kdump kernel survives. The FDT's /memory nodes are not used: an EFI boot has none.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../host/random-bytes.js';
 import { KexecError } from '../errors.js';
 import { readRamdisk, readWholeFile } from './segment-files.js';
 import type { Arm64BootFacts } from '../host/arm64-boot-facts.js';
@@ -47,7 +47,7 @@ export function buildArm64LegacyPlan(input: Arm64LegacyInput): Arm64LegacyPlan {
     cmdline: input.cmdline,
     usableRam,
     fdt: input.facts.fdt,
-    random: input.random ?? ((n) => new Uint8Array(randomBytes(n))),
+    random: input.random ?? ((n) => randomBytes(n)),
   });
   requireSoundPlan(checkArm64Plan(plan, usableRam));
   return { ...plan, table: formatSegmentTable(plan.entry, plan.segments) };

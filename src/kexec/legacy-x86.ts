@@ -10,7 +10,7 @@
  * reserved children, we do). The e820 table: /sys/firmware/memmap as kexec-tools prefers it, or
  * /proc/iomem's top level when memmap is missing or the command line has add_efi_memmap.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../host/random-bytes.js';
 import { KexecError } from '../errors.js';
 import { readRamdisk, readWholeFile } from './segment-files.js';
 import type { OpenedFile } from '../host/open-checked.js';
@@ -53,7 +53,7 @@ export function buildX86LegacyPlan(input: X86LegacyInput): X86LegacyPlan {
     runningBootParams: input.facts.bootParams,
     efi: input.facts.efi,
     la57: input.facts.la57,
-    rngSeed: input.rngSeed === undefined ? new Uint8Array(randomBytes(32)) : input.rngSeed,
+    rngSeed: input.rngSeed === undefined ? randomBytes(32) : input.rngSeed,
   };
   let usableRam = nodes.length > 0 ? usableRamFromIomem(nodes, { excludeCrashKernel: true }) : usableRamFromMemmap(memmap);
   let crash: CrashLoadPlan | undefined;
