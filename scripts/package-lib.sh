@@ -98,6 +98,7 @@ stage_common() {
   install -D -m 0755 kernel/install.d/90-kexecctl.install "$d/usr/lib/kernel/install.d/90-kexecctl.install"
   # Configuration.
   mkdir -p "$d/etc/default/kexec.d"
+  mkdir -p "$d/etc/kexecctl/pre-exec.d"
   if has_kdump; then
     install -D -m 0644 etc-defaults/kdump "$d/etc/sysconfig/kdump"
     install -D -m 0644 etc-defaults/kdump.conf "$d/etc/kdump.conf"

@@ -8,9 +8,10 @@ build_rpm() {
   install -D -m 0644 etc-defaults/kexec "$stage/etc/default/kexec"
   install -D -m 0644 deb/copyright "$stage/usr/share/licenses/kexecctl/copyright"
   # %systemd_post enables what the presets say; Fedora's default preset is "disable *", so
-  # ship our own, as the .deb enables the same two units.
+  # ship our own, as the .deb enables the same units (the last two: a kexec boot that never
+  # completes makes the next reboot cold, and the watchdog armed across the jump is handed over).
   mkdir -p "$stage/usr/lib/systemd/system-preset"
-  printf '# kexecctl: load at boot and reload on changes, so that reboot is a kexec reboot.\nenable kexec-load.service\nenable kexec-load.path\n' \
+  printf '# kexecctl: load at boot and reload on changes, so that reboot is a kexec reboot.\nenable kexec-load.service\nenable kexec-load.path\nenable kexecctl-boot-check.service\nenable kexecctl-watchdog-handover.service\n' \
     >"$stage/usr/lib/systemd/system-preset/90-kexecctl.preset"
   normalize_tree "$stage"
   if has_kdump; then with=(--with kdump); fi

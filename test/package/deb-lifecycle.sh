@@ -98,6 +98,8 @@ pkg_deb_lifecycle() {
   pkg_grep "debconf default: USE_GRUB_CONFIG=true since /boot/grub/grub.cfg exists" '^USE_GRUB_CONFIG=true$' "$c/etc/default/kexec"
   pkg_check_enabled "$c" kexec-load.service
   pkg_check_enabled "$c" kexec-load.path
+  pkg_check_enabled "$c" kexecctl-boot-check.service
+  pkg_check_enabled "$c" kexecctl-watchdog-handover.service
   pkg_grep "kexecctl --version runs under node 18" "$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//')" <(pkg_in "$c" kexecctl --version 2>&1)
   pkg_check "kexecctl plan --root / runs under node 18" pkg_in "$c" kexecctl plan --root /
   pkg_check "kexec (our kexec-tools) answers --version" pkg_in "$c" kexec --version

@@ -59,11 +59,11 @@ pkg_rpm_check() {
     pkg_check "shellcheck %$s" shellcheck -s sh "$work/scriptlet-$s.sh"
   done
   pkg_run_scriptlet "$sb" "$post" 1
-  pkg_grep "%post 1 (install): systemctl preset" '^systemctl --no-reload preset kexec-load.service kexec-load.path( kdump.service)?$' "$sb/calls"
+  pkg_grep "%post 1 (install): systemctl preset" '^systemctl --no-reload preset kexec-load.service kexec-load.path kexecctl-boot-check.service kexecctl-watchdog-handover.service( kdump.service)?$' "$sb/calls"
   pkg_run_scriptlet "$sb" "$post" 2
   pkg_check_not "%post 2 (upgrade): presets nothing" test -s "$sb/calls"
   pkg_run_scriptlet "$sb" "$preun" 0
-  pkg_grep "%preun 0 (erase): disable --now" '^systemctl --no-reload disable --now kexec-load.service kexec-load.path( kdump.service)?$' "$sb/calls"
+  pkg_grep "%preun 0 (erase): disable --now" '^systemctl --no-reload disable --now kexec-load.service kexec-load.path kexecctl-boot-check.service kexecctl-watchdog-handover.service( kdump.service)?$' "$sb/calls"
   pkg_grep "%preun 0 (erase): unload" '^reload --unload' "$sb/calls"
   pkg_run_scriptlet "$sb" "$preun" 1
   pkg_check_not "%preun 1 (upgrade): touches nothing" test -s "$sb/calls"
