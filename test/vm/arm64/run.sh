@@ -8,7 +8,7 @@
 #   boot 1 (QEMU -kernel)  kexec -s -l (kexec_file_load) of the Debian kernel, kexec -l, kexec -e
 #   boot 2                 marker, CPUs; kexec -c -l Image.gz (our arm64 kexec_load segments), kexec -e
 #   boot 3                 marker, CPUs; an EFI zboot image (bad ones refused), kexec -l, kexec -e
-#   boot 4                 marker, CPUs; kexec -l uki.efi alone (its .cmdline and .initrd), kexec -e
+#   boot 4                 marker, CPUs; kexec -l uki.efi alone (its .cmdline and .initrd), unload, again, kexec -e
 #   boot 5 (from the UKI)  the UKI's marker, its initrd; poweroff
 # Host checks: the number of 'Linux version' banners, QEMU's exit reason (guest-shutdown: a
 # poweroff, not a reset or a panic), and the guest's KXT RESULT lines.
@@ -79,9 +79,9 @@ echo "arm64: prepared in $(($(kx_ms) - t)) ms (kernel $KX_A64_KERNEL_VERSION, in
 
 kernels=5
 # boot 1: guest-env deb-installed image-sha kexec-s auto-load; boot 2: marker cpus memory image-gz kexec-c-load
-# status-syscall-2; boot 3: marker-2 cpus-2 memory-2 zboot-built zboot-unknown-comp zboot-truncated zboot-load;
-# boot 4: marker-3 cpus-3 uki-load; boot 5: uki-cmdline uki-initrd cpus-5
-want=24
+# status-syscall-2; boot 3: marker-2 cpus-2 memory-2 zboot-built zboot-load zboot-unknown-comp zboot-truncated;
+# boot 4: marker-3 cpus-3 uki-load unload uki-reload; boot 5: uki-cmdline uki-initrd cpus-5
+want=26
 log="$WORK/console.log"
 events="$WORK/events.jsonl"
 t=$(kx_ms)
