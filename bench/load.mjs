@@ -3,11 +3,10 @@
 // child's own CPU) with a small initrd, and peak RSS with a 64 MiB initrd and with two 64 MiB
 // initrds (the second is concatenated through a memfd). The kernel is Debian's vmlinuz from the VM
 // cache when present, else the tests' fake bzImage. Measures only; asserts nothing about time.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { benchDist, CHILD_HOOK, importTs, median } from './lib/bundle.mjs';
+import { benchDist, CHILD_HOOK, importTs, measuredChild, median } from './lib/bundle.mjs';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 11));
 const RSS_RUNS = Math.max(1, Number(process.env.BENCH_RSS_RUNS ?? 3));
@@ -50,15 +49,7 @@ try {
   const resetFake = () =>
     writeFileSync(fake, JSON.stringify({ supported: true, loaded: false, crashLoaded: false, crashSize: 0, calls: [], failures: {}, nextFd: 1000 }));
 
-  const child = (args) => {
-    resetFake();
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--require', hook, ...args], { env, encoding: 'utf8', maxBuffer: 16 << 20 });
-    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    const m = /@@cpu ([\d.]+) rss (\d+)/.exec(r.stderr);
-    return { wall, cpu: m ? Number(m[1]) : NaN, rssMiB: m ? Number(m[2]) / 1024 : NaN };
-  };
+  const child = measuredChild(hook, env, resetFake);
   const kexec = join(dist.dir, 'kexec.js');
   const load = (initrds, k = kernel) => [
     kexec,

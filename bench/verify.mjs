@@ -5,11 +5,10 @@
 // Kernel and initrd: Debian 12's cloud kernel and its initramfs-tools initrd from the VM cache
 // (the distro tier's base image); without the cache, the tests' fake bzImage and a 16 MiB newc.
 // Measures only; asserts nothing about time.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchDist, CHILD_HOOK, importTs, median } from './lib/bundle.mjs';
+import { benchDist, CHILD_HOOK, importTs, measuredChild, median } from './lib/bundle.mjs';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7));
 const CACHE = '/var/cache/kexecctl-test/distro';
@@ -43,14 +42,7 @@ try {
     writeFileSync(files.initrd, newcArchive([{ name: 'big', data: Buffer.alloc(16 * MiB, 0x5a) }]));
   }
   const env = { ...process.env, KEXECCTL_TEST: '1' };
-  const child = (args) => {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--require', hook, ...args], { env, encoding: 'utf8', maxBuffer: 16 << 20 });
-    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    const m = /@@cpu ([\d.]+) rss (\d+)/.exec(r.stderr);
-    return { wall, cpu: m ? Number(m[1]) : NaN, rssMiB: m ? Number(m[2]) / 1024 : NaN };
-  };
+  const child = measuredChild(hook, env);
   const kexecctl = join(dist.dir, 'kexecctl.js');
   const load = (...extra) => [kexecctl, 'load', '--dry-run', '--kernel', files.kernel, '--initrd', files.initrd, '--append', 'console=ttyS0', ...extra];
   const rows = [

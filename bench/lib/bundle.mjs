@@ -2,6 +2,7 @@
 // else a private build in a temp dir with scripts/build.mjs's own options. Never the shared dist/,
 // which another build may be replacing while a bench runs.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,3 +40,21 @@ export const median = (a) => {
  * ru_maxrss would carry the parent's size across fork + exec.
  */
 export const CHILD_HOOK = `process.on('exit',()=>{const fs=require('node:fs');const u=process.cpuUsage();const m=/VmHWM:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status','utf8'));fs.writeSync(2,'\\n@@cpu '+((u.user+u.system)/1000)+' rss '+(m?m[1]:'NaN')+'\\n')})`;
+
+/**
+ * A runner of measured node children: `run(args)` spawns node with the CHILD_HOOK file `hook`
+ * preloaded and `env`, calls `before()` first (e.g. to reset a fake's state), and returns
+ * { wall (ms, this side's clock), cpu (ms, the child's own), rssMiB (its peak) }. A child that
+ * fails throws with its stderr.
+ */
+export function measuredChild(hook, env, before = () => {}) {
+  return (args) => {
+    before();
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['--require', hook, ...args], { env, encoding: 'utf8', maxBuffer: 16 << 20 });
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const m = /@@cpu ([\d.]+) rss (\d+)/.exec(r.stderr);
+    return { wall, cpu: m ? Number(m[1]) : NaN, rssMiB: m ? Number(m[2]) / 1024 : NaN };
+  };
+}
