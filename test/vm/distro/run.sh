@@ -35,7 +35,7 @@ export KEXECCTL_DISTRO_INSTALL=${KEXECCTL_DISTRO_INSTALL:-deb}
 case $KEXECCTL_DISTRO_INSTALL in
   deb)
     rm -rf "$work/packages"
-    if ! (cd "$repo" && KEXECCTL_PKG_NO_BUILD=1 KEXECCTL_PKG_ONLY=deb KEXECCTL_PKG_OUT="$work/packages" \
+    if ! (cd "$repo" && KEXECCTL_PKG_NO_BUILD=1 KEXECCTL_PKG_ONLY=deb KEXECCTL_PKG_ARCH=amd64 KEXECCTL_PKG_OUT="$work/packages" \
       npm run -s package >"$work/package.log" 2>&1); then
       tail -n 15 "$work/package.log" >&2
       fail_tier "npm run package failed (log: $work/package.log); KEXECCTL_DISTRO_INSTALL=tree tests the built tree instead"

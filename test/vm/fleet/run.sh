@@ -41,7 +41,7 @@ if [ ! -s "$distro/root.img" ] || ! grep -qx 'INSTALL_MODE=deb' "$distro/image.e
   distro="$work/distro"
   kx_log "building the distro image for this build (the distro tier's is missing or older than dist/)"
   rm -rf "$work/packages"
-  (cd "$repo" && KEXECCTL_PKG_NO_BUILD=1 KEXECCTL_PKG_ONLY=deb KEXECCTL_PKG_OUT="$work/packages" npm run -s package >"$work/package.log" 2>&1) \
+  (cd "$repo" && KEXECCTL_PKG_NO_BUILD=1 KEXECCTL_PKG_ONLY=deb KEXECCTL_PKG_ARCH=amd64 KEXECCTL_PKG_OUT="$work/packages" npm run -s package >"$work/package.log" 2>&1) \
     || fail_tier "npm run package failed (log: $work/package.log)"
   KEXECCTL_DISTRO_DEB=$(find "$work/packages" -name 'kexecctl_*.deb' | head -n 1)
   export KEXECCTL_DISTRO_DEB KEXECCTL_DISTRO_INSTALL=deb
