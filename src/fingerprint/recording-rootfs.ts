@@ -4,7 +4,10 @@
  *   - each path resolved (every read, stat, existence test goes through realpath), and every
  *     symlink met on the way to it (a retargeted /vmlinuz or /boot/grub link changes the answer);
  *   - each directory listed (kexec.d, loader/entries, /dev/disk/by-uuid, /sys/block ...);
- *   - the content of each /proc and /sys file read (their stat says nothing about their content).
+ *   - the content of each /proc and /sys file read (their stat says nothing about their content);
+ *   - a path reached through /proc/self or /proc/thread-self under that name, not the reader's own
+ *     /proc/PID: the plan reads /proc/self/mountinfo, which resolves to node's pid, gone when the
+ *     shutdown check runs (in the distro VM every check said "changed" for that reason alone).
  * Like git's index (read-cache.c, ie_match_stat / is_racy_timestamp), what is kept is stat data;
  * the racy case is handled by fingerprint.ts.
  */
@@ -46,7 +49,32 @@ export class RecordingRootFs extends RootFs {
     return new RecordingRootFs(this.root, { cache: true, notes: this.notes, seen: this.seen, startedMs: this.startedMs });
   }
 
-  private note(canonical: string, role: NoteRole): void {
+  /** [own dir, name] for /proc/thread-self and /proc/self when they are links here (fs/proc/self.c, thread_self.c). */
+  private selfDirs: Array<[string, string]> | null = null;
+
+  /** The name a canonical path has for any reader: /proc/PID/... of this process as /proc/self/... */
+  private stable(canonical: string): string {
+    if (!canonical.startsWith('/proc/')) return canonical;
+    if (this.selfDirs === null) {
+      this.selfDirs = [];
+      this.depth++; // a lookup of our own, not the plan's: noted nowhere
+      try {
+        for (const name of ['/proc/thread-self', '/proc/self']) {
+          const own = super.realpath(name);
+          if (own !== name && /^\/proc\/\d+(?:\/task\/\d+)?$/.test(own)) this.selfDirs.push([own, name]);
+        }
+      } finally {
+        this.depth--;
+      }
+    }
+    for (const [own, name] of this.selfDirs) {
+      if (canonical === own || canonical.startsWith(`${own}/`)) return name + canonical.slice(own.length);
+    }
+    return canonical;
+  }
+
+  private note(path: string, role: NoteRole): void {
+    const canonical = this.stable(path);
     let roles = this.notes.get(canonical);
     if (roles === undefined) this.notes.set(canonical, (roles = new Set()));
     roles.add(role);
