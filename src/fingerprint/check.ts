@@ -3,14 +3,14 @@
  * line each kind of input gives now, and whether every line of a fingerprint still holds. Kept
  * apart from the writer so that `kexecctl plan`'s cache check loads as little as possible.
  */
-import { lstatSync, readFileSync, readdirSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { VIRTUAL } from '../host/mounts.js';
 import { cksumFields } from './cksum.js';
 
 export const FINGERPRINT_HEADER = 'kexecctl-fingerprint 1';
 export const FINGERPRINT_END = 'end';
 
-export type LineKind = 'F' | 'T' | 'A' | 'C' | 'M' | 'L';
+export type LineKind = 'F' | 'T' | 'R' | 'A' | 'C' | 'M' | 'L';
 
 const ts = (ns: bigint): string => `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
 /** glibc's gnu_dev_major / gnu_dev_minor, printed in hex as %t / %T do. */
@@ -61,6 +61,16 @@ export function lineFor(kind: LineKind, p: string): string | null {
       const st = lstat(p);
       return st === null ? null : kind === 'F' ? fullLine(st, p) : typeLine(st, p);
     }
+    case 'R': {
+      // stat -c 'R %N' with QUOTING_STYLE=literal: "R PATH -> TARGET" (coreutils src/stat.c, %N).
+      let target: string;
+      try {
+        target = readlinkSync(p);
+      } catch {
+        return null;
+      }
+      return target.includes('\n') ? null : `R ${p} -> ${target}`;
+    }
     case 'C':
     case 'M': {
       let data: Buffer;
@@ -85,7 +95,7 @@ export function lineFor(kind: LineKind, p: string): string | null {
   }
 }
 
-const FIELDS: Record<LineKind, number> = { F: 6, T: 3, A: 0, C: 2, M: 2, L: 2 };
+const FIELDS: Record<LineKind, number> = { F: 6, T: 3, R: 0, A: 0, C: 2, M: 2, L: 2 };
 
 /** Node's own check, the same answer as kernel/kexecctl-unchanged: true only when every line still holds. */
 export function fingerprintHolds(text: string): boolean {
@@ -95,7 +105,8 @@ export function fingerprintHolds(text: string): boolean {
     const kind = line[0] as LineKind;
     const n = FIELDS[kind];
     if (n === undefined || line[1] !== ' ') return false;
-    const path = line.slice(2).split(' ').slice(n).join(' ');
+    // R: the path ends at the first " -> " (a path with one in it can only fail to match).
+    const path = kind === 'R' ? (line.slice(2).split(' -> ')[0] ?? '') : line.slice(2).split(' ').slice(n).join(' ');
     if (lineFor(kind, path) !== line) return false;
   }
   return true;

@@ -3,11 +3,13 @@
  * command a POSIX shell can run, so kernel/kexecctl-unchanged checks it with `stat -c`, `cksum`
  * and `ls` alone, and node checks it with the same lineFor():
  *   F DEV INO MODE SIZE MTIME CTIME PATH   stat -c '%d %i %f %s %.9Y %.9Z %n' (files, symlinks, listed dirs)
- *   T MODE MAJOR MINOR PATH                stat -c '%f %t %T %n' (other dirs, devices, anything in /proc or /sys)
+ *   T MODE MAJOR MINOR PATH                stat -c '%f %t %T %n' (other dirs, devices, anything in /proc, /sys or /dev)
+ *   R PATH -> TARGET                       stat -c 'R %N' (a symlink in /dev, /sys or /proc: udev remakes
+ *                                          /dev/disk/by-* links at every uevent of the disk, new inode and times)
  *   A PATH                                 must not exist (not even as a dangling symlink)
  *   C CRC SIZE PATH                        cksum PATH (content of a /proc or /sys file)
  *   M CRC SIZE PATH                        mountinfo without virtual file systems' lines, through cksum
- *   L CRC SIZE PATH                        LC_ALL=C ls -A1 PATH | cksum (a /proc or /sys directory)
+ *   L CRC SIZE PATH                        LC_ALL=C ls -A1 PATH | cksum (a listed /proc, /sys or /dev directory)
  *   X REASON                               never unchanged (racy timestamp, a one-shot boot choice ...)
  * Any disagreement between the two formatters can only say "changed": a line either matches
  * byte for byte or not. Racy files (git's is_racy_timestamp): an input whose ctime is not clearly
@@ -22,6 +24,19 @@ const RACY_NS_MS = 500;
 const RACY_COARSE_MS = 2500;
 
 const MOUNTINFO = /^\/proc\/(?:self|thread-self|\d+)\/mountinfo$/;
+
+/**
+ * Trees the kernel and udev make up (proc, sysfs, devtmpfs): their inode numbers and times say
+ * nothing about what the plan read (udev before systemd 254 replaced every devlink of a disk at
+ * each of its uevents: coldplug after the boot-time load, a change event when a writer closes the
+ * disk), so links are compared by target, directories by listing, devices by type and number.
+ */
+export function isKernelTree(inRoot: string): boolean {
+  return isPseudo(inRoot) || inRoot === '/dev' || inRoot.startsWith('/dev/');
+}
+
+/** /proc/self and /proc/thread-self point at whoever looks: only that they are links counts. */
+const PER_READER = new Set(['/proc/self', '/proc/thread-self']);
 
 export type FingerprintInput = {
   root: string;
@@ -48,9 +63,10 @@ export function fingerprintLines(input: FingerprintInput): string[] {
       const st = lstat(h);
       if (roles.has('content') && st !== null) kinds.push(MOUNTINFO.test(p) ? 'M' : 'C');
       if (st === null) kinds.push('A');
-      else if (pseudo) {
+      else if (isKernelTree(p) && st.isSymbolicLink()) kinds.push(PER_READER.has(p) ? 'T' : 'R');
+      else if (pseudo || (isKernelTree(p) && !st.isFile())) {
         kinds.push('T');
-        if (roles.has('list')) kinds.push('L');
+        if (roles.has('list') && st.isDirectory()) kinds.push('L');
       } else if (st.isDirectory() && !roles.has('list')) kinds.push('T');
       else if (st.isFile() || st.isSymbolicLink() || st.isDirectory()) kinds.push('F');
       else kinds.push('T');
