@@ -46,6 +46,25 @@ describe('stat lines', () => {
   });
 });
 
+describe('link lines', () => {
+  it.each([
+    ['a plain link', 'link', '../../vda'],
+    ['spaces and quotes in name and target', "by label it's", "../x y'z"],
+    ['udev escapes', 'distro\\x20root', '../../vda1'],
+  ])("%s: R line is what stat -c 'R %%N' prints with QUOTING_STYLE=literal, as the script runs it", (_n, name, target) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kexecctl-fp-fmt-'));
+    try {
+      const p = join(dir, name);
+      symlinkSync(target, p);
+      const env = { PATH: '/usr/bin:/bin', LC_ALL: 'C', QUOTING_STYLE: 'literal' };
+      expect(lineFor('R', p)).toBe(execFileSync('stat', ['-c', 'R %N', '--', p], { env }).toString().trimEnd());
+      expect(lineFor('R', dir)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('mountinfo filter', () => {
   it("the shell script skips exactly parseMountinfo's virtual file system types", () => {
     const script = readFileSync(SCRIPT, 'utf8');
