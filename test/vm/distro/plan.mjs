@@ -12,6 +12,7 @@ export function planFor(suite, variant, reps) {
     return plan;
   }
   plan.push(...cleanKexec('reboot-kexec'), ...fsAndShutdown('reboot-kexec', variant));
+  if (variant === 'systemd') plan.push('reboot-kexec-shutdown-without-node');
   if (suite === 'full') {
     plan.push('grub-reboot-reloaded-before-reboot', ...cleanKexec('grub-reboot-once'), 'grub-reboot-next-entry-consumed');
     plan.push(...cleanKexec('grub-reboot-then-default'), ...cleanKexec('grub-set-default'), ...cleanKexec('grub-set-default-stays'));

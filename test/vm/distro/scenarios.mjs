@@ -211,6 +211,17 @@ async function main() {
   let r = await rebootWith('reboot', 'kexec');
   await checkCleanKexec('reboot-kexec', r, env.KERNEL_NEW);
   await checkFsAndShutdown('reboot-kexec', token);
+  if (a.variant === 'systemd') {
+    // Issue 14: nothing changed since the boot-time load, so kexec-load's ExecStop decided with the
+    // shell check (kexecctl-unchanged) and never started node (whose refresh says "up to date").
+    const j = await sh(
+      'j=$(journalctl -b -1 -u kexec-load.service -o cat --no-pager); ' +
+        'echo "NC=$(echo "$j" | grep -c "no input of the plan changed since the load") UP=$(echo "$j" | grep -c "kexec kernel up to date")"; ' +
+        'echo "$j" | grep "kexecctl-unchanged: refresh needed" | tail -n 1',
+    );
+    const m = /NC=(\d+) UP=(\d+)/.exec(j.out);
+    result('reboot-kexec-shutdown-without-node', m !== null && m[1] === '1' && m[2] === '0', j.out.replace(/\n/g, ' | '));
+  }
   if (a.suite === 'full') {
     const adv = `gnulinux-advanced-${env.GRUB_UUID}>gnulinux-${env.KERNEL_OLD}-advanced-${env.GRUB_UUID}`;
     // (2a) grub-reboot: the other kernel once.
