@@ -85,11 +85,11 @@ async function* fileChunks(fd: number, offset: number, end = Infinity): AsyncGen
  * Deep check: the compressed kernel decompresses completely, with its checksum and its size.
  * Throws the refusal (exit 2); a format we cannot verify (EPAYLOAD_UNSUPPORTED) is a warning.
  */
-export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLocation | null): Promise<string[]> {
+export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLocation | null, version: string | null): Promise<string[]> {
   if (payload === null) return [];
   const r = await verifyKernelPayload(fileChunks(kernel.fd, payload.offset, payload.offset + payload.length), { what: kernel.path });
-  if (r.ok) return verifyBuildCrc(kernel);
-  if (r.code === 'EPAYLOAD_UNSUPPORTED') return [r.message, ...(await verifyBuildCrc(kernel))];
+  if (r.ok) return verifyBuildCrc(kernel, version);
+  if (r.code === 'EPAYLOAD_UNSUPPORTED') return [r.message, ...(await verifyBuildCrc(kernel, version))];
   throw new KexecError({ code: r.code, message: r.message, path: kernel.path, exitCode: 2 });
 }
 
@@ -99,9 +99,9 @@ export async function verifyLoadPayload(kernel: OpenedFile, payload: PayloadLoca
  * payload's decompressor cannot (LZ4-legacy has no checksum; the setup code has none). Kernels
  * without a build CRC (6.15+, no version string) are not refused; nothing is said for 6.15+.
  */
-export async function verifyBuildCrc(kernel: OpenedFile): Promise<string[]> {
+export async function verifyBuildCrc(kernel: OpenedFile, version: string | null): Promise<string[]> {
   const size = fstatSync(kernel.fd).size;
-  const plan = buildCrcPlan(preadFully(kernel.fd, 0, CHECK_HEAD_BYTES), size);
+  const plan = buildCrcPlan(preadFully(kernel.fd, 0, CHECK_HEAD_BYTES), size, version);
   if (!plan.check) return plan.reason.startsWith('no kernel version') ? [`${kernel.path}: ${plan.reason}; its build checksum was not checked`] : [];
   const crc = new BuildCrc(plan);
   for await (const chunk of fileChunks(kernel.fd, 0, plan.end)) crc.update(chunk);
@@ -135,8 +135,13 @@ export async function verifyLoadInitrd(initrd: OpenedFile): Promise<string[]> {
 }
 
 /** The deep checks of everything a load hands over: the kernel's payload, then every initrd part. */
-export async function verifyLoadFiles(opened: { kernel: OpenedFile; payload: PayloadLocation | null; initrds: readonly OpenedFile[] }): Promise<string[]> {
-  const warnings = await verifyLoadPayload(opened.kernel, opened.payload);
+export async function verifyLoadFiles(opened: {
+  kernel: OpenedFile;
+  image: Pick<KernelImageInfo, 'version'>;
+  payload: PayloadLocation | null;
+  initrds: readonly OpenedFile[];
+}): Promise<string[]> {
+  const warnings = await verifyLoadPayload(opened.kernel, opened.payload, opened.image.version);
   for (const f of opened.initrds) warnings.push(...(await verifyLoadInitrd(f)));
   return warnings;
 }

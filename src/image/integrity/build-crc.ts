@@ -50,19 +50,6 @@ export function partialCrc32(bytes: Uint8Array, crc = 0xffffffff): number {
   return c >>> 0;
 }
 
-/** The kernel's version string from the setup header (kernel_version, protocol 2.00+), or null. */
-export function headerRelease(head: Uint8Array): string | null {
-  if (head.length < 0x210) return null;
-  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const ptr = v.getUint16(HDR.kernel_version, true);
-  if (ptr === 0) return null;
-  const at = ptr + 0x200;
-  let end = at;
-  while (end < head.length && end - at < 256 && head[end] !== 0) end++;
-  if (end >= head.length || end === at) return null;
-  return String.fromCharCode(...head.subarray(at, end));
-}
-
 /** Where sbsign/pesign write inside the setup code: PE CheckSum and the Certificate Table entry. */
 function signingFields(head: Uint8Array): { offset: number; length: number }[] {
   if (head.length < 0x40 || head[0] !== 0x4d || head[1] !== 0x5a) return [];
@@ -79,15 +66,15 @@ function signingFields(head: Uint8Array): { offset: number; length: number }[] {
 
 /**
  * Whether this bzImage carries a build CRC and over which bytes. `head` must reach the PE
- * header and the version string (64 KiB is plenty); `size` is the file's length.
+ * header (64 KiB is plenty); `size` is the file's length; `version` is the header's
+ * kernel_version string as parseKernelImage read it (KernelImageInfo.version), or null.
  */
-export function buildCrcPlan(head: Uint8Array, size: number): BuildCrcPlan {
+export function buildCrcPlan(head: Uint8Array, size: number, version: string | null): BuildCrcPlan {
   if (head.length < 0x250 || String.fromCharCode(...head.subarray(HDR.header, HDR.header + 4)) !== 'HdrS') return { check: false, reason: 'not a bzImage' };
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (v.getUint16(HDR.version, true) < PROTO_CRC) return { check: false, reason: 'boot protocol below 2.08 has no build checksum' };
-  const release = headerRelease(head);
-  const m = release === null ? null : /^(\d+)\.(\d+)/.exec(release);
-  if (release === null || m === null) return { check: false, reason: 'no kernel version in its header, so whether it carries a build checksum is unknown' };
+  const m = version === null ? null : /^(\d+)\.(\d+)/.exec(version);
+  if (version === null || m === null) return { check: false, reason: 'no kernel version in its header, so whether it carries a build checksum is unknown' };
   const major = Number(m[1]);
   const minor = Number(m[2]);
   if (major > LAST_WITH_CRC.major || (major === LAST_WITH_CRC.major && minor > LAST_WITH_CRC.minor))
@@ -95,7 +82,7 @@ export function buildCrcPlan(head: Uint8Array, size: number): BuildCrcPlan {
   const raw = head[HDR.setup_sects] as number;
   const end = ((raw === 0 ? 4 : raw) + 1) * 512 + v.getUint32(0x1f4, true) * 16;
   if (end > size || end < 0x250) return { check: false, reason: 'the file is shorter than its header says' };
-  return { check: true, end, zeroRanges: signingFields(head).filter((r) => r.offset + r.length <= end), release };
+  return { check: true, end, zeroRanges: signingFields(head).filter((r) => r.offset + r.length <= end), release: version };
 }
 
 /** Incremental check over the region, chunk by chunk, from offset 0 in order. */

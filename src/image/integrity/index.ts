@@ -10,7 +10,7 @@ export { checkInitrdIntegrity, INITRD_HEAD_BYTES } from './initrd.js';
 export { detectInitrdKind, detectPayloadFormat, PAYLOAD_MAGIC_BYTES } from './magic.js';
 export type { InitrdKind } from './magic.js';
 export { verifyKernelPayload } from './verify-payload.js';
-export { BuildCrc, buildCrcPlan, headerRelease, partialCrc32 } from './build-crc.js';
+export { BuildCrc, buildCrcPlan, partialCrc32 } from './build-crc.js';
 export type { BuildCrcPlan } from './build-crc.js';
 export { verifyInitrd } from './verify-initrd.js';
 export type { InitrdCode, InitrdSource, InitrdVerdict } from './verify-initrd.js';
