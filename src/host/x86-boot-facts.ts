@@ -65,7 +65,7 @@ function readEfi(fs: RootFs): EfiSysfsInput | null {
 }
 
 /** Every cpuN with a crash_notes file (kexec-tools' crashdump.c `get_crash_notes_per_cpu` reads the same). */
-function readCrashNotes(fs: RootFs): CrashNoteRecord[] {
+export function readCrashNotes(fs: RootFs): CrashNoteRecord[] {
   const dir = '/sys/devices/system/cpu';
   return fs
     .list(dir)

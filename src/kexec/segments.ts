@@ -3,8 +3,9 @@
  * entry trampoline as segments. x86_64 bzImages go through our own builder (legacy-x86.ts, the
  * layout of the kernel's arch/x86/kernel/kexec-bzimage64.c), arm64 Images through legacy-arm64.ts
  * (kexec-tools' kexec-arm64.c layout); x86_64 crash kernels (kexec -c -p) add an ELF core header
- * inside the crash region (src/image/x86/crash-plan.ts); what has no builder yet (arm64 crash
- * kernels) says so with ENOLEGACY, and no kexec_load call is made then
+ * inside the crash region (src/image/x86/crash-plan.ts), arm64 crash kernels an ELF core header and
+ * linux,elfcorehdr / linux,usable-memory-range in the DTB (src/image/arm64/crash-plan.ts); what has
+ * no builder says so with ENOLEGACY, and no kexec_load call is made then
  * (with no segments it would *unload* the current kernel).
  */
 import { KexecError } from '../errors.js';
@@ -52,12 +53,17 @@ function notImplemented(what: string): KexecError {
 
 /** arm64 Image: src/kexec/legacy-arm64.ts (kexec-tools' kexec-arm64.c layout, our trampoline). */
 function buildArm64(req: SegmentRequest): SegmentPlan {
-  if (req.crash) throw notImplemented('arm64 crash kernels (kexec -c -p); kexec_file_load (-s) loads them');
   const facts = req.arm64Facts?.() ?? readArm64BootFacts(new RootFs('/'));
-  const plan = buildArm64LegacyPlan({ kernel: req.kernel, initrds: req.initrds, cmdline: req.cmdline, facts });
+  const plan = buildArm64LegacyPlan({ kernel: req.kernel, initrds: req.initrds, cmdline: req.cmdline, facts, crash: req.crash });
   const notes = [
     `arm64 Image: text_offset 0x${plan.header.textOffset.toString(16)}, image_size 0x${plan.header.imageSize.toString(16)}, dtb from /sys/firmware/fdt at 0x${plan.dtbAddr.toString(16)}`,
   ];
+  const c = plan.crash;
+  if (c !== undefined) {
+    notes.push(
+      `crash kernel: region 0x${c.region.start.toString(16)}-0x${(c.region.end - 1n).toString(16)}, elfcorehdr at 0x${c.elfcorehdr.addr.toString(16)} (${c.elfcorehdr.phnum} program headers, ${c.dumpRam.length} RAM ranges) in the DTB with linux,usable-memory-range`,
+    );
+  }
   return { entry: plan.entry, segments: plan.segments, archFlags: KEXEC_ARCH_AARCH64, table: plan.table, notes };
 }
 

@@ -9,7 +9,8 @@
  *   initrd      above the kernel; kernel and initrd inside one 1 GiB-aligned 32 GiB window
  *               (arm64_load_other_segments);
  *   dtb         the running kernel's /sys/firmware/fdt with /chosen rewritten (fdt/chosen.ts
- *               updateChosen): bootargs, linux,initrd-start/-end, no elfcorehdr or usable-memory-range,
+ *               updateChosen): bootargs, linux,initrd-start/-end, the previous elfcorehdr and
+ *               usable-memory-range dropped (a crash plan, crash-plan.ts, passes new ones),
  *               kaslr-seed / rng-seed refreshed when they were there; at most 2 MiB, above the initrd;
  *   trampoline  above the dtb; the kexec entry: x0 = dtb, x1..x3 = 0, br to the kernel.
  *
@@ -21,6 +22,7 @@ import { findHole, takeRange } from '../memmap/allocate.js';
 import { ADDR_LIMIT, MIB, alignDown, alignUp, hex, type AddrRange } from '../memmap/range.js';
 import { findNode, parseFdt, serializeFdt } from '../fdt/fdt.js';
 import { updateChosen } from '../fdt/chosen.js';
+import type { CrashChosen } from '../fdt/crash-props.js';
 import { ARM64_TRAMPOLINE_MEMSZ, buildArm64Trampoline } from './trampoline.js';
 
 export const ARM64_SEGMENT_ALIGN = 0x10000n;
@@ -31,7 +33,7 @@ const GIB = 1024n * MIB;
 /** kexec-tools: kernel and initrd within one 32 GiB window starting at a 1 GiB boundary. */
 export const ARM64_KERNEL_INITRD_WINDOW = 32n * GIB;
 
-export type Arm64SegmentKind = 'kernel' | 'initrd' | 'dtb' | 'trampoline';
+export type Arm64SegmentKind = 'kernel' | 'initrd' | 'dtb' | 'trampoline' | 'elfcorehdr';
 export type Arm64Segment = { what: Arm64SegmentKind; buf: Uint8Array | null; mem: bigint; memsz: bigint };
 
 export type Arm64ImageHeader = { textOffset: bigint; imageSize: bigint; flags: bigint };
@@ -48,6 +50,8 @@ export type Arm64PlanInput = {
   fdt: Uint8Array;
   /** n fresh random bytes (kaslr-seed / rng-seed refresh). */
   random: (n: number) => Uint8Array;
+  /** kexec -p: the /chosen properties of a crash kernel (crash-plan.ts), else absent. */
+  crash?: CrashChosen;
 };
 
 export type Arm64LoadPlan = {
@@ -111,6 +115,7 @@ export function planArm64Image(input: Arm64PlanInput): Arm64LoadPlan {
       initrd: initrd === null ? null : { start: initrd.addr, end: initrd.addr + initrd.size },
       kaslrSeed: kaslrLen === null ? null : input.random(kaslrLen),
       rngSeed: rngLen === null ? null : input.random(rngLen),
+      crash: input.crash ?? null,
     }),
   );
   if (BigInt(dtb.length) > ARM64_DTB_MAX) throw fail(`the device tree is ${dtb.length} bytes, more than the 2 MiB an arm64 kernel accepts`);

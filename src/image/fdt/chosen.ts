@@ -4,8 +4,11 @@
  * `dtb_set_initrd`, `dtb_clear_initrd`) and u-root's sanitizeFDT: set bootargs, set or drop
  * linux,initrd-start/-end (u64 big-endian, end exclusive), drop a previous capture kernel's
  * linux,elfcorehdr / linux,usable-memory-range, and refresh or drop the one-shot seeds.
- * Everything else, linux,uefi-* included, is kept. Returns a new tree; the input is not changed.
+ * Everything else, linux,uefi-* included, is kept. For a crash kernel (kexec -p), the new
+ * linux,elfcorehdr and linux,usable-memory-range are added (crash-props.ts, kexec-tools'
+ * `setup_2nd_dtb` with on_crash). Returns a new tree; the input is not changed.
  */
+import { crashChosenProps, type CrashChosen } from './crash-props.js';
 import { findNode, type Fdt, type FdtNode, type FdtProp } from './fdt.js';
 
 export type ChosenUpdate = {
@@ -15,6 +18,8 @@ export type ChosenUpdate = {
   kaslrSeed?: Uint8Array | null;
   /** Fresh random bytes for rng-seed, or null to remove it. */
   rngSeed?: Uint8Array | null;
+  /** A crash kernel's ELF core header and usable memory; absent or null for an ordinary kexec. */
+  crash?: CrashChosen | null;
 };
 
 const DROPPED = new Set(['linux,elfcorehdr', 'linux,usable-memory-range', 'linux,initrd-start', 'linux,initrd-end', 'bootargs', 'kaslr-seed', 'rng-seed']);
@@ -44,6 +49,7 @@ export function updateChosen(fdt: Fdt, u: ChosenUpdate): Fdt {
   }
   if (u.kaslrSeed != null) props.push({ name: 'kaslr-seed', value: u.kaslrSeed.slice() });
   if (u.rngSeed != null) props.push({ name: 'rng-seed', value: u.rngSeed.slice() });
+  if (u.crash != null) props.push(...crashChosenProps(root, u.crash));
   chosen.props = props;
   return { bootCpuidPhys: fdt.bootCpuidPhys, reserved: fdt.reserved.map((r) => ({ ...r })), root };
 }

@@ -4,7 +4,9 @@
  * called from arch/x86/kernel/crash.c `prepare_elf_headers`) and kexec-tools' kexec/crashdump-elf.c
  * (`FUNC` = crash_create_elf64_headers):
  *
- *   Elf64_Ehdr   ET_CORE, EM_X86_64, little endian, e_phoff 64, no sections;
+ *   Elf64_Ehdr   ET_CORE, EM_X86_64 (or the given e_machine: EM_AARCH64 for arm64 crash kernels, as
+ *                kexec-tools' kexec/arch/arm64/crashdump-arm64.c `elf_info` sets it), little endian,
+ *                e_phoff 64, no sections;
  *   PT_NOTE      one per CPU: p_offset = p_paddr = the CPU's crash_notes address, size crash_notes_size
  *                (/sys/devices/system/cpu/cpuN/crash_notes{,_size}); the capture kernel's fs/proc/vmcore.c
  *                `merge_note_headers_elf64` reads the notes from there after the crash;
@@ -24,6 +26,7 @@ export const PT_LOAD = 1;
 export const PT_NOTE = 4;
 export const ET_CORE = 4;
 export const EM_X86_64 = 62;
+export const EM_AARCH64 = 183;
 /** PF_X | PF_W | PF_R, as both the kernel and kexec-tools set on RAM PT_LOADs. */
 export const PF_RWX = 7;
 
@@ -40,6 +43,8 @@ export type ElfCoreHeaderInput = {
   ram: readonly AddrRange[];
   /** Direct-map base for p_vaddr of RAM ranges (x86_64: 0xffff888000000000 without KASLR), or 0n. */
   pageOffset: bigint;
+  /** e_machine (default EM_X86_64). */
+  machine?: number;
 };
 
 export function elfCoreHeaderSize(input: ElfCoreHeaderInput): number {
@@ -66,7 +71,7 @@ export function buildElfCoreHeader(input: ElfCoreHeaderInput): Uint8Array {
   const v = new DataView(out.buffer);
   out.set([0x7f, 0x45, 0x4c, 0x46, 2 /* ELFCLASS64 */, 1 /* ELFDATA2LSB */, 1 /* EV_CURRENT */, 0 /* ELFOSABI_NONE */], 0);
   v.setUint16(16, ET_CORE, true);
-  v.setUint16(18, EM_X86_64, true);
+  v.setUint16(18, input.machine ?? EM_X86_64, true);
   v.setUint32(20, 1, true); // e_version
   v.setBigUint64(24, 0n, true); // e_entry
   v.setBigUint64(32, BigInt(EHDR_SIZE), true); // e_phoff

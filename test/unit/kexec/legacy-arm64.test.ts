@@ -53,12 +53,25 @@ function image(): Uint8Array {
   return b;
 }
 
-function machine(withFdt = true): RootFs {
+function machine(withFdt = true, crashNotes = true): RootFs {
   dir = mkdtempSync(join(tmpdir(), 'kexecctl-a64-'));
   mkdirSync(join(dir, 'proc'), { recursive: true });
   mkdirSync(join(dir, 'sys/firmware'), { recursive: true });
   writeFileSync(join(dir, 'proc/iomem'), IOMEM);
   if (withFdt) writeFileSync(join(dir, 'sys/firmware/fdt'), fdtBytes());
+  if (crashNotes) {
+    // drivers/base/cpu.c: crash_notes "%llx", crash_notes_size "%zu"; kernel/ksysfs.c vmcoreinfo "%pa %x"
+    for (const [cpu, addr] of [
+      [0, '7f7d1000'],
+      [1, '7f7e1000'],
+    ] as const) {
+      mkdirSync(join(dir, `sys/devices/system/cpu/cpu${cpu}`), { recursive: true });
+      writeFileSync(join(dir, `sys/devices/system/cpu/cpu${cpu}/crash_notes`), `${addr}\n`);
+      writeFileSync(join(dir, `sys/devices/system/cpu/cpu${cpu}/crash_notes_size`), '424\n');
+    }
+    mkdirSync(join(dir, 'sys/kernel'), { recursive: true });
+    writeFileSync(join(dir, 'sys/kernel/vmcoreinfo'), '0x0000000041a30000 1000\n');
+  }
   return new RootFs(dir);
 }
 
@@ -102,7 +115,7 @@ describe('buildArm64LegacyPlan', () => {
 });
 
 describe('buildKexecSegments, arm64 branch', () => {
-  it('builds arm64 segments with KEXEC_ARCH_AARCH64 (183 << 16) and refuses crash kernels', () => {
+  it('builds arm64 segments with KEXEC_ARCH_AARCH64 (183 << 16), and crash kernels inside the crash region', () => {
     const fs = machine();
     const img = image();
     const req = {
@@ -119,7 +132,54 @@ describe('buildKexecSegments, arm64 branch', () => {
     const plan = buildKexecSegments(req);
     expect(plan.archFlags).toBe(183 << 16);
     expect(plan.segments.map((s) => (s as { what?: string }).what)).toEqual(['kernel', 'dtb', 'trampoline']);
-    expect(() => buildKexecSegments({ ...req, crash: true })).toThrow(/arm64 crash kernels/);
+    const crash = buildKexecSegments({ ...req, crash: true });
+    expect(crash.segments.map((s) => (s as { what?: string }).what)).toEqual(['kernel', 'dtb', 'trampoline', 'elfcorehdr']);
+    for (const s of crash.segments) expect(s.mem >= 0x48000000n && s.mem + s.memsz <= 0x50000000n).toBe(true);
+    expect(crash.notes[1]).toBe(
+      'crash kernel: region 0x48000000-0x4fffffff, elfcorehdr at 0x4fff0000 (5 program headers, 2 RAM ranges) in the DTB with linux,usable-memory-range',
+    );
+  });
+});
+
+describe('buildArm64LegacyPlan with crash: true', () => {
+  it('sysfs crash_notes and vmcoreinfo become the PT_NOTEs; System RAM minus the crash region the PT_LOADs; the DTB names both', () => {
+    const fs = machine();
+    const plan = buildArm64LegacyPlan({
+      kernel: file('Image', image()),
+      initrds: [],
+      cmdline: 'console=ttyAMA0 kxt.m=1',
+      facts: readArm64BootFacts(fs),
+      crash: true,
+    });
+    // 128 MiB region at 0x48000000: kernel at its start, header in its top 64 KiB
+    expect(plan.kernelEntry).toBe(0x48000000n);
+    const hdr = plan.segments.find((s) => s.what === 'elfcorehdr');
+    expect(hdr?.mem).toBe(0x4fff0000n);
+    const v = new DataView((hdr?.buf as Uint8Array).buffer);
+    const ph = (i: number): [number, bigint, bigint] => [
+      v.getUint32(64 + i * 56, true),
+      v.getBigUint64(64 + i * 56 + 8, true),
+      v.getBigUint64(64 + i * 56 + 32, true),
+    ];
+    expect([0, 1, 2, 3, 4].map(ph)).toEqual([
+      [4, 0x7f7d1000n, 424n],
+      [4, 0x7f7e1000n, 424n],
+      [4, 0x41a30000n, 0x1000n],
+      [1, 0x40000000n, 0x8000000n], // reserved and kernel children are dumped too
+      [1, 0x50000000n, 0x30000000n],
+    ]);
+    const chosen = findNode(parseFdt(plan.segments.find((s) => s.what === 'dtb')?.buf as Uint8Array).root, '/chosen');
+    // the recorded DTB's root has no #address-cells / #size-cells: one cell each
+    expect(Buffer.from(chosen?.props.find((p) => p.name === 'linux,elfcorehdr')?.value ?? []).toString('hex')).toBe('4fff000000010000');
+    expect(Buffer.from(chosen?.props.find((p) => p.name === 'linux,usable-memory-range')?.value ?? []).toString('hex')).toBe('4800000008000000');
+    expect(propString(chosen!, 'bootargs')).toBe('console=ttyAMA0 kxt.m=1');
+  });
+
+  it('a kernel without crash_notes: one clear error', () => {
+    const fs = machine(true, false);
+    expect(() => buildArm64LegacyPlan({ kernel: file('Image', image()), initrds: [], cmdline: '', facts: readArm64BootFacts(fs), crash: true })).toThrow(
+      /no \/sys\/devices\/system\/cpu\/cpuN\/crash_notes/,
+    );
   });
 });
 
@@ -145,5 +205,23 @@ describe('kexec -c -l on arm64 (loadKernel, legacy mode, the recorded machine un
     expect(load.args.segments[0]).toMatchObject({ bufsz: 0x20000, mem: '0x40200000', memsz: '0x1000000' });
     expect(load.args.segments.map((s) => s.mem)).toContain(load.args.entry);
     expect(readLoadRecord(fs.root, false)).toMatchObject({ syscall: 'kexec_load' });
+  });
+
+  it('kexec -c -p: KEXEC_ON_CRASH | KEXEC_ARCH_AARCH64, every segment in the crash region; no reservation: nothing loaded', () => {
+    const fs = machine();
+    const kpath = join(dir, 'Image');
+    writeFileSync(kpath, image(), { mode: 0o644 });
+    const opts = { root: fs.root, trust: { trustedUids: [0, process.getuid?.() ?? 0] }, arch: 'aarch64' } as const;
+    const req = { kernelPath: kpath, initrdPaths: [], cmdline: 'console=ttyAMA0', crash: true, mode: 'legacy' } as const;
+    const none = new FakeKernel(initialFakeState());
+    expect(() => loadKernel(none, req, opts)).toThrow(/Memory for crashkernel is not reserved/);
+    expect(none.calls).toEqual([]);
+    const k = new FakeKernel(initialFakeState({ crashSize: 0x8000000 }));
+    loadKernel(k, req, opts);
+    const load = k.calls[0] as unknown as { args: { flags: number; segments: Array<{ mem: string; memsz: string }> } };
+    expect(load.args.flags).toBe(0xb70001); // KEXEC_ARCH_AARCH64 | KEXEC_ON_CRASH (1)
+    expect(load.args.segments.map((s) => s.mem)).toEqual(['0x48000000', '0x49000000', '0x49010000', '0x4fff0000']);
+    expect(k.state().crashLoaded).toBe(true);
+    expect(k.state().loaded).toBe(false);
   });
 });
