@@ -8,15 +8,10 @@
  * (lzma1) the compressed input and its output in memory, which their libraries require.
  */
 import { KexecError } from '../../errors.js';
-import { decodeBzip2 } from '../integrity/decoders/bzip2.js';
-import { decodeGzip } from '../integrity/decoders/gzip.js';
-import { decodeLz4Legacy } from '../integrity/decoders/lz4-legacy.js';
-import { decodeLzma, MAX_LZMA_RATIO } from '../integrity/decoders/lzma.js';
-import { decodeXz } from '../integrity/decoders/xz.js';
-import { decodeZstd } from '../integrity/decoders/zstd.js';
+import { decoderFor } from '../integrity/decoders/index.js';
 import { errorText, isPayloadError } from '../integrity/payload-error.js';
 import type { OutputSink } from '../integrity/sink.js';
-import { MAX_OUTPUT_BYTES } from '../integrity/types.js';
+import { MAX_LZMA_RATIO, MAX_OUTPUT_BYTES } from '../integrity/types.js';
 import type { FileCompression } from './compressed.js';
 
 export { MAX_OUTPUT_BYTES };
@@ -61,26 +56,9 @@ function failure(e: unknown, req: DecompressRequest, sink: OutputSink): KexecErr
 /** Streams `input` through the format's decoder into `sink`; returns the decompressed byte count. */
 export async function decompressInto(input: AsyncIterable<Uint8Array>, sink: OutputSink, req: DecompressRequest): Promise<number> {
   try {
-    switch (req.format) {
-      case 'gzip':
-        await decodeGzip(input, sink);
-        break;
-      case 'xz':
-        await decodeXz(input, sink);
-        break;
-      case 'zstd':
-        await decodeZstd(input, sink);
-        break;
-      case 'bzip2':
-        await decodeBzip2(input, sink);
-        break;
-      case 'lz4-legacy':
-        await decodeLz4Legacy(input, sink);
-        break;
-      case 'lzma':
-        await decodeLzma(input, sink, req.knownSize >= 0 ? req.knownSize : (req.lzmaBound ?? -1));
-        break;
-    }
+    const decode = decoderFor(req.format, () => (req.knownSize >= 0 ? req.knownSize : (req.lzmaBound ?? -1)));
+    if (decode === null) throw fail('EDECOMPRESS_UNSUPPORTED', `${req.what}: no decoder for ${req.format} data here`);
+    await decode(input, sink);
   } catch (e) {
     throw failure(e, req, sink);
   }

@@ -81,3 +81,6 @@ export const MAX_OUTPUT_BYTES = 2 * 1024 * 1024 * 1024;
 /** Advice appended to messages about a damaged kernel file. */
 export const KERNEL_ADVICE = 'free space in /boot and reinstall the kernel package';
 export const INITRD_ADVICE = 'free space in /boot and regenerate it (update-initramfs -u -k <release>, or dracut -f)';
+
+/** The largest lzma expansion decodeLzma accepts without a known size in memory (lzma1 holds the whole output). */
+export const MAX_LZMA_RATIO = 64;

@@ -14,6 +14,7 @@ import { collectAll } from '../payload-input.js';
 import { PayloadError, errorText, isPayloadError } from '../payload-error.js';
 import type { OutputSink } from '../sink.js';
 import type { DecodeReport } from './types.js';
+import { MAX_LZMA_RATIO } from '../types.js';
 
 const HEADER = 13;
 /** lc + lp * 9 + pb * 45 must stay below 9 * 5 * 5. */
@@ -24,7 +25,6 @@ const MAX_PROPS = 225;
  * compresses 3-6:1 with lzma; past 64:1 we decline to verify (unsupported, not a refusal: a
  * legitimate but unusual stream must not be refused).
  */
-export const MAX_LZMA_RATIO = 64;
 
 /** `appendedSize`: the size the build appended after the stream, or -1 when the payload has none. */
 export async function decodeLzma(input: AsyncIterable<Uint8Array>, sink: OutputSink, appendedSize: number): Promise<DecodeReport> {
