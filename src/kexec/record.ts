@@ -2,7 +2,7 @@
  * What our own load put into the kernel, kept as JSON in /run/kexecctl/ (under a root, so
  * tests use a temp dir). The kernel only says "something is loaded"; this says what.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 
 export const RECORD_DIR = '/run/kexecctl';
@@ -67,4 +67,34 @@ export function readLoadRecord(root: string, crash: boolean): LoadRecord | null 
 
 export function removeLoadRecord(root: string, crash: boolean): void {
   rmSync(recordPath(root, crash), { force: true });
+}
+
+/**
+ * Issue 12 (SIGKILL of a load in progress): from the system call until the new record is written,
+ * nobody knows which kernel is loaded, so the earlier record is moved aside (<record>.previous,
+ * never read as a record) first. A load killed in between leaves no record: status then says a kernel
+ * is loaded that kexecctl has no record of, and the reboot path reloads the plan, instead of a record
+ * naming the earlier kernel while the new one may be loaded. Returns what the caller does next:
+ * restore() when the kernel refused the load (it kept the earlier image), drop() once the new record is written.
+ */
+export function setRecordAside(root: string, crash: boolean): { restore: () => void; drop: () => void } {
+  const file = recordPath(root, crash);
+  const aside = `${file}.previous`;
+  let moved = false;
+  try {
+    if (existsSync(file)) {
+      renameSync(file, aside);
+      moved = true;
+    }
+  } catch {
+    moved = false; // a read-only /run: the record cannot change either way
+  }
+  const quietly = (f: () => void): void => {
+    try {
+      if (moved) f();
+    } catch {
+      // the load's outcome stands; a leftover <record>.previous is never read as a record
+    }
+  };
+  return { restore: () => quietly(() => renameSync(aside, file)), drop: () => quietly(() => rmSync(aside, { force: true })) };
 }

@@ -10,14 +10,23 @@ import type { Kernel } from '../sys/kernel.js';
 import { fileFlagsText } from './describe.js';
 import type { LoadMode } from './load.js';
 import { removeLoadRecord } from './record.js';
+import { deniedWhy } from './denied.js';
+import { withLoadLock } from './load-lock.js';
 
 export type UnloadRequest = { crash: boolean; mode: LoadMode };
-export type UnloadOptions = { root?: string; dryRun?: boolean; debug?: (line: string) => void };
+export type UnloadOptions = { root?: string; dryRun?: boolean; debug?: (line: string) => void; lockWaitMs?: number };
 export type UnloadResult = { dryRun: boolean; syscall: 'kexec_file_load' | 'kexec_load'; call: string };
 
 const ENOSYS = 38;
 
 export function unloadKernel(kernel: Kernel, req: UnloadRequest, opts: UnloadOptions = {}): UnloadResult {
+  if (opts.dryRun) return unloadUnlocked(kernel, req, opts);
+  // Issue 12: never between another load's system call and its record (load-lock.ts).
+  const lockOpts = { ...(opts.debug === undefined ? {} : { onWait: opts.debug }), ...(opts.lockWaitMs === undefined ? {} : { waitMs: opts.lockWaitMs }) };
+  return withLoadLock(kernel, opts.root ?? '/', () => unloadUnlocked(kernel, req, opts), lockOpts);
+}
+
+function unloadUnlocked(kernel: Kernel, req: UnloadRequest, opts: UnloadOptions): UnloadResult {
   const debug = opts.debug ?? (() => undefined);
   const fileFlags = KEXEC_FILE_UNLOAD | (req.crash ? KEXEC_FILE_ON_CRASH : 0);
   const legacyFlags = req.crash ? KEXEC_ON_CRASH : 0;
@@ -39,7 +48,7 @@ export function unloadKernel(kernel: Kernel, req: UnloadRequest, opts: UnloadOpt
         code: 'EKEXECFILE',
         errno: res.errno,
         syscall: 'kexec_file_load',
-        message: `kexec_file_load(unload) failed: ${strerror(res.errno)}`,
+        message: `kexec_file_load(unload) failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno)}`,
       });
     }
     if (req.mode === 'file') {
@@ -49,7 +58,12 @@ export function unloadKernel(kernel: Kernel, req: UnloadRequest, opts: UnloadOpt
   debug(legacyCall);
   const res = kernel.kexecLoad(0n, [], legacyFlags);
   if (!res.ok) {
-    throw new KexecError({ code: 'EKEXECLOAD', errno: res.errno, syscall: 'kexec_load', message: `kexec unload failed: ${strerror(res.errno)}` });
+    throw new KexecError({
+      code: 'EKEXECLOAD',
+      errno: res.errno,
+      syscall: 'kexec_load',
+      message: `kexec unload failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno)}`,
+    });
   }
   return done('kexec_load', legacyCall);
 }

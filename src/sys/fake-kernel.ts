@@ -71,6 +71,11 @@ function describeFd(fd: number | null): string {
   }
 }
 
+/** flock(2)'s LOCK_UN (include/uapi/asm-generic/fcntl.h). */
+const LOCK_UN = 8;
+/** The fake's flocks: file (dev:ino) -> the descriptor holding it. */
+const fakeFlocks = new Map<string, number>();
+
 export class FakeKernel implements Kernel {
   readonly kind = 'fake' as const;
   /** Tests use x86 images on any host: the fake checks no architecture unless told. */
@@ -289,6 +294,30 @@ export class FakeKernel implements Kernel {
     if (wd === undefined) return this.wdErr('watchdog_close', args, 'EBADF');
     if (magic && wd.nowayout !== true) wd.running = false; // watchdog_release() with WDOG_ALLOW_RELEASE
     return this.wdOk('watchdog_close', args, 0);
+  }
+
+  /**
+   * flock(2) between the descriptors of this process (tests run "two loads" in one process):
+   * LOCK_EX|LOCK_NB on a file another descriptor holds fails with EAGAIN; LOCK_UN releases.
+   * Not logged in calls (every load takes it); failures["flock"] fails it.
+   */
+  flock(fd: number, operation: number): SyscallResult {
+    const code = this.st.failures['flock'];
+    const fail = (c: string): SyscallResult => {
+      const errno = errnoNumber(c) ?? 22;
+      return { ok: false, syscall: 'flock', errno, code: errnoName(errno), message: strerror(errno) };
+    };
+    if (code !== undefined) return fail(code);
+    const st = fstatSync(fd);
+    const key = `${st.dev}:${st.ino}`;
+    const holder = fakeFlocks.get(key);
+    if ((operation & LOCK_UN) !== 0) {
+      if (holder === fd) fakeFlocks.delete(key);
+      return { ok: true, value: 0 };
+    }
+    if (holder !== undefined && holder !== fd) return fail('EAGAIN');
+    fakeFlocks.set(key, fd);
+    return { ok: true, value: 0 };
   }
 
   state(): KexecState {

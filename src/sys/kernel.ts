@@ -67,4 +67,9 @@ export interface Kernel {
    * the watchdog keeps counting, which is what the kexec jump wants. A driver with nowayout never stops.
    */
   watchdogClose(fd: number, magic: boolean): SyscallResult;
+  /**
+   * flock(2) on a descriptor the caller opened (LOCK_EX | LOCK_NB, LOCK_UN): how two kexecctl loads
+   * are serialised (kexec/load-lock.ts). EWOULDBLOCK (EAGAIN) when another open file holds it.
+   */
+  flock(fd: number, operation: number): SyscallResult;
 }

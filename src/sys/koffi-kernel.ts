@@ -62,6 +62,7 @@ type FileFns = {
   write: (fd: number, buf: Buffer, n: number) => number;
   close: (fd: number) => number;
   ioctl: (fd: number, request: number, ...typeAndValue: unknown[]) => number;
+  flock: (fd: number, operation: number) => number;
 };
 
 type NetFns = {
@@ -118,8 +119,13 @@ class KoffiKernel implements Kernel {
       write: this.libc.func('long write(int fd, const void *buf, unsigned long n)') as unknown as FileFns['write'],
       close: this.libc.func('int close(int fd)') as unknown as FileFns['close'],
       ioctl: this.libc.func('int ioctl(int fd, unsigned long request, ...)') as unknown as FileFns['ioctl'],
+      flock: this.libc.func('int flock(int fd, int operation)') as unknown as FileFns['flock'],
     };
     return this.fileFns;
+  }
+
+  flock(fd: number, operation: number): SyscallResult {
+    return this.fileCall('flock', () => this.files().flock(fd, operation));
   }
 
   private fileCall(what: string, f: () => number): SyscallResult {
