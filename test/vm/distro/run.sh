@@ -3,7 +3,8 @@
 # console. Scenarios (see scenarios.mjs): reboot → kexec into GRUB's default; grub-reboot /
 # grub-set-default; coldreboot → firmware; broken config → cold reboot with the reason logged;
 # the same reboot/coldreboot on sysvinit; downtimes for SeaBIOS and OVMF.
-# Env: KEXECCTL_DISTRO_SUITES (default "systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic"),
+# Suites bench, bench-post and soak (npm run bench, npm run soak) run scenario-bench.mjs instead.
+# Env: KEXECCTL_DISTRO_SUITES (default "systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic dracut:seabios:basic"),
 #      KEXECCTL_DISTRO_INSTALL=deb (default: the .deb this run packages; a packaging failure fails the
 #      tier) or tree (only when asked for: the built tree copied by hand), KEXECCTL_CACHE,
 #      KEXECCTL_DEBIAN_MIRROR.
@@ -18,7 +19,7 @@ t0=$(kx_ms)
 kx_need_pkgs qemu-system-x86 debootstrap e2fsprogs ovmf dpkg-dev rpm binutils # the last three: npm run package
 work="$KX_CACHE/distro/run"
 mkdir -p "$work"
-suites=${KEXECCTL_DISTRO_SUITES:-"systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic"}
+suites=${KEXECCTL_DISTRO_SUITES:-"systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic dracut:seabios:basic"}
 extra=("$@")
 passed=0 failed=0
 fail_tier() { # fail_tier MSG: one failure the tally cannot see (build, packaging, images)
@@ -57,6 +58,23 @@ done
 t_images=$(kx_ms)
 kx_log "images ready in $(( (t_images - t_build) / 1000 )) s"
 
+# Issue 14 bench (c): Debian's C kexec-tools (the package the kdump-c tier caches, with its libxen*
+# closure) written into this suite's copy of the image, private under /opt/c-kexec (sbin/, lib/);
+# scenario-bench.mjs points /usr/sbin/kexec at it for the (c) boots only. debugfs keeps modes.
+c_kexec_into() {
+  local img=$1 src f cmds
+  kx_kexec_tools_fetch # test/vm/lib/initramfs.sh
+  src=$KX_KEXEC_TOOLS_ROOT
+  cmds=$(mktemp)
+  printf 'mkdir /opt/c-kexec\nmkdir /opt/c-kexec/sbin\nmkdir /opt/c-kexec/lib\nwrite %s /opt/c-kexec/sbin/kexec\n' "$src/sbin/kexec" >"$cmds"
+  for f in "$src"/usr/lib/x86_64-linux-gnu/libxen*.so.*; do
+    [ -L "$f" ] && printf 'write %s /opt/c-kexec/lib/%s\n' "$(readlink -f "$f")" "$(basename "$f")" >>"$cmds"
+  done
+  debugfs -w -f "$cmds" "$img" >/dev/null 2>&1
+  rm -f "$cmds"
+  debugfs -R 'ls -l /opt/c-kexec/lib' "$img" 2>/dev/null | grep -q libxenctrl.so
+}
+
 times="$work/downtimes.txt"
 : >"$times"
 accel=$(kx_accel)
@@ -66,10 +84,13 @@ for s in $suites; do
   mkdir -p "$d"
   cp --reflink=auto "$work/$variant/root.img" "$d/root.img"
   cp "$work/$variant/vmlinuz" "$work/$variant/initrd.img" "$work/$variant/image.env" "$d/"
+  script=scenarios.mjs
+  case $suite in bench | bench-post | soak) script=scenario-bench.mjs ;; esac
+  [ "$suite" = bench ] && { c_kexec_into "$d/root.img" || fail_tier "unpacking C kexec-tools into the bench image failed"; }
   kx_log "scenarios $variant/$fw ($suite)"
   ts=$(kx_ms)
   rc=0
-  node "$here/scenarios.mjs" --image-dir "$d" --variant "$variant" --firmware "$fw" --suite "$suite" \
+  node "$here/$script" --image-dir "$d" --variant "$variant" --firmware "$fw" --suite "$suite" \
     --accel "$accel" --times "$times" "${extra[@]}" 2>&1 | tee "$d/results.txt" || rc=$?
   # results.mjs prints "<passed> <failed>" then a "problem: ..." line per planned check never reported,
   # unplanned or duplicate PASS, missing plan, or crash (non-zero exit without a FAIL line).
