@@ -85,7 +85,7 @@ export function setRecordAside(root: string, crash: boolean): { restore: () => v
     if (existsSync(file)) {
       renameSync(file, aside);
       moved = true;
-    }
+    } else rmSync(aside, { force: true }); // what an interrupted load left: no use once this load decides
   } catch {
     moved = false; // a read-only /run: the record cannot change either way
   }

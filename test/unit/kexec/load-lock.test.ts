@@ -137,6 +137,9 @@ describe('a load killed in progress', () => {
     expect(k.state().loaded).toBe(true);
     expect(readLoadRecord(fx.root, false)).toBeNull(); // status: loaded, no record of what (refresh reloads)
     expect(existsSync(join(fx.root, 'run/kexecctl/loaded.json.previous'))).toBe(true);
+    loadKernel(k, req('again'), { root: fx.root, trust: fx.trust }); // the reboot path's reload
+    expect(readLoadRecord(fx.root, false)?.cmdline).toBe('again');
+    expect(existsSync(join(fx.root, 'run/kexecctl/loaded.json.previous'))).toBe(false);
   });
 
   it('a load the kernel refuses keeps the earlier record, and says why under kexec_load_disabled', () => {
