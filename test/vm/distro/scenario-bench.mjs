@@ -161,6 +161,9 @@ async function refresh(name) {
   current = target;
   const r = await timedReboot('reboot', 'b-refresh', KEXEC_LINE);
   const sd = await lastShutdown();
+  // Where the refresh's time went: both units at the previous shutdown, monotonic clock (for the report).
+  const j = await sh('journalctl -b -1 -o short-monotonic --no-pager -u kexec-load.service -u kexec-reload.service | tail -n 12');
+  for (const l of j.out.split('\n')) console.log(`  | ${name} ${l}`);
   result(
     name,
     !r.firmwareAgain && r.kernel === target,
