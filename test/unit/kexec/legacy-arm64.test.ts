@@ -175,6 +175,14 @@ describe('buildArm64LegacyPlan with crash: true', () => {
     expect(propString(chosen!, 'bootargs')).toBe('console=ttyAMA0 kxt.m=1');
   });
 
+  it('not root (/proc/iomem shows every address as 0): one clear error before any planning', () => {
+    const fs = machine();
+    writeFileSync(join(dir, 'proc/iomem'), IOMEM.replace(/[0-9a-f]{8}/g, '00000000'));
+    expect(() => buildArm64LegacyPlan({ kernel: file('Image', image()), initrds: [], cmdline: '', facts: readArm64BootFacts(fs), crash: true })).toThrow(
+      /^\/proc\/iomem: every address reads as 0 \(it needs root to show real addresses\)$/,
+    );
+  });
+
   it('a kernel without crash_notes: one clear error', () => {
     const fs = machine(true, false);
     expect(() => buildArm64LegacyPlan({ kernel: file('Image', image()), initrds: [], cmdline: '', facts: readArm64BootFacts(fs), crash: true })).toThrow(

@@ -3,15 +3,18 @@
 # kexec_load, in QEMU's virt machine (qemu-system-aarch64 -M virt -cpu max, TCG, -smp 2, 2 GiB)
 # booting Debian's arm64 cloud kernel with -kernel (no firmware: nothing prints a banner before
 # Linux, and -no-reboot ends QEMU on any reset), Debian's nodejs:arm64 and kexecctl as npm run
-# package's arm64 .deb installs it (koffi's linux_arm64 module from the package). One QEMU run, five
+# package's arm64 .deb installs it (koffi's linux_arm64 module from the package). One QEMU run, six
 # kernels (see scenario.sh):
 #   boot 1 (QEMU -kernel)  kexec -s -l (kexec_file_load) of the Debian kernel, kexec -l, kexec -e
 #   boot 2                 marker, CPUs; kexec -c -l Image.gz (our arm64 kexec_load segments), kexec -e
 #   boot 3                 marker, CPUs; an EFI zboot image (bad ones refused), kexec -l, kexec -e
-#   boot 4                 marker, CPUs; kexec -l uki.efi alone (its .cmdline and .initrd), unload, again, kexec -e
-#   boot 5 (from the UKI)  the UKI's marker, its initrd; poweroff
+#   boot 4 (crashkernel=)  marker, CPUs; kexec -l uki.efi alone (its .cmdline and .initrd), unload, again;
+#                          kexec -p Image.gz (our arm64 kexec_load crash mode), a bad one refused; sysrq c
+#   boot 5 (capture)       /proc/vmcore (ELF header, notes, memory through a PT_LOAD, size); kexec -l uki.efi, kexec -e
+#   boot 6 (from the UKI)  the UKI's marker, its initrd; poweroff
 # Host checks: the number of 'Linux version' banners, QEMU's exit reason (guest-shutdown: a
-# poweroff, not a reset or a panic), and the guest's KXT RESULT lines.
+# poweroff, not a reset or a panic), one panic (the sysrq crash), the capture kernel's command line,
+# and the guest's KXT RESULT lines.
 # Appends "arm64 <passed> <failed>" to $KEXECCTL_RESULTS; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -54,6 +57,7 @@ kx_initramfs_add_node_arm64 "$tree"
 ka_install_deb "$tree" "$WORK"
 kx_initramfs_add_file "$tree" test/vm/arm64/scenario.sh /kxt/scenario.sh
 kx_initramfs_add_file "$tree" test/vm/arm64/zboot.mjs /kxt/zboot.mjs
+kx_initramfs_add_file "$tree" test/vm/arm64/vmcore.mjs /kxt/vmcore.mjs
 chmod 755 "$tree/kxt/scenario.sh"
 kx_cpio "$tree" "$WORK/base.img" zstd
 truncate -s $((($(stat -c %s "$WORK/base.img") + 511) / 512 * 512)) "$WORK/base.img"
@@ -67,7 +71,7 @@ IMAGE_SHA=$(sha256sum "$KX_A64_KERNEL" | cut -d' ' -f1)
 UKI_MARKER="u$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ka_mini_initrd "$WORK/mini.img" "$UKI_MARKER"
 printf 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID=12\nPRETTY_NAME="kexecctl arm64 test UKI"\n' >"$WORK/osrel"
-printf 'console=ttyAMA0 panic=-1 oops=panic kxt.stage=5 kxt.boot=5 kxt.cpus1=2 kxt.ukimarker=%s\n' "$UKI_MARKER" >"$WORK/cmdline"
+printf 'console=ttyAMA0 panic=-1 oops=panic kxt.stage=5 kxt.boot=6 kxt.cpus1=2 kxt.ukimarker=%s\n' "$UKI_MARKER" >"$WORK/cmdline"
 ka_uki "$WORK/pay/payload/uki.efi" "$KX_A64_KERNEL" "$WORK/mini.img" "$WORK/cmdline" "$WORK/osrel"
 cp "$WORK/base.img" "$WORK/pay/payload/base.img"
 chmod 644 "$WORK/pay/payload/"*
@@ -77,11 +81,13 @@ rm -rf "$tree" "$WORK/pay" "$WORK/payload.cpio"
 echo "arm64: prepared in $(($(kx_ms) - t)) ms (kernel $KX_A64_KERNEL_VERSION, initrd $(($(stat -c %s "$WORK/initrd.img") / 1048576)) MiB," \
   "$(basename "$KA_DEB") $(stat -c %s "$KA_DEB") bytes)"
 
-kernels=5
+kernels=6
 # boot 1: guest-env deb-installed image-sha kexec-s auto-load; boot 2: marker cpus memory image-gz kexec-c-load
 # status-syscall-2; boot 3: marker-2 cpus-2 memory-2 zboot-built zboot-load zboot-unknown-comp zboot-truncated;
-# boot 4: marker-3 cpus-3 uki-load unload uki-reload; boot 5: uki-cmdline uki-initrd cpus-5
-want=26
+# boot 4: marker-3 cpus-3 uki-load unload uki-reload crash-load crash-refused; boot 5 (capture): crash-boot
+# capture-memory vmcore-elf vmcore-notes vmcore-memory vmcore-size capture-uki-load; boot 6: uki-cmdline
+# uki-initrd cpus-5
+want=35
 log="$WORK/console.log"
 events="$WORK/events.jsonl"
 t=$(kx_ms)
@@ -101,13 +107,24 @@ else result exit FAIL "QEMU exit reason: $reason (a reset or a panic, or the run
 banners=$(grep -c 'Linux version' <<<"$clean" || true)
 if [ "$banners" = "$kernels" ]; then result kernels PASS "$banners kernel banners in one QEMU run (no firmware in between: -kernel, -no-reboot)"
 else result kernels FAIL "$banners kernel banners, want $kernels"; fi
-if grep -q 'Kernel panic' <<<"$clean"; then result no-panic FAIL "$(grep -m1 'Kernel panic' <<<"$clean")"; fi
-# The fifth kernel's command line, as it printed it: the UKI's .cmdline, written here on the host.
+# One panic, the fourth kernel's sysrq crash that starts the capture kernel.
+panics=$(grep 'Kernel panic' <<<"$clean" || true)
+if [ "$(grep -c . <<<"$panics")" = 1 ] && grep -q 'sysrq triggered crash' <<<"$panics"; then result crash-panic PASS "one panic: $panics"
+else result crash-panic FAIL "want one 'sysrq triggered crash' panic, got: $(head -c 300 <<<"${panics:-none}")"; fi
+# The capture kernel's command line as it printed it: our --append, no elfcorehdr= (arm64 passes the
+# ELF header in the DTB's linux,elfcorehdr, as kexec-tools does).
 cmdline5=$(grep 'Kernel command line:' <<<"$clean" | sed -n 5p)
-if [ -n "$cmdline5" ] && grep -q "kxt.ukimarker=$UKI_MARKER\( \|\$\)" <<<"$cmdline5"; then
-  result uki-cmdline-host PASS "the fifth kernel printed the UKI's .cmdline (marker $UKI_MARKER)"
+if grep -q 'kxt.stage=crash ' <<<"$cmdline5" && ! grep -q 'elfcorehdr=' <<<"$cmdline5"; then
+  result crash-cmdline-host PASS "the capture kernel printed our -p command line without elfcorehdr=: ${cmdline5#*line: }"
 else
-  result uki-cmdline-host FAIL "fifth 'Kernel command line:' is '${cmdline5:-missing}', want kxt.ukimarker=$UKI_MARKER"
+  result crash-cmdline-host FAIL "fifth 'Kernel command line:' is '${cmdline5:-missing}', want kxt.stage=crash and no elfcorehdr="
+fi
+# The sixth kernel's command line, as it printed it: the UKI's .cmdline, written here on the host.
+cmdline6=$(grep 'Kernel command line:' <<<"$clean" | sed -n 6p)
+if [ -n "$cmdline6" ] && grep -q "kxt.ukimarker=$UKI_MARKER\( \|\$\)" <<<"$cmdline6"; then
+  result uki-cmdline-host PASS "the sixth kernel printed the UKI's .cmdline (marker $UKI_MARKER)"
+else
+  result uki-cmdline-host FAIL "sixth 'Kernel command line:' is '${cmdline6:-missing}', want kxt.ukimarker=$UKI_MARKER"
 fi
 got=0
 while read -r name status detail; do

@@ -16,7 +16,15 @@
 #                           read (lzo) and a cut-short one are refused (one line, the zboot kernel
 #                           stays loaded); kexec -e
 #   stage 4 (third kexec)   the third marker, all CPUs; kexec -l /payload/uki.efi, nothing else: its
-#                           .linux, .initrd and .cmdline; kexec -u; the same load again; kexec -e
+#                           .linux, .initrd and .cmdline; kexec -u; the same load again; then kdump
+#                           (booted with crashkernel=$CRASHKERNEL): kexec -p of Image.gz through our
+#                           kexec_load crash mode (kexec_crash_loaded=1, the UKI stays loaded), a cut
+#                           Image.gz refused over it, and echo c > /proc/sysrq-trigger
+#   stage crash (capture)   the crash command line's marker; MemTotal within the crash region;
+#                           /proc/vmcore: ELF64 ET_CORE EM_AARCH64, one NT_PRSTATUS per CPU, the
+#                           crashed kernel's VMCOREINFO OSRELEASE, its init_uts_ns read through a
+#                           PT_LOAD (/kxt/vmcore.mjs), the size of System RAM minus the crash region;
+#                           then kexec -l /payload/uki.efi and kexec -e from the capture kernel
 #   stage 5 (from the UKI)  the UKI's .cmdline marker equals /kxt/uki-marker, which only the UKI's
 #                           .initrd (mini.img) holds; this initramfs has no /payload and no node
 # Files from the host: /payload/Image.gz (Debian's Image gzip'ed), /payload/uki.efi,
@@ -26,6 +34,9 @@ stage=${1:-1}
 GZ=/payload/Image.gz
 BASE=/payload/base.img
 CONSOLE="console=ttyAMA0 panic=-1 oops=panic"
+# Stage 4's reservation: room for the capture kernel, its initrd (node + uki.efi, 63 MiB) unpacked,
+# and the UKI it loads in turn.
+CRASHKERNEL=768M
 
 loaded() { cat /sys/kernel/kexec_loaded 2>/dev/null || echo absent; }
 pad512() { s=$(stat -c %s "$1"); truncate -s $(((s + 511) / 512 * 512)) "$1"; }
@@ -37,13 +48,16 @@ all_initrd() {
   cat "$BASE" /tmp/payload.cpio >/tmp/all.img
   rm -f /tmp/payload.cpio
 }
-# /tmp/s4.img: what stage 4 needs, base.img (node, kexecctl) + /payload/uki.efi only: 40 MiB less to
-# copy, load and unpack than the whole payload.
-stage4_initrd() {
-  (cd / && printf '%s\n' payload payload/uki.efi | cpio -o -H newc 2>/dev/null) >/tmp/p4.cpio
-  pad512 /tmp/p4.cpio
-  cat "$BASE" /tmp/p4.cpio >/tmp/s4.img
-  rm -f /tmp/p4.cpio
+# part_initrd OUT FILE...: base.img (node, kexecctl) + only the named /payload files. Stage 4 gets
+# uki.efi, Image.gz (its crash kernel) and base.img (for the capture kernel's initrd); the capture
+# kernel gets uki.efi only.
+part_initrd() {
+  out=$1
+  shift
+  (cd / && { echo payload; for f in "$@"; do echo "payload/$f"; done; } | cpio -o -H newc 2>/dev/null) >/tmp/part.cpio
+  pad512 /tmp/part.cpio
+  cat "$BASE" /tmp/part.cpio >"$out"
+  rm -f /tmp/part.cpio
 }
 memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
 within_2pct() { [ $(($1 * 100)) -ge $(($2 * 98)) ] && [ $(($1 * 100)) -le $(($2 * 102)) ]; }
@@ -138,10 +152,10 @@ stage3() {
   node /kxt/zboot.mjs "$GZ" gzip /tmp/zboot.efi
   magic="$(head -c 2 /tmp/zboot.efi)+$(head -c 8 /tmp/zboot.efi | tail -c 4)"
   kxt_check zboot-built "/tmp/zboot.efi: EFI zboot container of Image.gz, $(stat -c %s /tmp/zboot.efi) bytes, magic $magic" [ "$magic" = MZ+zimg ]
-  stage4_initrd
+  part_initrd /tmp/s4.img uki.efi Image.gz base.img
   marker3=$(new_marker)
   t=$(kxt_ms)
-  kxt_run kexec -d -l /tmp/zboot.efi --initrd=/tmp/s4.img --append="$CONSOLE kxt.stage=4 kxt.boot=4 kxt.marker3=$marker3 kxt.cpus1=$(nproc)"
+  kxt_run kexec -d -l /tmp/zboot.efi --initrd=/tmp/s4.img --append="$CONSOLE crashkernel=$CRASHKERNEL kxt.stage=4 kxt.boot=4 kxt.marker3=$marker3 kxt.cpus1=$(nproc)"
   kxt_time kexec-zboot-load $(($(kxt_ms) - t))
   sed -n 's/^kexec: //; /^entry = /,/^segment\[3\]\.memsz/p' /tmp/kxt.err | sed 's/^/KXT LOG segments: /'
   if [ "$KXT_RC" = 0 ] && [ "$(loaded)" = 1 ]; then
@@ -177,8 +191,86 @@ stage4() {
   kxt_check unload "kexec -u after the UKI load: exit $KXT_RC, kexec_loaded=$(loaded)" rc0_loaded 0
   kxt_run kexec -l /payload/uki.efi
   kxt_check uki-reload "kexec -l uki.efi again after the unload: exit $KXT_RC, kexec_loaded=$(loaded)" rc0_loaded 1
+  kdump_load
+  sync
+  echo c >/proc/sysrq-trigger
+  kxt_result crash-trigger FAIL "still running after echo c > /proc/sysrq-trigger"
+}
+
+# kdump on arm64 (issue 11): Debian's arm64 kernel has no kexec_file_load, so kexec -p falls back to
+# our kexec_load crash mode (src/image/arm64/crash-plan.ts). The capture kernel gets the crash
+# region's size and System RAM minus it (what /proc/vmcore must map) on its command line.
+kdump_load() {
+  sizes=$(ram_and_crash)
+  ram=${sizes% *}
+  crash=${sizes#* }
+  part_initrd /tmp/c.img uki.efi
+  cm=$(new_marker)
+  t=$(kxt_ms)
+  kxt_run kexec -d -p /payload/Image.gz --initrd=/tmp/c.img \
+    --append="$CONSOLE kxt.stage=crash kxt.boot=5 kxt.crashmarker=$cm kxt.release=$(uname -r) kxt.dumpram=$((ram - crash)) kxt.crashsize=$crash kxt.cpus1=$(nproc)"
+  kxt_time kexec-p-load $(($(kxt_ms) - t))
+  sed -n 's/^kexec: //; /^crash kernel: /p; /^entry = /,/^segment\[4\]\.memsz/p' /tmp/kxt.err | sed 's/^/KXT LOG crash segments: /'
+  if [ "$KXT_RC" = 0 ] && [ "$(crash_loaded)" = 1 ] && [ "$(loaded)" = 1 ]; then
+    kxt_result crash-load PASS "kexec -p Image.gz (kexec_load crash mode, crashkernel=$CRASHKERNEL: $crash bytes): exit 0, kexec_crash_loaded=1, the UKI still loaded"
+  else
+    kxt_result crash-load FAIL "exit $KXT_RC, kexec_crash_loaded=$(crash_loaded), kexec_loaded=$(loaded): $(grep -v '^kexec: ' /tmp/kxt.err | head -c 400)"
+  fi
+  rm -f /tmp/c.img
+  head -c 1048576 /payload/Image.gz >/tmp/cut.gz
+  kxt_run kexec -p /tmp/cut.gz --append="$CONSOLE"
+  rm -f /tmp/cut.gz
+  if [ "$KXT_RC" != 0 ] && [ "$(crash_loaded)" = 1 ] && [ "$(loaded)" = 1 ] && [ "$(wc -l </tmp/kxt.err)" = 1 ]; then
+    kxt_result crash-refused PASS "kexec -p of Image.gz cut at 1 MiB: exit $KXT_RC, one line ($(cat /tmp/kxt.err)), the crash kernel kept"
+  else
+    kxt_result crash-refused FAIL "exit $KXT_RC, kexec_crash_loaded=$(crash_loaded) (want 1), stderr: $(head -c 300 /tmp/kxt.err)"
+  fi
+}
+crash_loaded() { cat /sys/kernel/kexec_crash_loaded 2>/dev/null || echo absent; }
+# "<top-level System RAM bytes> <Crash kernel bytes>" from /proc/iomem (needs root: real addresses).
+ram_and_crash() {
+  ram=0
+  crash=0
+  while IFS= read -r line; do
+    r=${line%% : *}
+    r=${r##* }
+    n=$((0x${r#*-} - 0x${r%-*} + 1))
+    case $line in
+      [0-9a-f]*" : System RAM") ram=$((ram + n)) ;;
+      *" : Crash kernel") crash=$((crash + n)) ;;
+    esac
+  done </proc/iomem
+  echo "$ram $crash"
+}
+vc() { sed -n "s/^$1=//p" /tmp/vmcore.txt; }
+crash_boot() { [ -n "$1" ] && [ -e /proc/vmcore ]; }
+capture_mem() { [ $(($(memtotal) * 1024)) -le "$(kxt_cmdline_get kxt.crashsize)" ]; }
+vmcore_elf() { [ "$(vc magic)/$(vc class)/$(vc data)/$(vc type)/$(vc machine)" = 7f454c46/2/1/4/183 ]; }
+vmcore_notes() { [ "$(vc prstatus)" = "$(kxt_cmdline_get kxt.cpus1)" ] && [ "$(vc osrelease)" = "$(kxt_cmdline_get kxt.release)" ]; }
+vmcore_memory() { [ "$(vc uts_sysname)" = Linux ] && [ "$(vc uts_release)" = "$(kxt_cmdline_get kxt.release)" ]; }
+vmcore_size() {
+  d=$(kxt_cmdline_get kxt.dumpram)
+  [ "$(vc load_bytes)" = "$d" ] && [ "$(vc size)" -ge "$d" ] && [ "$(vc size)" -le $((d + 4194304)) ]
+}
+
+stage_crash() {
+  cm=$(kxt_cmdline_get kxt.crashmarker)
+  kxt_check crash-boot "the capture kernel runs with the crash command line (marker $cm); /proc/vmcore: $(ls -l /proc/vmcore 2>&1)" crash_boot "$cm"
+  kxt_check capture-memory "MemTotal $(memtotal) kB within the $(kxt_cmdline_get kxt.crashsize)-byte crash region (linux,usable-memory-range)" capture_mem
+  t=$(kxt_ms)
+  node /kxt/vmcore.mjs /proc/vmcore >/tmp/vmcore.txt 2>&1
+  kxt_time vmcore-read $(($(kxt_ms) - t))
+  kxt_log "vmcore: $(tr '\n' ' ' </tmp/vmcore.txt)"
+  kxt_check vmcore-elf "/proc/vmcore: magic $(vc magic), class $(vc class), data $(vc data), e_type $(vc type), e_machine $(vc machine) (want ELF64 LE ET_CORE EM_AARCH64 183)" vmcore_elf
+  kxt_check vmcore-notes "$(vc prstatus) NT_PRSTATUS notes (CPUs $(kxt_cmdline_get kxt.cpus1)), VMCOREINFO OSRELEASE=$(vc osrelease) (crashed kernel $(kxt_cmdline_get kxt.release))" vmcore_notes
+  kxt_check vmcore-memory "the crashed kernel's init_uts_ns at $(vc uts_phys), read through a PT_LOAD: $(vc uts_sysname) $(vc uts_release)" vmcore_memory
+  kxt_check vmcore-size "$(vc loads) PT_LOADs, $(vc load_bytes) bytes = System RAM minus the crash region ($(kxt_cmdline_get kxt.dumpram)); file $(vc size) bytes" vmcore_size
+  t=$(kxt_ms)
+  kxt_run kexec -l /payload/uki.efi
+  kxt_time capture-uki-load $(($(kxt_ms) - t))
+  kxt_check capture-uki-load "kexec -l uki.efi in the capture kernel: exit $KXT_RC, kexec_loaded=$(loaded) $(head -c 200 /tmp/kxt.err)" rc0_loaded 1
   kexec -e
-  kxt_result kexec-e-4 FAIL "kexec -e returned $?"
+  kxt_result kexec-e-crash FAIL "kexec -e returned $?"
 }
 
 stage5() {
@@ -193,6 +285,7 @@ case $stage in
   2) stage2 ;;
   3) stage3 ;;
   4) stage4 ;;
+  crash) stage_crash ;;
   5) stage5 ;;
   *) kxt_result stage FAIL "unknown stage $stage" ;;
 esac
