@@ -1,6 +1,7 @@
 // The checks each distro suite reports, in order (scenarios.mjs prints them as its KXD PLAN line;
 // results.mjs fails a run that reports fewer). Keep in step with main() in scenarios.mjs: a check
 // reported but not planned, or planned but not reached, fails the suite.
+import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
 const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
 const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(variant === 'systemd' ? [`${n}-clean-shutdown-journal`] : [])];
 
@@ -21,6 +22,8 @@ export function planFor(suite, variant, reps) {
   if (suite === 'full' && variant === 'systemd') {
     plan.push('corrupt-upgrade-good-load-kept', 'corrupt-upgrade-status-says-why', ...cleanKexec('corrupt-upgrade'), 'corrupt-upgrade-journal-says-why');
   }
+  if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_CHECKS);
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
+  if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_LAST_CHECKS);
   return plan;
 }

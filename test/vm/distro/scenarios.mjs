@@ -10,6 +10,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
 import { planFor } from './plan.mjs';
+import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -256,6 +257,8 @@ async function main() {
   const wantLoaded = a.variant === 'systemd' ? '1' : '0';
   result('coldreboot-flag-cleared', flag.out === `cleared\n${wantLoaded}`, flag.out.replace(/\n/g, ' '));
   if (a.suite === 'full' && a.variant === 'systemd') await corruptUpgrade();
+  // Issue 12 part 5: the fault and bad-input matrix; broken-config's reboot below is the next reboot after it.
+  if (a.suite === 'full' && a.variant === 'systemd') await faultMatrix({ sh, result, env });
   if (a.suite === 'full') {
     // (4) a broken configuration → reboot still reboots, cold, and says why.
     await sh("sed -i -e 's/^USE_GRUB_CONFIG=.*/USE_GRUB_CONFIG=false/' -e 's|^KERNEL_IMAGE=.*|KERNEL_IMAGE=\"/boot/vmlinuz-missing\"|' /etc/default/kexec");
@@ -271,6 +274,7 @@ async function main() {
     const why = await sh("journalctl -b -1 -o cat --no-pager | grep -E 'kexecctl.*(vmlinuz-missing|firmware)' | tail -n 2");
     result('broken-config-logged-why', why.out.includes('vmlinuz-missing'), why.out.replace(/\n/g, ' | ') || 'no reason in the journal');
   }
+  if (a.suite === 'full' && a.variant === 'systemd') await loadDisabledLast({ sh, result, rebootWith, env }); // the matrix's last row: the last reboot
 }
 
 console.log(`KXD PLAN ${tag} ${plan.join(',')}`);
