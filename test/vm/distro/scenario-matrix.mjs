@@ -223,8 +223,12 @@ export async function faultMatrix({ sh, result, env }) {
  */
 export async function loadDisabledLast({ sh, result, rebootWith, env }) {
   const N = env.KERNEL_NEW;
-  await sh(
-    `${HELPERS}; sysctl -q kernel.kexec_load_disabled=1; cp -p /root/kexec.mx /etc/default/kexec; sleep 2; for i in $(seq 120); do systemctl -q is-active kexec-reload.service || break; sleep 1; done`,
+  // The path-triggered reload (kexec-reload.service) meets the refusal first and logs it: wait for that line.
+  const reload = await sh(
+    `${HELPERS}; sysctl -q kernel.kexec_load_disabled=1; cp -p /root/kexec.mx /etc/default/kexec; ` +
+      "for i in $(seq 150); do journalctl -b -u kexec-reload.service -o cat --no-pager | grep -q 'kexec_load_disabled is 1' && break; sleep 1; done; " +
+      'for i in $(seq 60); do systemctl -q is-active kexec-reload.service || break; sleep 1; done; ' +
+      'echo "RELOAD=$(journalctl -b -u kexec-reload.service -o cat --no-pager | grep -c \'kexec_load_disabled is 1\')"',
     200000,
   );
   await row(
@@ -234,11 +238,12 @@ export async function loadDisabledLast({ sh, result, rebootWith, env }) {
     'kxm kexecctl load --no-verify',
     (p) => p.rc !== 0 && p.n === 1 && p.klB === '0' && p.klA === '0' && /kexec_load_disabled is 1/.test(p.msg),
   );
+  const st = await sh("kexecctl status 2>&1 | grep -E '^(next reboot will kexec|kexec_load_disabled)' | tr '\\n' ' '");
   const r = await rebootWith('reboot', 'cold-load-disabled');
   const why = await sh("journalctl -b -1 -o cat --no-pager | grep 'kexecctl' | grep 'kexec_load_disabled is 1' | tail -n 1");
   result(
     'matrix-load-disabled-cold-reboot',
-    r.firmwareAgain && r.kernel === N && why.out.includes('kexec_load_disabled is 1'),
-    `${r.firmwareAgain ? 'through the firmware' : 'no firmware banner'}, running ${r.kernel} | journal: ${why.out || 'nothing'}`,
+    r.firmwareAgain && r.kernel === N && why.out.includes('kexec_load_disabled is 1') && /next reboot will kexec: no/.test(st.out),
+    `${reload.out.split('\n').pop()} | before: ${st.out} | ${r.firmwareAgain ? 'through the firmware' : 'no firmware banner'}, running ${r.kernel} | journal: ${why.out || 'nothing'}`,
   );
 }
