@@ -8,18 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper of the VM tier, no type declarations
-import { STATE_CMD, fsckImage, growthVerdict, parseState } from '../../vm/distro/state-check.mjs';
+import { SOAK_SHORT_CHECKS, STATE_CMD, fsckImage, growthVerdict, parseState } from '../../vm/distro/state-check.mjs';
+// @ts-expect-error plain ESM helper of the VM tier, no type declarations
+import { planFor } from '../../vm/distro/plan.mjs';
 
-type State = Record<string, { files: number; bytes: number }>;
+type State = { key?: string; dirs: Record<string, { files: number; bytes: number }>; files: Record<string, number> };
 const parse = parseState as (text: string) => State;
 const verdict = growthVerdict as (boots: State[], slack?: number) => { ok: boolean; detail: string };
 const fsck = fsckImage as (image: string) => { ok: boolean; detail: string };
-const boot = (runFiles: number, runBytes: number, libFiles = 2, libBytes = 400): State =>
-  parse(`STATE /run/kexecctl ${runFiles} ${runBytes}\nSTATE /var/lib/kexecctl ${libFiles} ${libBytes}\n`);
+const KEY = 'STATE-KEY 6.1.0-56-cloud-amd64 1234 5678';
+const boot = (runFiles: number, runBytes: number, libFiles = 2, libBytes = 400, key = KEY): State =>
+  parse(
+    `${key}\nSTATE /run/kexecctl ${runFiles} ${runBytes}\nSTATE /var/lib/kexecctl ${libFiles} ${libBytes}\n` +
+      `STATE-FILE ${runBytes} /run/kexecctl/loaded.json\nSTATE-FILE ${libBytes} /var/lib/kexecctl/last-kexec.json\n`,
+  );
 
 describe('soak state growth', () => {
   it('parses only anchored STATE lines', () => {
-    expect(parse('  | STATE /run/kexecctl 1 2\nSTATE /run/kexecctl 3 4000\nnoise')).toEqual({ '/run/kexecctl': { files: 3, bytes: 4000 } });
+    const s = parse(`${KEY}\n  | STATE /run/kexecctl 1 2\nSTATE /run/kexecctl 3 4000\nSTATE-FILE 12 /run/kexecctl/fingerprint\nnoise`);
+    expect(s).toEqual({
+      key: '6.1.0-56-cloud-amd64 1234 5678',
+      dirs: { '/run/kexecctl': { files: 3, bytes: 4000 } },
+      files: { '/run/kexecctl/fingerprint': 12 },
+    });
   });
 
   it('the same state at every boot, give or take a few digits, is no growth', () => {
@@ -32,21 +43,38 @@ describe('soak state growth', () => {
     expect(v.detail).toContain('/run/kexecctl: files 4→5');
   });
 
-  it('a record appended at every boot is growth, in either directory', () => {
+  it('a record appended at every boot is growth, in either directory, and the file is named', () => {
     const boots = Array.from({ length: 20 }, (_, i) => boot(4, 9000, 2, 400 + 100 * i));
     const v = verdict(boots);
     expect(v.ok).toBe(false);
     expect(v.detail).toContain('/var/lib/kexecctl: files 2→2, bytes 400→2300');
+    expect(v.detail).toContain('/var/lib/kexecctl/last-kexec.json 400→2300');
   });
 
-  it('one boot recorded, or a directory missing at a boot, fails instead of passing', () => {
+  it('boots of another kernel or grubenv are compared only among themselves', () => {
+    // grub-set-default writes a longer saved_entry: its boots keep more bytes, and that is no growth.
+    const other = 'STATE-KEY 6.1.0-55-cloud-amd64 999 5678';
+    const v = verdict([boot(4, 9000), boot(4, 9000), boot(4, 9400, 2, 400, other), boot(4, 9420, 2, 400, other)]);
+    expect(v.ok).toBe(true);
+    expect(verdict([boot(4, 9000), boot(4, 9400, 2, 400, other), boot(4, 9000), boot(4, 9800, 2, 400, other)]).ok).toBe(false);
+  });
+
+  it('one boot recorded, no two boots alike, or a directory missing at a boot, fails instead of passing', () => {
     expect(verdict([boot(4, 9000)]).ok).toBe(false);
-    expect(verdict([boot(4, 9000), parse('STATE /run/kexecctl 4 9000')]).ok).toBe(false);
+    expect(verdict([boot(4, 9000), boot(4, 9000, 2, 400, 'STATE-KEY other 1 2')]).ok).toBe(false);
+    expect(verdict([boot(4, 9000), parse(`${KEY}\nSTATE /run/kexecctl 4 9000`)]).ok).toBe(false);
   });
 
-  it('the guest command names both directories', () => {
+  it('the guest command names both directories and the key', () => {
     expect(STATE_CMD).toContain('/run/kexecctl');
     expect(STATE_CMD).toContain('/var/lib/kexecctl');
+    expect(STATE_CMD).toContain('STATE-KEY');
+  });
+
+  it('the systemd full suite ends with the short soak (it powers the guest off)', () => {
+    const p = (planFor as (s: string, v: string, r: number) => string[])('full', 'systemd', 3);
+    expect(p.slice(-2)).toEqual(SOAK_SHORT_CHECKS);
+    expect((planFor as (s: string, v: string, r: number) => string[])('basic', 'systemd', 3)).not.toContain('soak-fsck-clean');
   });
 });
 

@@ -2,6 +2,8 @@
 // results.mjs fails a run that reports fewer). Keep in step with main() in scenarios.mjs: a check
 // reported but not planned, or planned but not reached, fails the suite.
 import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
+import { SOAK_SHORT_CHECKS } from './state-check.mjs';
+
 const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
 const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(variant === 'systemd' ? [`${n}-clean-shutdown-journal`] : [])];
 
@@ -25,5 +27,6 @@ export function planFor(suite, variant, reps) {
   if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_CHECKS);
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
   if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_LAST_CHECKS);
+  if (suite === 'full' && variant === 'systemd') plan.push(...SOAK_SHORT_CHECKS); // last: powers the guest off
   return plan;
 }

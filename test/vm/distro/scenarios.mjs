@@ -10,6 +10,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
 import { planFor } from './plan.mjs';
+import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
 
 const { values: a } = parseArgs({
@@ -80,6 +81,9 @@ async function sh(cmd, timeout) {
   return r;
 }
 
+const soakShort = a.suite === 'full' && a.variant === 'systemd';
+const stateBoots = [];
+
 /** Types a reboot command; returns the new boot's facts and the downtime (host clock). */
 async function rebootWith(cmd, kind) {
   const fwBefore = guest.firmwareBoots();
@@ -90,6 +94,8 @@ async function rebootWith(cmd, kind) {
   const ms = Date.now() - start;
   downtime(kind, ms);
   await settle();
+  // Issue 12 short soak: the state kexecctl keeps, after each plain kexec reboot (see soakShortChecks).
+  if (soakShort && kind === 'kexec') stateBoots.push(parseState((await sh(STATE_CMD)).out));
   const fwAfter = guest.firmwareBoots();
   const cmdline = (await sh('cat /proc/cmdline')).out;
   return { ...boot, ms, firmwareAgain: fwAfter > fwBefore, cmdline };
@@ -275,6 +281,8 @@ async function main() {
     result('broken-config-logged-why', why.out.includes('vmlinuz-missing'), why.out.replace(/\n/g, ' | ') || 'no reason in the journal');
   }
   if (a.suite === 'full' && a.variant === 'systemd') await loadDisabledLast({ sh, result, rebootWith, env }); // the matrix's last row: the last reboot
+  // Last, as it powers the guest off: no growth across the kexec boots, then e2fsck -fn (issue 12).
+  if (soakShort) await soakShortChecks({ guest, result, image: `${dir}/root.img`, boots: stateBoots });
 }
 
 console.log(`KXD PLAN ${tag} ${plan.join(',')}`);

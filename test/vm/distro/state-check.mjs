@@ -7,45 +7,72 @@ import { spawnSync } from 'node:child_process';
 /** The directories kexecctl writes (src: /run/kexecctl/*, /var/lib/kexecctl/*). */
 export const STATE_DIRS = ['/run/kexecctl', '/var/lib/kexecctl'];
 
-/** Guest command: one "STATE <dir> <files> <bytes>" line per directory (0 0 when it is absent). */
-export const STATE_CMD = STATE_DIRS.map(
-  (d) => `echo "STATE ${d} $(find ${d} -type f 2>/dev/null | wc -l) $(find ${d} -type f -printf '%s\\n' 2>/dev/null | awk '{s+=$1} END {print s+0}')"`,
-).join('; ');
+/**
+ * Guest command: "STATE-KEY <release> <cksum of grubenv> <cksum of /etc/default/kexec>" (what the
+ * plan depends on besides the kernels: boots with the same key must keep the same state), one
+ * "STATE <dir> <files> <bytes>" line per directory (0 0 when it is absent) and one
+ * "STATE-FILE <bytes> <path>" line per file (to name what grew).
+ */
+export const STATE_CMD = [
+  'echo "STATE-KEY $(uname -r) $(cksum 2>/dev/null </boot/grub/grubenv | cut -d" " -f1) $(cksum 2>/dev/null </etc/default/kexec | cut -d" " -f1)"',
+  ...STATE_DIRS.map(
+    (d) => `echo "STATE ${d} $(find ${d} -type f 2>/dev/null | wc -l) $(find ${d} -type f -printf '%s\\n' 2>/dev/null | awk '{s+=$1} END {print s+0}')"`,
+  ),
+  `find ${STATE_DIRS.join(' ')} -type f -printf 'STATE-FILE %s %p\\n' 2>/dev/null`,
+].join('; ');
 
-/** Parses STATE_CMD's output into { dir: { files, bytes } }; a missing line is absent from the map. */
+/**
+ * Parses STATE_CMD's output: { key, dirs: { dir: { files, bytes } }, files: { path: bytes } };
+ * a missing line is absent (key undefined).
+ */
 export function parseState(text) {
-  const out = {};
-  for (const m of String(text).matchAll(/^STATE (\S+) (\d+) (\d+)$/gm)) out[m[1]] = { files: Number(m[2]), bytes: Number(m[3]) };
+  const t = String(text);
+  const out = { key: /^STATE-KEY (.+)$/m.exec(t)?.[1], dirs: {}, files: {} };
+  for (const m of t.matchAll(/^STATE (\S+) (\d+) (\d+)$/gm)) out.dirs[m[1]] = { files: Number(m[2]), bytes: Number(m[3]) };
+  for (const m of t.matchAll(/^STATE-FILE (\d+) (\S+)$/gm)) out.files[m[2]] = Number(m[1]);
   return out;
 }
 
 /**
- * Growth across boots, per directory: the last boot against the first. A file count that rises, or
- * bytes that rise by more than `slackBytes` (timestamps and inode numbers in the fingerprint change
- * length by a few digits), is growth. Fewer than two boots recorded, or a directory missing from
- * one boot's record, cannot show anything: that is a failure too, never a pass by default.
- * @param {Array<Record<string, {files: number, bytes: number}>>} boots
+ * Growth across boots: among the boots with the same key (same kernel, grubenv and config, so the
+ * plan and the load are the same and the state may differ only by digits), the last against the
+ * first, per directory. A file count that rises, or bytes that rise by more than `slackBytes`
+ * (timestamps and inode numbers in the fingerprint change length by a few digits), is growth; the
+ * files that grew are named. No key with two boots, or a directory missing from a compared boot's
+ * record, cannot show anything: that is a failure too, never a pass by default.
+ * @param {Array<ReturnType<typeof parseState>>} boots
  * @returns {{ ok: boolean, detail: string }}
  */
 export function growthVerdict(boots, slackBytes = 256) {
-  if (boots.length < 2) return { ok: false, detail: `only ${boots.length} boot(s) recorded` };
+  const byKey = new Map();
+  for (const b of boots) if (b.key !== undefined) byKey.set(b.key, [...(byKey.get(b.key) ?? []), b]);
+  const groups = [...byKey.entries()].filter(([, bs]) => bs.length >= 2);
+  if (groups.length === 0) return { ok: false, detail: `${boots.length} boot(s) recorded, no two with the same kernel, grubenv and config` };
   const parts = [];
   let ok = true;
-  for (const d of STATE_DIRS) {
-    const series = boots.map((b) => b[d]);
-    if (series.some((s) => s === undefined)) {
-      ok = false;
-      parts.push(`${d}: not recorded at every boot`);
-      continue;
+  for (const [key, bs] of groups) {
+    for (const d of STATE_DIRS) {
+      const series = bs.map((b) => b.dirs[d]);
+      if (series.some((s) => s === undefined)) {
+        ok = false;
+        parts.push(`${d}: not recorded at every boot`);
+        continue;
+      }
+      const first = series[0];
+      const last = series[series.length - 1];
+      const grew = last.files > first.files || last.bytes > first.bytes + slackBytes;
+      if (grew) ok = false;
+      const bytes = series.map((s) => s.bytes);
+      const which = grew
+        ? ` GREW: ${Object.entries(bs[bs.length - 1].files)
+            .filter(([f, n]) => f.startsWith(`${d}/`) && n > (bs[0].files[f] ?? -1))
+            .map(([f, n]) => `${f} ${bs[0].files[f] ?? 'new'}→${n}`)
+            .join(', ')}`
+        : '';
+      parts.push(
+        `[${key}] ${bs.length} boots, ${d}: files ${first.files}→${last.files}, bytes ${first.bytes}→${last.bytes} (min ${Math.min(...bytes)}, max ${Math.max(...bytes)})${which}`,
+      );
     }
-    const first = series[0];
-    const last = series[series.length - 1];
-    const grew = last.files > first.files || last.bytes > first.bytes + slackBytes;
-    if (grew) ok = false;
-    const bytes = series.map((s) => s.bytes);
-    parts.push(
-      `${d}: files ${first.files}→${last.files}, bytes ${first.bytes}→${last.bytes} (min ${Math.min(...bytes)}, max ${Math.max(...bytes)})${grew ? ' GREW' : ''}`,
-    );
   }
   return { ok, detail: `${boots.length} boots; ${parts.join('; ')}` };
 }
