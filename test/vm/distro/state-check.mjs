@@ -115,7 +115,9 @@ export const SOAK_SHORT_CHECKS = ['soak-state-no-growth', 'soak-fsck-clean'];
 export async function soakShortChecks({ guest, result, image, boots }) {
   const g = growthVerdict(boots);
   result('soak-state-no-growth', g.ok, g.detail);
+  const t0 = Date.now();
   const off = await powerOff(guest);
+  const offMs = Date.now() - t0;
   const f = fsckImage(image);
-  result('soak-fsck-clean', off && f.ok, `${off ? 'powered off' : 'QEMU DID NOT EXIT after systemctl poweroff'}; ${f.detail}`);
+  result('soak-fsck-clean', off && f.ok, `${off ? `powered off in ${offMs} ms` : 'QEMU DID NOT EXIT after systemctl poweroff'}; ${f.detail}`);
 }
