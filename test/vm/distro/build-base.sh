@@ -2,9 +2,10 @@
 # Builds (or reuses) the cached Debian 12 base root filesystems for the distro tier:
 #   $DISTRO_CACHE/base-<hash>/systemd   debootstrap + systemd-sysv + nodejs + two cloud kernels + grub-common
 #   $DISTRO_CACHE/base-<hash>/sysvinit  the same with sysvinit-core replacing systemd-sysv
+#   $DISTRO_CACHE/base-<hash>/dracut    the systemd base with dracut replacing initramfs-tools (issue 12)
 # <hash> covers the recipe revision and the package list, so a warm run reuses them; nothing of the project is in here
 # (the project layer is applied on a copy at every run, see build-image.sh).
-# Usage: build-base.sh [systemd|sysvinit|all]   prints the base directory on stdout.
+# Usage: build-base.sh [systemd|sysvinit|dracut|all]   prints the base directory on stdout.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/vm/distro/mirror.sh
@@ -85,10 +86,40 @@ build_sysvinit() {
   log "sysvinit base ready"
 }
 
+# --- dracut (issue 12): the systemd base with dracut's initrds, so that the shutdown goes through
+# dracut-shutdown.service and /run/initramfs. Its own recipe revision: a change here rebuilds only it.
+DRACUT_REV=1
+build_dracut() {
+  local dir="$base/dracut" tmp="$base/dracut.tmp"
+  [ "$(cat "$dir/.complete" 2>/dev/null)" = "$DRACUT_REV" ] && return 0
+  build_systemd
+  rm -rf "$tmp"; cp -a "$base/systemd" "$tmp"; rm -f "$tmp/.complete"
+  # Not host-only (the build host's disks are not the guest's), and only what QEMU's direct boot of
+  # root=/dev/vda needs, plus the shutdown module (dracut-shutdown.service's /run/initramfs):
+  # dracut's default initrd carries every storage driver and tool (dm, crypt, md), which costs
+  # minutes to build in the chroot and time to unpack under TCG.
+  mkdir -p "$tmp/etc/dracut.conf.d"
+  printf '%s\n' 'hostonly="no"' 'dracutmodules="systemd systemd-initrd dracut-systemd base fs-lib rootfs-block kernel-modules udev-rules shutdown"' \
+    'drivers="virtio_pci virtio_blk ext4"' 'filesystems="ext4"' 'compress="gzip"' >"$tmp/etc/dracut.conf.d/10-kexecctl-test.conf"
+  trap 'umount_chroot "$tmp"' EXIT
+  mount_chroot "$tmp"
+  log "dracut"
+  in_chroot "$tmp" apt-get update -qq
+  in_chroot "$tmp" apt-get install -y -qq --no-install-recommends dracut >"$base/apt-dracut.log" 2>&1 \
+    || { tail -30 "$base/apt-dracut.log" >&2; return 1; }
+  ls -l "$tmp/boot" >>"$base/apt-dracut.log"
+  in_chroot "$tmp" apt-get clean
+  umount_chroot "$tmp"; trap - EXIT
+  echo "$DRACUT_REV" >"$tmp/.complete"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+  log "dracut base ready"
+}
+
 case $want in
   systemd) build_systemd ;;
   sysvinit) build_sysvinit ;;
+  dracut) build_dracut ;;
   all) build_systemd; build_sysvinit ;;
-  *) echo "usage: $0 [systemd|sysvinit|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [systemd|sysvinit|dracut|all]" >&2; exit 2 ;;
 esac
 echo "$base"

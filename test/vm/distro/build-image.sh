@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a bootable ext4 image of Debian 12 with the project installed, from a cached base.
-# Usage: build-image.sh systemd|sysvinit OUTDIR
+# Usage: build-image.sh systemd|sysvinit|dracut OUTDIR (dracut: the systemd image with dracut initrds, issue 12)
 # Writes OUTDIR/root.img (ext4, root=/dev/vda), OUTDIR/vmlinuz + OUTDIR/initrd.img (the default
 # kernel, for QEMU's direct boot) and OUTDIR/image.env (KERNEL_NEW, KERNEL_OLD, APPEND).
 # The base (debootstrap + packages) is cached by build-base.sh; this project layer is re-applied
@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-variant=${1:?systemd|sysvinit}
+variant=${1:?systemd|sysvinit|dracut}
 out=${2:?OUTDIR}
 log() { echo "[distro-image $(date +%T)] $*" >&2; }
 # shellcheck source=test/vm/lib/common.sh
@@ -67,7 +67,7 @@ else
   echo "distro: KEXECCTL_DISTRO_INSTALL must be deb or tree, not $mode" >&2
   exit 1
 fi
-if [ "$variant" = systemd ]; then
+if [ "$variant" != sysvinit ]; then
   systemctl --root="$root" enable kexec-load.service kexec-load.path >/dev/null 2>&1
 else
   chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c \
@@ -88,7 +88,7 @@ export PS1='KX# ' SYSTEMD_PAGER='' PAGER=cat TERM=dumb
 stty -echo 2>/dev/null
 echo "KXREADY boot=$(cat /proc/sys/kernel/random/boot_id) kernel=$(uname -r)"
 EOF
-if [ "$variant" = systemd ]; then
+if [ "$variant" != sysvinit ]; then
   mkdir -p "$root/etc/systemd/system/serial-getty@ttyS0.service.d" "$root/var/log/journal"
   cat >"$root/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf" <<'EOF'
 [Service]
@@ -102,6 +102,23 @@ EOF
 else
   sed -i -e '/^[1-6]:/d' -e '/^T0:/d' "$root/etc/inittab"
   echo 'T0:2345:respawn:/sbin/agetty --autologin root --noclear -L 115200 ttyS0 dumb' >>"$root/etc/inittab"
+fi
+if [ "$variant" = dracut ]; then
+  # Test only (scenario-dracut.mjs reads the console): a second system-shutdown hook says whether
+  # systemd-shutdown would switch to dracut's shutdown initramfs next (its own test: an executable
+  # /run/initramfs/shutdown), and puts a pre-shutdown hook into that initramfs that says when it is
+  # entered. kexecctl's hook waits for this sibling before it jumps.
+  cat >"$root/usr/lib/systemd/system-shutdown/kxtest-exitrd" <<'EOF'
+#!/bin/sh
+if [ -x /run/initramfs/shutdown ]; then
+  d=/run/initramfs/lib/dracut/hooks/pre-shutdown
+  mkdir -p "$d" && echo 'echo "KXEXITRD entered action=$ACTION" >/dev/console' >"$d/00-kxtest.sh"
+  echo "KXHOOK verb=$1 exitrd=ready marker=$([ -s "$d/00-kxtest.sh" ] && echo set || echo missing)" >/dev/console
+else
+  echo "KXHOOK verb=$1 exitrd=absent" >/dev/console
+fi
+EOF
+  chmod 755 "$root/usr/lib/systemd/system-shutdown/kxtest-exitrd"
 fi
 
 # --- GRUB, as update-grub writes it with GRUB_DEFAULT=saved ----------------------------------

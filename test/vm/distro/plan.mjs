@@ -7,8 +7,19 @@ import { SOAK_SHORT_CHECKS } from './state-check.mjs';
 const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
 const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(variant === 'systemd' ? [`${n}-clean-shutdown-journal`] : [])];
 
+/** Issue 12 part 4, the dracut variant (scenario-dracut.mjs): one boot, then `systemctl kexec` and `reboot`. */
+const viaDracut = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-exitrd-ready`, `${n}-jumped-before-pivot`];
+export const DRACUT_CHECKS = [
+  'kexec-load-at-boot',
+  'dracut-shutdown-armed',
+  ...viaDracut('systemctl-kexec'),
+  'systemctl-kexec-fs-clean',
+  ...viaDracut('reboot-kexec'),
+];
+
 /** Every check a suite reports, in order. */
 export function planFor(suite, variant, reps) {
+  if (variant === 'dracut') return [...DRACUT_CHECKS];
   const plan = variant === 'systemd' ? ['kexec-load-at-boot'] : [];
   if (suite === 'bench') {
     for (let i = 0; i < reps; i++) plan.push(`bench-${i}-kexec`, `bench-${i}-cold`);

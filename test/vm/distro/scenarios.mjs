@@ -1,5 +1,5 @@
 // The distro tier's scenarios, typed at the serial console of a Debian 12 guest as an admin would.
-// Usage: node scenarios.mjs --image-dir DIR --variant systemd|sysvinit --firmware seabios|ovmf
+// Usage: node scenarios.mjs --image-dir DIR --variant systemd|sysvinit|dracut --firmware seabios|ovmf
 //                           --suite full|basic|bench [--reps N] [--accel tcg] [--times FILE]
 // full: scenarios 1-4; basic: 1 and 3 (reboot, coldreboot); bench: N x (reboot, coldreboot), timings only.
 // Prints "KXD PLAN <tag> <names>" first (every check this suite reports, see planFor), then one
@@ -9,6 +9,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
+import { dracutScenario } from './scenario-dracut.mjs';
 import { planFor } from './plan.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
@@ -24,7 +25,7 @@ const { values: a } = parseArgs({
     times: { type: 'string' },
   },
 });
-if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit'].includes(a.variant) || !/^\d+$/.test(a.reps)) {
+if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit', 'dracut'].includes(a.variant) || !/^\d+$/.test(a.reps)) {
   console.error(`scenarios.mjs: bad --suite ${a.suite}, --variant ${a.variant} or --reps ${a.reps}`);
   process.exit(2);
 }
@@ -193,6 +194,8 @@ async function corruptUpgrade() {
 
 async function main() {
   guest.start();
+  // Issue 12: the dracut variant has its own scenario (one boot, `systemctl kexec`, `reboot`).
+  if (a.variant === 'dracut') return dracutScenario({ guest, sh, result, rebootWith, guestOut, env });
   const first = await guest.ready(400000);
   console.log(`BOOT ${tag} first boot ready in ${Date.now() - t0} ms on ${first.kernel}`);
   await settle();
