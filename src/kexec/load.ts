@@ -15,6 +15,7 @@ import { splitUkiRefusal } from './split-policy.js';
 import { verifyLoadFiles } from './load-integrity.js';
 import { setRecordAside, type LoadRecord } from './record.js';
 import { withLoadLock } from './load-lock.js';
+import { nameReleaseWarning } from './name-release.js';
 import { legacyFlags, syscalls } from './load-syscalls.js';
 import type { LoadAttempt, LoadOptions, LoadRequest, LoadResult } from './load-types.js';
 
@@ -113,6 +114,8 @@ function loadOpened(kernel: Kernel, req: LoadRequest, opts: LoadOptions, typeArc
     }
     if (initrds.length > 1 && memfd === null) initrd = { fd: -1, label: initrdLabel(initrds) };
     const call = describeFileLoad({ fd: kfile.fd, label: kfile.path }, initrd, cmdline, flags);
+    const renamed = nameReleaseWarning(opened.unpacked.path, image.release);
+    if (renamed !== null) checkWarnings.push(renamed);
     const record: LoadRecord = {
       kernel: opened.unpacked.path,
       initrds: initrds.map((f) => f.path),

@@ -100,13 +100,19 @@ export async function faultMatrix({ sh, result, env }) {
     (p, out) => p.rc === 0 && p.klA === '1' && p.recA === good && out.includes('BOOT=ro'),
   );
   // The plan names vmlinuz-N; before the load the file is overwritten with the other release: the
-  // load (one open per file, checks and syscall on that descriptor) records the bytes it loaded.
+  // load (one open per file, checks and syscall on that descriptor) records the bytes it loaded and
+  // warns that the name and the header disagree (src/kexec/name-release.ts).
   await row(
     ctx,
     'matrix-kernel-replaced',
     `kexecctl plan; cp vmlinuz-${O} vmlinuz-${N}; kexecctl load`,
     `P=$(kexecctl plan 2>/dev/null | grep '^kernel:'); cp /boot/vmlinuz-${O} /boot/vmlinuz-${N} && kxm kexecctl load --no-verify; cp -p /root/vmlinuz.mx /boot/vmlinuz-${N}; echo "PLAN=$P"`,
-    (p, out) => p.rc === 0 && p.klA === '1' && p.recA === `vmlinuz-${N}@${O}` && out.includes(`vmlinuz-${N}`),
+    (p, out) =>
+      p.rc === 0 &&
+      p.klA === '1' &&
+      p.recA === `vmlinuz-${N}@${O}` &&
+      p.msg.includes(`holds Linux ${O}, not ${N}`) &&
+      out.includes(`PLAN=kernel: /boot/vmlinuz-${N}`),
   );
   // The planned kernel removed after the load: what kexec-reload.service runs (reboot --prepare).
   await row(
