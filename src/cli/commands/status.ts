@@ -49,6 +49,8 @@ export function formatStatus(s: KexecStatus): string {
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n') + '\n';
 }
 
+export const LOAD_DISABLED_REASON = 'nothing is loaded and kernel.kexec_load_disabled is 1: no kexec load is possible until the next boot';
+
 export function register(program: Command): void {
   program
     .command('status')
@@ -60,7 +62,9 @@ export function register(program: Command): void {
       const s = readStatus(ctx.fs, ctx.stateKernel());
       // Reboot paths (issue 4): will a plain `reboot` kexec, and why (not).
       const { nextRebootStatus } = await import('../reboot-deps.js'); // lazy: --help stays light
-      const next = await nextRebootStatus(ctx).catch((e: unknown) => ({ kexec: false, reason: `unknown: ${e instanceof Error ? e.message : String(e)}` }));
+      const planned = await nextRebootStatus(ctx).catch((e: unknown) => ({ kexec: false, reason: `unknown: ${e instanceof Error ? e.message : String(e)}` }));
+      // Issue 12 fault matrix: nothing loaded under kexec_load_disabled=1 stays so until the next boot (sysvinit's runlevel-6 load too).
+      const next = !s.loaded && s.kexecLoadDisabled === true ? { kexec: false, reason: LOAD_DISABLED_REASON } : planned;
       // Issue 12: the watchdog across the jump, the last kexec boot's assessment, KEXEC_COLD_IF_DRIVERS.
       const { issue12Status } = await import('../../reboot/watchdog-status-rows.js');
       const extra = issue12Status(ctx.fs);

@@ -249,7 +249,10 @@ export async function loadDisabledLast({ sh, result, rebootWith, env }) {
   const why = await sh("journalctl -b -1 -o cat --no-pager | grep 'kexecctl' | grep 'kexec_load_disabled is 1' | tail -n 1");
   result(
     'matrix-load-disabled-cold-reboot',
-    r.firmwareAgain && r.kernel === N && why.out.includes('kexec_load_disabled is 1') && /next reboot will kexec: no/.test(st.out),
+    r.firmwareAgain &&
+      r.kernel === N &&
+      why.out.includes('kexec_load_disabled is 1') &&
+      /next reboot will kexec: no \(nothing is loaded and kernel\.kexec_load_disabled is 1/.test(st.out),
     `${reload.out.split('\n').pop()} | before: ${st.out} | ${r.firmwareAgain ? 'through the firmware' : 'no firmware banner'}, running ${r.kernel} | journal: ${why.out || 'nothing'}`,
   );
 }
