@@ -198,6 +198,13 @@ EOF
   echo "### END /etc/grub.d/10_linux ###"
 } >"$root/boot/grub/grub.cfg"
 chroot "$root" grub-editenv /boot/grub/grubenv create
+# /etc/default/grub as grub-pc's postinst installs it (from grub2-common's template), set so that a
+# real update-grub in the guest (kdumpctl reset-crashkernel runs it) writes the same command line
+# as the grub.cfg above: root=/dev/vda (no UUID), the serial console and the kx.grub=1 marker.
+sed -e 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0,115200 kx.grub=1"/' \
+  -e 's/^#GRUB_DISABLE_LINUX_UUID=.*/GRUB_DISABLE_LINUX_UUID=true/' -e 's/^#GRUB_TERMINAL=.*/GRUB_TERMINAL=console/' \
+  "$root/usr/share/grub/default/grub" >"$root/etc/default/grub"
+grep -q '^GRUB_CMDLINE_LINUX="console=ttyS0,115200 kx.grub=1"$' "$root/etc/default/grub" || { echo "distro: could not write /etc/default/grub" >&2; exit 1; }
 {
   echo "LOAD_KEXEC=true"
   echo "USE_GRUB_CONFIG=true"

@@ -2,6 +2,7 @@
 // results.mjs fails a run that reports fewer). Keep in step with main() in scenarios.mjs: a check
 // reported but not planned, or planned but not reached, fails the suite.
 import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
+import { CRASHKERNEL_BOOT_CHECKS, CRASHKERNEL_RESET_CHECKS } from './scenario-crashkernel.mjs';
 import { SOAK_SHORT_CHECKS } from './state-check.mjs';
 
 const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
@@ -33,7 +34,9 @@ export function planFor(suite, variant, reps) {
   }
   plan.push('coldreboot-firmware', 'coldreboot-normal-boot', ...fsAndShutdown('coldreboot', variant), 'coldreboot-flag-cleared');
   if (suite === 'full' && variant === 'systemd') {
+    plan.push(...CRASHKERNEL_RESET_CHECKS);
     plan.push('corrupt-upgrade-good-load-kept', 'corrupt-upgrade-status-says-why', ...cleanKexec('corrupt-upgrade'), 'corrupt-upgrade-journal-says-why');
+    plan.push(...CRASHKERNEL_BOOT_CHECKS);
   }
   if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_CHECKS);
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');

@@ -13,6 +13,7 @@ import { dracutScenario } from './scenario-dracut.mjs';
 import { planFor } from './plan.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
+import { CRASHKERNEL_GUEST_MEM, crashkernelAfterReboot, crashkernelReset } from './scenario-crashkernel.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -75,6 +76,8 @@ const guest = new Guest({
   accel: a.accel,
   log: `${dir}/console-${a.firmware}.log`,
   fwlog: `${dir}/fw-${a.firmware}.log`,
+  // The crashkernel scenario (systemd full suite) needs RAM inside kdump-utils' default 2G-64G range.
+  mem: a.suite === 'full' && a.variant === 'systemd' ? CRASHKERNEL_GUEST_MEM : 1024,
 });
 
 async function sh(cmd, timeout) {
@@ -265,7 +268,12 @@ async function main() {
   // systemd loads at boot (kexec-load.service); sysvinit loads at runlevel 6 only.
   const wantLoaded = a.variant === 'systemd' ? '1' : '0';
   result('coldreboot-flag-cleared', flag.out === `cleared\n${wantLoaded}`, flag.out.replace(/\n/g, ' '));
-  if (a.suite === 'full' && a.variant === 'systemd') await corruptUpgrade();
+  if (a.suite === 'full' && a.variant === 'systemd') {
+    // Issue 15: reset-crashkernel + update-grub; the corrupt-upgrade reboot boots the load made from it.
+    const ck = await crashkernelReset({ sh, result, guestOut, kernel: env.KERNEL_NEW });
+    await corruptUpgrade();
+    await crashkernelAfterReboot({ sh, result, guestOut }, ck);
+  }
   // Issue 12 part 5: the fault and bad-input matrix; broken-config's reboot below is the next reboot after it.
   if (a.suite === 'full' && a.variant === 'systemd') await faultMatrix({ sh, result, env });
   if (a.suite === 'full') {
