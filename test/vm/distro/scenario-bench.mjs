@@ -17,9 +17,10 @@
 // sets the console loglevel to 6 (dmesg -n 6) before the command, for every kind alike.
 // Output as scenarios.mjs (KXD PLAN/RESULT lines, tallied by results.mjs); downtimes go to --times
 // as "<kind> <firmware> <init> <ready_ms> <jump_ms>" for downtime-report.mjs. Benches assert no time.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
+import { readImageEnv } from './image-env.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 
 const { values: a } = parseArgs({
@@ -47,12 +48,7 @@ if (
 }
 const reps = Number(a.suite === 'bench-post' ? a['post-reps'] : a.reps);
 const dir = a['image-dir'];
-const env = Object.fromEntries(
-  readFileSync(`${dir}/image.env`, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^'|'$/g, '')]),
-);
+const env = readImageEnv(dir);
 const post = a.suite === 'bench-post';
 const fwLabel = post ? `${a.firmware}+post${Math.round(Number(a['post-ms']) / 1000)}s` : a.firmware;
 const tag = `${a.variant}/${a.firmware}`;

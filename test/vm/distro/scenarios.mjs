@@ -6,9 +6,10 @@
 // "KXD RESULT PASS|FAIL <tag>:<name> <detail>" line per check, "DOWNTIME <kind> <firmware> <init> <ms>"
 // lines, and exits non-zero when a check failed. Output read from the guest is printed indented
 // ("  | "), so it can never look like a result. run.sh tallies with results.mjs.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
+import { readImageEnv } from './image-env.mjs';
 import { dracutScenario } from './scenario-dracut.mjs';
 import { planFor } from './plan.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
@@ -31,15 +32,7 @@ if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit', 'd
   process.exit(2);
 }
 const dir = a['image-dir'];
-const env = Object.fromEntries(
-  readFileSync(`${dir}/image.env`, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i), l.slice(i + 1).replace(/^'|'$/g, '')];
-    }),
-);
+const env = readImageEnv(dir);
 const tag = `${a.variant}/${a.firmware}`;
 let passed = 0;
 let failed = 0;
