@@ -43,12 +43,13 @@ export function register(program: Command): void {
     const ctx = makeContext(opts.root, { command: 'kexecctl load' });
     ctx.requireEffects(opts.dryRun === true);
     let req;
+    let planWarnings: string[] = [];
     if (opts.kernel === undefined) {
       if (opts.initrd.length > 0 || opts.append !== undefined) {
         throw new KexecError({ code: 'EUSAGE', message: '--initrd and --append need --kernel', exitCode: 2 });
       }
       const { resolvePlanRequest } = await import('./plan-hook.js'); // lazy: the GRUB evaluator
-      req = await resolvePlanRequest(ctx, { crash: opts.crash === true, mode: opts.mode });
+      ({ req, warnings: planWarnings } = await resolvePlanRequest(ctx, { crash: opts.crash === true, mode: opts.mode }));
     } else {
       req = {
         kernelPath: opts.kernel,
@@ -62,6 +63,7 @@ export function register(program: Command): void {
     req = { ...req, verify: opts.verify };
     const kernel = await ctx.getKernel(opts.dryRun);
     const r = await loadKernelChecked(kernel, req, { root: ctx.root, trust: ctx.trust, dryRun: opts.dryRun === true, ...debugSink(opts.debug) });
-    printLoad(r, opts.json);
+    // Then the plan's own warnings (a garbage grubenv, a self-sourcing grub.cfg …), as `kexecctl plan` prints them.
+    printLoad({ ...r, warnings: [...r.warnings, ...planWarnings] }, opts.json);
   });
 }

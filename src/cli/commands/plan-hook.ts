@@ -8,7 +8,8 @@ import type { LoadMode, LoadRequest } from '../../kexec/load.js';
 import { resolveSystemPlan } from '../../plan/system-plan.js';
 import type { CliContext } from '../context.js';
 
-export async function resolvePlanRequest(ctx: CliContext, o: { crash: boolean; mode: LoadMode }): Promise<LoadRequest> {
+/** The load request for the plan, and the plan's warnings (file:line), which `kexecctl load` prints as `kexecctl plan` does. */
+export async function resolvePlanRequest(ctx: CliContext, o: { crash: boolean; mode: LoadMode }): Promise<{ req: LoadRequest; warnings: string[] }> {
   if (o.crash) {
     throw new KexecError({ code: 'EUSAGE', message: "--crash needs --kernel (the crash kernel plan is kdumpctl's: kdumpctl start)", exitCode: 2 });
   }
@@ -17,11 +18,12 @@ export async function resolvePlanRequest(ctx: CliContext, o: { crash: boolean; m
     // Not an error: the configuration says not to load (LOAD_KEXEC, /no-kexec-reboot).
     throw new KexecError({ code: 'EPLANSKIP', message: `nothing loaded: ${plan.reason}`, exitCode: 0 });
   }
-  return {
+  const req = {
     kernelPath: ctx.fs.hostPath(plan.kernel),
     initrdPaths: plan.initrd.map((p) => ctx.fs.hostPath(p)),
     cmdline: plan.cmdline,
     crash: false,
     mode: o.mode,
   };
+  return { req, warnings: plan.warnings };
 }

@@ -126,6 +126,7 @@ describe('kexecctl load / status / unload / exec', () => {
     );
     put('boot/vmlinuz-6.1.0-18-amd64', readFileSync(fx.kernel));
     put('boot/initrd.img-6.1.0-18-amd64', readFileSync(fx.initrd1));
+    put('lib/modules/6.1.0-18-amd64/modules.dep', ''); // else the plan warns (printed since issue 12's matrix)
     put('proc/cmdline', 'BOOT_IMAGE=/old root=/dev/vda1\n');
     const r = await ctl('load', '--json');
     expect(r.stderr).toBe('');
@@ -134,6 +135,23 @@ describe('kexecctl load / status / unload / exec', () => {
     expect(call?.args['cmdline']).toBe('root=/dev/vda1 marker=plan');
     expect(String(call?.args['kernel'])).toContain('/boot/vmlinuz-6.1.0-18-amd64');
     expect(JSON.parse(r.stdout).record.initrds).toEqual([join(fk.root, 'boot/initrd.img-6.1.0-18-amd64')]);
+  });
+
+  it("load without --kernel prints the plan's warnings, as kexecctl plan does (issue 12 matrix: a garbage grubenv)", async () => {
+    const put = (p: string, c: string | Buffer) => {
+      mkdirSync(join(fk.root, p, '..'), { recursive: true });
+      writeFileSync(join(fk.root, p), c);
+    };
+    put('etc/default/kexec', 'LOAD_KEXEC=true\nUSE_GRUB_CONFIG=true\n');
+    put('boot/grub/grub.cfg', "load_env\nmenuentry 'Debian' {\n\tlinux /boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro\n}\n");
+    put('boot/grub/grubenv', Buffer.alloc(1024, 0x5a));
+    put('boot/vmlinuz-6.1.0-18-amd64', readFileSync(fx.kernel));
+    put('lib/modules/6.1.0-18-amd64/modules.dep', '');
+    put('proc/cmdline', 'BOOT_IMAGE=/old root=/dev/vda1\n');
+    const r = await ctl('load', '--no-verify');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kexecctl: warning: .*\/boot\/grub\/grubenv:1: .*not a GRUB environment block/)]);
+    expect(fk.state().calls.find((c) => c.syscall === 'kexec_file_load')?.args['cmdline']).toBe('BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/vda1 ro');
   });
 
   it('exec refuses with nothing loaded; execs the loaded kernel; dry run lists the steps', async () => {
