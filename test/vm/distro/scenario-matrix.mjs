@@ -112,7 +112,7 @@ export async function faultMatrix({ sh, result, env }) {
       p.klA === '1' &&
       p.recA === `vmlinuz-${N}@${O}` &&
       p.msg.includes(`holds Linux ${O}, not ${N}`) &&
-      out.includes(`PLAN=kernel: /boot/vmlinuz-${N}`),
+      new RegExp(`PLAN=kernel:\\s+/boot/vmlinuz-${N.replace(/\./g, '\\.')}(\\s|$)`).test(out),
   );
   // The planned kernel removed after the load: what kexec-reload.service runs (reboot --prepare).
   await row(
