@@ -2,6 +2,9 @@
 // results.mjs fails a run that reports fewer). Keep in step with main() in scenarios.mjs: a check
 // reported but not planned, or planned but not reached, fails the suite.
 import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
+
+/** The fault matrix (issue 12) runs in the systemd full suite only with KEXECCTL_DISTRO_MATRIX=1 (npm run test:matrix): its ~3.5 min no longer fit the CI budget. */
+export const matrixOn = (suite, variant) => suite === 'full' && variant === 'systemd' && process.env['KEXECCTL_DISTRO_MATRIX'] === '1';
 import { CRASHKERNEL_BOOT_CHECKS, CRASHKERNEL_RESET_CHECKS } from './scenario-crashkernel.mjs';
 import { SOAK_SHORT_CHECKS } from './state-check.mjs';
 
@@ -38,9 +41,9 @@ export function planFor(suite, variant, reps) {
     plan.push('corrupt-upgrade-good-load-kept', 'corrupt-upgrade-status-says-why', ...cleanKexec('corrupt-upgrade'), 'corrupt-upgrade-journal-says-why');
     plan.push(...CRASHKERNEL_BOOT_CHECKS);
   }
-  if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_CHECKS);
+  if (matrixOn(suite, variant)) plan.push(...MATRIX_CHECKS);
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
-  if (suite === 'full' && variant === 'systemd') plan.push(...MATRIX_LAST_CHECKS);
+  if (matrixOn(suite, variant)) plan.push(...MATRIX_LAST_CHECKS);
   if (suite === 'full' && variant === 'systemd') plan.push(...SOAK_SHORT_CHECKS); // last: powers the guest off
   return plan;
 }

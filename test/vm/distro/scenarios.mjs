@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
 import { readImageEnv } from './image-env.mjs';
 import { dracutScenario } from './scenario-dracut.mjs';
-import { planFor } from './plan.mjs';
+import { matrixOn, planFor } from './plan.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
 import { CRASHKERNEL_GUEST_MEM, crashkernelAfterReboot, crashkernelReset } from './scenario-crashkernel.mjs';
@@ -268,7 +268,7 @@ async function main() {
     await crashkernelAfterReboot({ sh, result, guestOut }, ck);
   }
   // Issue 12 part 5: the fault and bad-input matrix; broken-config's reboot below is the next reboot after it.
-  if (a.suite === 'full' && a.variant === 'systemd') await faultMatrix({ sh, result, env });
+  if (matrixOn(a.suite, a.variant)) await faultMatrix({ sh, result, env });
   if (a.suite === 'full') {
     // (4) a broken configuration → reboot still reboots, cold, and says why.
     await sh("sed -i -e 's/^USE_GRUB_CONFIG=.*/USE_GRUB_CONFIG=false/' -e 's|^KERNEL_IMAGE=.*|KERNEL_IMAGE=\"/boot/vmlinuz-missing\"|' /etc/default/kexec");
@@ -284,7 +284,7 @@ async function main() {
     const why = await sh("journalctl -b -1 -o cat --no-pager | grep -E 'kexecctl.*(vmlinuz-missing|firmware)' | tail -n 2");
     result('broken-config-logged-why', why.out.includes('vmlinuz-missing'), why.out.replace(/\n/g, ' | ') || 'no reason in the journal');
   }
-  if (a.suite === 'full' && a.variant === 'systemd') await loadDisabledLast({ sh, result, rebootWith, env }); // the matrix's last row: the last reboot
+  if (matrixOn(a.suite, a.variant)) await loadDisabledLast({ sh, result, rebootWith, env }); // the matrix's last row: the last reboot
   // Last, as it powers the guest off: no growth across the kexec boots, then e2fsck -fn (issue 12).
   if (soakShort) await soakShortChecks({ guest, result, image: `${dir}/root.img`, boots: stateBoots });
 }
