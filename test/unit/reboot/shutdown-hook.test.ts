@@ -104,4 +104,77 @@ describe('system-shutdown hook', () => {
     expect(runHook('kexec')).toBe(0);
     expect(kexecCalls()).toHaveLength(1);
   });
+
+  // Issue 14: the jump without node. A fake perl (the syscall) and a fake ip record their calls; the
+  // syscall number is the kernel ABI's (x86_64 syscall_64.tbl 169, asm-generic unistd.h 142).
+  describe('without node', () => {
+    const nr = process.arch === 'arm64' ? '142' : '169';
+    beforeEach(() => {
+      file(
+        'usr/bin/perl',
+        `#!/bin/sh\nshift; shift\necho "perl $* sibling=$(cat '${root}/sibling' 2>/dev/null || echo running)" >>'${root}/kexec.log'\nexit 1\n`,
+        0o755,
+      );
+      file('usr/sbin/ip', `#!/bin/sh\necho "ip $*" >>'${root}/kexec.log'\n`, 0o755);
+      for (const [n, flags] of [
+        ['lo', '0x9'],
+        ['eth0', '0x1003'],
+        ['shaper0', '0x1003'],
+        ['wlan0', '0x1002'],
+      ] as const)
+        file(`sys/class/net/${n}/flags`, `${flags}\n`);
+      file('etc/default/kexec', '# shipped file: documented, commented out\n#KEXEC_WATCHDOG_SEC=0\n  # KEXEC_COLD_IF_DRIVERS="mlx4_core"\nLOAD_KEXEC=true\n');
+    });
+    const downs = ['ip link set dev shaper0 down', 'ip link set dev eth0 down'];
+    const ups = ['ip link set dev shaper0 up', 'ip link set dev eth0 up'];
+
+    it('syncs, takes the up interfaces down as kexec -e does and calls reboot(KEXEC) through perl, after the siblings', () => {
+      expect(runHook('reboot', 1)).toBe(0);
+      // The fake "returns" like a failed syscall would, so the interfaces come back and node runs.
+      expect(kexecCalls()).toEqual([...downs, `perl ${nr} sibling=done`, ...ups, '-e sibling=done']);
+      expect(kmsg()).toContain('jumping to it from the system-shutdown hook (no node: no watchdog, pre-exec hook or KEXEC_COLD_IF_DRIVERS applies)');
+    });
+
+    it.each([
+      ['KEXEC_WATCHDOG_SEC=30\n', 'etc/default/kexec'],
+      ['export KEXEC_WATCHDOG_SEC = 5\r\n', 'etc/default/kexec'],
+      ['\ufeffKEXEC_COLD_IF_DRIVERS="nvidia"\r\n', 'etc/default/kexec'],
+      ['KEXEC_COLD_IF_DRIVERS: mlx4_core\n', 'etc/default/kexec.d/10-fleet.conf'],
+    ])('leaves the jump to node when the config asks for more (%j in %s)', (text, rel) => {
+      file(rel, text);
+      expect(runHook('kexec')).toBe(0);
+      expect(kexecCalls()).toEqual(['-e sibling=running']);
+    });
+
+    it('leaves the jump to node with a watchdog asked by kexecctl reboot --watchdog', () => {
+      file('run/kexecctl/watchdog-sec', '30\n');
+      runHook('kexec');
+      expect(kexecCalls()).toEqual(['-e sibling=running']);
+    });
+
+    it('leaves the jump to node with anything in pre-exec.d', () => {
+      file('etc/kexecctl/pre-exec.d/10-unbind', '#!/bin/sh\n', 0o755);
+      runHook('kexec');
+      expect(kexecCalls()).toEqual(['-e sibling=running']);
+    });
+
+    it('leaves the jump to node when an interface is up and there is no ip', () => {
+      rmSync(join(root, 'usr/sbin/ip'));
+      runHook('kexec');
+      expect(kexecCalls()).toEqual(['-e sibling=running']);
+    });
+
+    it('needs no ip when no interface but lo is up', () => {
+      rmSync(join(root, 'usr/sbin/ip'));
+      for (const n of ['eth0', 'shaper0']) file(`sys/class/net/${n}/flags`, '0x1002\n');
+      runHook('kexec');
+      expect(kexecCalls()).toEqual([`perl ${nr} sibling=running`, '-e sibling=running']);
+    });
+
+    it('falls back to node when there is no perl', () => {
+      rmSync(join(root, 'usr/bin/perl'));
+      runHook('kexec');
+      expect(kexecCalls()).toEqual(['-e sibling=running']);
+    });
+  });
 });
