@@ -11,6 +11,7 @@ import { fstatSync } from 'node:fs';
 import { KexecError } from '../errors.js';
 import { preadFully, type OpenedFile } from '../host/open-checked.js';
 import type { KernelImageInfo } from '../image/kernel-image.js';
+import { fileVersionKey, VERIFIED_FILE, type VerifiedCache } from './verified-cache.js';
 import { KERNEL_ADVICE } from '../image/integrity/types.js';
 import {
   BuildCrc,
@@ -134,14 +135,32 @@ export async function verifyLoadInitrd(initrd: OpenedFile): Promise<string[]> {
   throw new KexecError({ code: r.code, message: r.message, path: initrd.path, exitCode: 2 });
 }
 
-/** The deep checks of everything a load hands over: the kernel's payload, then every initrd part. */
-export async function verifyLoadFiles(opened: {
-  kernel: OpenedFile;
-  image: Pick<KernelImageInfo, 'version'>;
-  payload: PayloadLocation | null;
-  initrds: readonly OpenedFile[];
-}): Promise<string[]> {
-  const warnings = await verifyLoadPayload(opened.kernel, opened.payload, opened.image.version);
-  for (const f of opened.initrds) warnings.push(...(await verifyLoadInitrd(f)));
+/**
+ * The deep checks of everything a load hands over: the kernel's payload, then every initrd part.
+ * With a cache (verified-cache.ts), a file version already checked without a warning is skipped,
+ * and one that passes without a warning is remembered.
+ */
+export async function verifyLoadFiles(
+  opened: {
+    kernel: OpenedFile;
+    image: Pick<KernelImageInfo, 'version'>;
+    payload: PayloadLocation | null;
+    initrds: readonly OpenedFile[];
+  },
+  cache?: VerifiedCache,
+  debug?: (line: string) => void,
+): Promise<string[]> {
+  const once = async (f: OpenedFile, check: () => Promise<string[]>): Promise<string[]> => {
+    const key = cache === undefined ? '' : fileVersionKey(f.fd);
+    if (cache !== undefined && cache.has(key)) {
+      debug?.(`${f.path}: deep check skipped, this file version (${key}) passed it before (${VERIFIED_FILE})`);
+      return [];
+    }
+    const w = await check();
+    if (cache !== undefined && w.length === 0) cache.add(key, f.path);
+    return w;
+  };
+  const warnings = await once(opened.kernel, () => verifyLoadPayload(opened.kernel, opened.payload, opened.image.version));
+  for (const f of opened.initrds) warnings.push(...(await once(f, () => verifyLoadInitrd(f))));
   return warnings;
 }

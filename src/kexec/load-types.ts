@@ -4,6 +4,7 @@ import type { TrustPolicy } from '../host/open-checked.js';
 import type { Arch } from '../sys/constants.js';
 import type { X86BootFacts } from '../host/x86-boot-facts.js';
 import type { LoadRecord } from './record.js';
+import type { VerifiedCache } from './verified-cache.js';
 
 /** kexec -a (auto: file, then fallback), -s (file only), -c (kexec_load only). */
 export type LoadMode = 'auto' | 'file' | 'legacy';
@@ -46,6 +47,8 @@ export type LoadOptions = {
    * check for the fake (tests use x86 images on any host) unless given.
    */
   arch?: Arch | null;
+  /** Deep checks remembered per file version (verified-cache.ts); automatic loads only. */
+  verified?: VerifiedCache;
   /** How long to wait for another load's lock (load-lock.ts; default LOCK_WAIT_MS). */
   lockWaitMs?: number;
   /** This machine's memory map and boot data for kexec_load (default: read under `root`). */

@@ -54,7 +54,7 @@ export async function loadKernelChecked(kernel: Kernel, req: LoadRequest, opts: 
   try {
     if (req.verify === true) {
       const t0 = Date.now();
-      opened.warnings.push(...(await verifyLoadFiles(opened)));
+      opened.warnings.push(...(await verifyLoadFiles(opened, opts.verified, opts.debug)));
       opts.debug?.(`verified the kernel's ${opened.payload?.format ?? 'missing'} payload and ${opened.initrds.length} initrd(s) in ${Date.now() - t0} ms`);
     }
   } catch (e) {

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { loadKernelChecked } from '../kexec/load.js';
+import { FileVerifiedCache } from '../kexec/verified-cache.js';
 import { readLoadRecord } from '../kexec/record.js';
 import { readKexecState } from '../kexec/state.js';
 import { unloadKernel } from '../kexec/unload.js';
@@ -44,11 +45,11 @@ export function hostRebootDeps(o: HostDepsOptions): RebootDeps {
   return {
     plan: o.plan,
     async load(want) {
-      // The deep check (issue 18) and unpacking of wrapped kernels (issue 11), as kexecctl load does.
+      // The deep check (issue 18, once per file version: verified-cache.ts) and unpacking of wrapped kernels (issue 11), as kexecctl load does.
       await loadKernelChecked(
         k,
         { kernelPath: at(want.kernel), initrdPaths: want.initrds.map(at), cmdline: want.cmdline, crash: false, mode: 'auto', verify: true },
-        { root, ...(o.trust ? { trust: o.trust } : {}) },
+        { root, ...(o.trust ? { trust: o.trust } : {}), verified: new FileVerifiedCache(root, { write: true, trustedUids: o.trust?.trustedUids ?? [0] }) },
       );
     },
     async unload() {
