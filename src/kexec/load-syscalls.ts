@@ -78,7 +78,7 @@ export function syscalls(kernel: Kernel, req: LoadRequest, opts: LoadOptions, p:
         code: 'EKEXECFILE',
         errno: res.errno,
         syscall: 'kexec_file_load',
-        message: `kexec_file_load failed: ${strerror(res.errno)}${deniedWhy(root, res.errno)}`,
+        message: `kexec_file_load failed: ${strerror(res.errno)}${deniedWhy(root, res.errno, 'kexec_file_load')}`,
       });
     }
     if (req.mode === 'file') {
@@ -143,12 +143,14 @@ function legacyLoad(
   const res = kernel.kexecLoad(plan.entry, plan.segments, flags);
   if (!res.ok) {
     attempts.push({ syscall: 'kexec_load', call, ok: false, errno: res.errno, code: res.code, message: res.message });
-    // kexec-tools prints the segments after "kexec_load failed" (kexec/kexec.c my_load()).
+    // kexec-tools prints the segments after "kexec_load failed" (kexec/kexec.c my_load()); a refusal
+    // we can explain (lockdown, kexec_load_disabled) is one line: the segments play no part in it.
+    const why = deniedWhy(opts.root ?? '/', res.errno, 'kexec_load');
     throw new KexecError({
       code: 'EKEXECLOAD',
       errno: res.errno,
       syscall: 'kexec_load',
-      message: [`kexec_load failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno)}`, ...plan.table].join('\n'),
+      message: [`kexec_load failed: ${strerror(res.errno)}${why}`, ...(why === '' ? plan.table : [])].join('\n'),
     });
   }
   attempts.push({ syscall: 'kexec_load', call, ok: true });

@@ -48,7 +48,7 @@ function unloadUnlocked(kernel: Kernel, req: UnloadRequest, opts: UnloadOptions)
         code: 'EKEXECFILE',
         errno: res.errno,
         syscall: 'kexec_file_load',
-        message: `kexec_file_load(unload) failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno)}`,
+        message: `kexec_file_load(unload) failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno, 'kexec_file_load')}`,
       });
     }
     if (req.mode === 'file') {
@@ -62,7 +62,7 @@ function unloadUnlocked(kernel: Kernel, req: UnloadRequest, opts: UnloadOptions)
       code: 'EKEXECLOAD',
       errno: res.errno,
       syscall: 'kexec_load',
-      message: `kexec unload failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno)}`,
+      message: `kexec unload failed: ${strerror(res.errno)}${deniedWhy(opts.root ?? '/', res.errno, 'kexec_load')}`,
     });
   }
   return done('kexec_load', legacyCall);
