@@ -6,6 +6,9 @@
  * file system). Every program runs as argv through the Runner (the Processes port); no shell. An ssh
  * target streams the collector into ssh through the port's pipe, as kdump.sh's
  * `$CORE_COLLECTOR /proc/vmcore | ssh ... dd` does.
+ * A signal (the CLI aborts `signal` on SIGTERM/SIGINT) stops the save where it is: the partial dump
+ * stays as vmcore-incomplete, and neither kdump_post nor failure_action runs (whoever sent SIGTERM is
+ * stopping this system; a dump_to_rootfs retry or a reboot would fight it).
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -49,6 +52,8 @@ export type CaptureInput = {
   now: Date;
   /** Core file in the root (default /proc/vmcore). */
   vmcore: string;
+  /** Aborted by the CLI's SIGTERM/SIGINT handler. */
+  signal?: AbortSignal;
   /** Extra saveDump options (tests). */
   saveOptions?: Partial<SaveDumpOptions>;
 };
@@ -56,10 +61,12 @@ export type CaptureInput = {
 export type CaptureResult = {
   saved: SaveDumpResult | null;
   ok: boolean;
-  action: FinalAction;
+  action: FinalAction | 'none';
   error?: string;
   /** ssh target: where the vmcore was written (user@host:dir/vmcore.flat ...). */
   remote?: string;
+  /** The signal that stopped the save (then action is 'none'). */
+  interrupted?: string;
 };
 
 /** The device a /proc/mounts line shows for a spec, when it can be resolved (UUID= and LABEL= via /dev/disk/by-*). */
@@ -121,6 +128,7 @@ async function attempt(i: CaptureInput, base: string, collector: readonly string
     names: namesFor(i, onTarget),
     // kdump-config prunes local dumps only, never on NFS.
     numDumps: i.plan.layout.value === 'kdump-tools' && onTarget && i.plan.target.value.kind === 'nfs' ? 0 : i.plan.numDumps.value,
+    ...(i.signal === undefined ? {} : { signal: i.signal }),
     ...i.saveOptions,
   });
 }
@@ -148,6 +156,10 @@ export async function capture(i: CaptureInput): Promise<CaptureResult> {
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
     log(`saving the dump failed: ${error}`);
+  }
+  if (i.signal?.aborted === true) {
+    const why = String(i.signal.reason);
+    return { saved, ok: false, action: 'none', error: error ?? why, interrupted: why, ...(remote !== undefined ? { remote } : {}) };
   }
   const ok = error === undefined;
   if (plan.post !== null) {

@@ -6,6 +6,11 @@
  * (makedumpfile ... /proc/vmcore <dir>/vmcore-incomplete) through the Processes port; a failing
  * collector or a full disk leaves vmcore-incomplete in place. Before copying, the free space of
  * the target is compared with the size of the full vmcore and the result logged.
+ * Never a truncated vmcore: the name vmcore only ever appears by rename after the data was synced
+ * (kdump-utils' dracut-kdump.sh save_vmcore and kdump-tools' kdump-config write vmcore-incomplete /
+ * dump-incomplete and mv it). Beyond them, the directory entries are synced as soon as the partial
+ * file exists, so a power loss mid-copy leaves a visible vmcore-incomplete, and an aborted signal
+ * (SIGTERM: the CLI's handler) stops the copy, or keeps a collector's output unrenamed.
  */
 import { closeSync, fstatSync, fsyncSync, openSync, renameSync, statSync, statfsSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -13,7 +18,7 @@ import { KexecError } from '../errors.js';
 import { strerror } from '../sys/errno.js';
 import { pruneDumps } from './prune.js';
 import { dumpNames, type DumpNames } from './dump-names.js';
-import { copyAll, createDumpDir, errnoOf, fdSource, fsyncDir, saveDmesg, type SaveResult } from './save.js';
+import { copyStream, createDumpDir, errnoOf, fdSource, fsyncDir, saveDmesg, type SaveResult } from './save.js';
 
 /** Runs argv with the console as stdout/stderr; resolves to its exit status. */
 export type Runner = (argv: readonly string[]) => Promise<number>;
@@ -33,6 +38,10 @@ export type SaveDumpOptions = {
   /** KDUMP_NUM_DUMPS: keep this many dumps in `dir` after a complete save (0 = all). */
   numDumps?: number;
   chunkSize?: number;
+  /** fdatasync every this many bytes of a full copy (default 64 MiB; 0: only at the end). */
+  syncEvery?: number;
+  /** Aborted by a signal handler: the copy stops, nothing is renamed to vmcore. */
+  signal?: AbortSignal;
   openOutput?: (path: string) => number;
   /** Free bytes of the file system holding `path` (tests substitute it); null when unknown. */
   freeBytes?: (path: string) => number | null;
@@ -91,6 +100,7 @@ export async function saveDump(o: SaveDumpOptions): Promise<SaveDumpResult> {
   try {
     const names = o.names ?? dumpNames({ layout: 'kdump-utils', host: o.host, now: o.now, remote: false });
     const dumpDir = createDumpDir(o.dir, names.dir);
+    fsyncDir(o.dir);
     const partial = posix.join(dumpDir, names.partial);
     const filtered = o.collector !== null;
     const fit = checkFit(fstatSync(inFd).size, (o.freeBytes ?? statfsFree)(dumpDir), filtered);
@@ -110,13 +120,20 @@ export async function saveDump(o: SaveDumpOptions): Promise<SaveDumpResult> {
     o.log(fit.message);
     const t0 = Date.now();
     let error: { errno: number; code: string } | string | undefined;
+    let interrupted: string | undefined;
     if (o.collector === null) {
       o.log(`saving ${o.vmcore} to ${partial} (full copy)`);
       const outFd = (o.openOutput ?? ((p: string) => openSync(p, 'wx', 0o600)))(partial);
       try {
-        const copy = copyAll(inFd, outFd, o.chunkSize ?? 4 * 1024 * 1024);
+        fsyncDir(dumpDir); // the name vmcore-incomplete survives a power loss from now on
+        const copy = await copyStream(inFd, outFd, {
+          chunk: o.chunkSize ?? 4 * 1024 * 1024,
+          syncEvery: o.syncEvery ?? 64 * 1024 * 1024,
+          ...(o.signal === undefined ? {} : { signal: o.signal }),
+        });
         result.bytes = copy.bytes;
         error = copy.error;
+        interrupted = copy.interrupted;
         try {
           fsyncSync(outFd);
         } catch (e) {
@@ -127,18 +144,23 @@ export async function saveDump(o: SaveDumpOptions): Promise<SaveDumpResult> {
       }
     } else {
       const argv = [...o.collector, o.vmcore, partial];
-      o.log(`running ${argv.join(' ')}`);
-      const code = await o.run(argv);
+      const code = o.signal?.aborted === true ? null : (o.log(`running ${argv.join(' ')}`), await o.run(argv));
       try {
         result.bytes = statSync(partial).size;
       } catch {
         result.bytes = 0;
       }
-      if (code !== 0) error = `${o.collector[0] ?? 'collector'} exited with status ${code}`;
+      // A signal while the collector ran: its output is not trusted as complete, whatever it exited with.
+      if (o.signal?.aborted === true) interrupted = String(o.signal.reason);
+      else if (code !== 0) error = `${o.collector[0] ?? 'collector'} exited with status ${code}`;
       else error = fsyncPath(partial);
     }
     result.copyMs = Date.now() - t0;
-    if (error !== undefined) {
+    if (interrupted !== undefined) {
+      result.interrupted = interrupted;
+      result.error = error === undefined ? interrupted : typeof error === 'string' ? error : `${error.code} (${strerror(error.errno)})`;
+      // No log line here: the caller says it once (kdumpctl: "SIGTERM: save stopped after ...").
+    } else if (error !== undefined) {
       result.error = typeof error === 'string' ? error : `${error.code} (${strerror(error.errno)})`;
       o.log(`${filtered ? 'collector' : 'copy'} stopped after ${result.bytes} bytes: ${result.error}; keeping the partial dump as ${partial}`);
     } else {

@@ -1,10 +1,10 @@
 /**
  * The pieces of a save (save-dump.ts puts them together): the <host>-<YYYY-MM-DD-HH:MM:SS> dump
- * directory (never reused), the streaming copy that stops on ENOSPC/EIO with what it wrote, and the
- * kernel log extracted into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying why; other
- * names for Debian's layout, dump-names.ts).
+ * directory (never reused), the streaming copy that stops on ENOSPC/EIO or a signal with what it
+ * wrote, and the kernel log extracted into vmcore-dmesg.txt (or vmcore-dmesg-unavailable.txt saying
+ * why; other names for Debian's layout, dump-names.ts).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
 import { KexecError } from '../errors.js';
 import { preadFully } from '../host/open-checked.js';
@@ -22,6 +22,8 @@ export type SaveResult = {
   dmesgOk: boolean;
   /** Set when the copy stopped early (ENOSPC, EIO ...). */
   error?: string;
+  /** Set when a signal stopped the save (SIGTERM, SIGINT): the reason of the abort. */
+  interrupted?: string;
 };
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -73,14 +75,34 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Copies in to out; returns bytes written and, if it stopped early, why. */
-export function copyAll(inFd: number, outFd: number, chunk: number): { bytes: number; error?: { errno: number; code: string } } {
-  const buf = Buffer.alloc(chunk);
+export type CopyOptions = {
+  chunk: number;
+  /** fdatasync the output after every this many bytes (0: never): a dead disk (EIO) stops the copy early. */
+  syncEvery: number;
+  /** Aborted (SIGTERM ...): the copy stops before its next chunk. */
+  signal?: AbortSignal;
+};
+export type CopyOutcome = { bytes: number; error?: { errno: number; code: string }; interrupted?: string };
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Copies in to out; returns bytes written and, if it stopped early, why. Between chunks it yields to
+ * the event loop, so a signal handler can run and abort the copy mid-way (the reads and writes
+ * themselves stay synchronous: /proc/vmcore is read at memory speed). Writeback errors only show at
+ * a sync, hence the periodic fdatasync: a failing dump disk stops the copy within syncEvery bytes
+ * instead of after the whole vmcore went into the page cache, and what was copied before a power
+ * loss is on the disk.
+ */
+export async function copyStream(inFd: number, outFd: number, o: CopyOptions): Promise<CopyOutcome> {
+  const buf = Buffer.alloc(o.chunk);
   let bytes = 0;
+  let synced = 0;
   for (;;) {
+    if (o.signal?.aborted === true) return { bytes, interrupted: String(o.signal.reason) };
     let n: number;
     try {
-      n = readSync(inFd, buf, 0, chunk, bytes);
+      n = readSync(inFd, buf, 0, o.chunk, bytes);
     } catch (e) {
       return { bytes, error: errnoOf(e) };
     }
@@ -94,6 +116,15 @@ export function copyAll(inFd: number, outFd: number, chunk: number): { bytes: nu
       }
     }
     bytes += n;
+    if (o.syncEvery > 0 && bytes - synced >= o.syncEvery) {
+      try {
+        fdatasyncSync(outFd);
+      } catch (e) {
+        return { bytes, error: errnoOf(e) };
+      }
+      synced = bytes;
+    }
+    await nextTurn();
   }
 }
 

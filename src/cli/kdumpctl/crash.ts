@@ -100,7 +100,38 @@ export function piperOf(effects: Effects | null): PipeRunner {
   };
 }
 
+/**
+ * SIGTERM/SIGINT during a save: abort the copy (capture.ts), exit 128 + the signal number with one
+ * line on stderr, and no final action. Without a handler node would die at once, silently, with the
+ * partial dump still named vmcore-incomplete; the handler adds the line and a clean stop (a second
+ * signal, the handler being gone, kills at once). The shell's convention for the code, as a
+ * dracut-kdump.sh killed by the same signal would give.
+ */
+const STOP_SIGNALS = { SIGTERM: 15, SIGINT: 2 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+function onStopSignals(ac: AbortController): () => void {
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => {
+    const h = (): void => ac.abort(sig);
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  return () => {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+  };
+}
+
 async function save(opts: SaveCli): Promise<number> {
+  const ac = new AbortController();
+  const off = onStopSignals(ac);
+  try {
+    return await saveUntilStopped(opts, ac.signal);
+  } finally {
+    off();
+  }
+}
+
+async function saveUntilStopped(opts: SaveCli, signal: AbortSignal): Promise<number> {
   if (opts.finalAction !== undefined && !FINAL_ACTIONS.includes(opts.finalAction as FinalAction))
     throw new KexecError({ code: 'EUSAGE', message: `--final-action must be one of ${FINAL_ACTIONS.join(', ')}`, exitCode: 2 });
   const ctx = makeContext(opts.root, { command: 'kdumpctl save' });
@@ -129,6 +160,7 @@ async function save(opts: SaveCli): Promise<number> {
   if (!trigger) log('note: /proc/cmdline has no kexecctl.kdump=save; saving anyway');
   let code = 0;
   let action: FinalAction = override ?? plan.finalAction.value;
+  let stopped: { bytes: number; vmcoreFile: string } | null = null;
   try {
     const r = await capture({
       fs,
@@ -140,9 +172,11 @@ async function save(opts: SaveCli): Promise<number> {
       ip: hostIp(),
       now: new Date(),
       vmcore: opts.vmcore,
+      signal,
     });
     if (r.saved !== null) {
       const s = r.saved;
+      if (s.interrupted !== undefined && !s.complete) stopped = s;
       say(`vmcore: ${s.vmcoreFile} (${s.bytes} bytes, ${s.complete ? 'complete' : 'INCOMPLETE'}, ${s.filtered ? 'filtered' : 'copied'} in ${s.copyMs} ms)`);
       say(`dmesg: ${s.dmesgFile || '(not saved)'}`);
     }
@@ -152,6 +186,12 @@ async function save(opts: SaveCli): Promise<number> {
   } catch (e) {
     log(e instanceof Error ? e.message : String(e));
     code = 1;
+  }
+  if (signal.aborted) {
+    const sig = String(signal.reason) as StopSignal;
+    const part = stopped === null ? '' : ` after ${stopped.bytes} bytes; the partial dump stays as ${stopped.vmcoreFile}, no vmcore`;
+    log(`${sig}: save stopped${part}; no final action`);
+    return 128 + (STOP_SIGNALS[sig] ?? 15);
   }
   if (effects !== null) await finalAction(action, fs, effects);
   return code;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,40 @@ describe('capture', () => {
     const c = await go('', r.run, 'NFS=srv:/x\nKDUMP_FAIL_CMD="/usr/bin/logger dump failed"');
     expect(r.calls[1]).toEqual(['/usr/bin/logger', 'dump', 'failed']);
     expect(c.action).toBe('reboot');
+  });
+});
+
+describe('capture stopped by a signal (kdumpctl save under SIGTERM)', () => {
+  it('keeps the partial dump as vmcore-incomplete and runs neither kdump_post nor failure_action', async () => {
+    const ac = new AbortController();
+    const calls: string[][] = [];
+    // The collector is signalled mid-way (the CLI's handler aborts) yet ends with status 0 and a whole file.
+    const run: Runner = async (argv) => {
+      calls.push([...argv]);
+      if (argv[0] === '/bin/mdf') {
+        ac.abort('SIGTERM');
+        writeFileSync(argv[argv.length - 1] ?? '', 'KDUMP   looks whole');
+      }
+      return 0;
+    };
+    const conf = 'ext4 /dev/vdb\npath /dumps\ncore_collector /bin/mdf -l\nkdump_post /bin/post\nfailure_action dump_to_rootfs\nfinal_action poweroff';
+    const c = await capture({
+      fs: new RootFs(root),
+      plan: buildDumpPlan({ conf: parseKdumpConf(conf).value, tools: null, makedumpfile: null }),
+      run,
+      pipe: async () => ({ producer: 0, consumer: 0 }),
+      log: () => undefined,
+      host: 'h',
+      ip: null,
+      now: new Date(2026, 0, 1),
+      vmcore: '/proc/vmcore',
+      signal: ac.signal,
+    });
+    expect(calls.map((a) => a[0])).toEqual(['mount', '/bin/mdf']);
+    expect(c).toMatchObject({ ok: false, action: 'none', interrupted: 'SIGTERM' });
+    const d = join(root, TARGET_MOUNT, 'dumps', 'h-2026-01-01-00:00:00');
+    expect(readdirSync(d).sort()).toEqual(['vmcore-dmesg.txt', 'vmcore-incomplete']);
+    expect(existsSync(join(root, 'dumps'))).toBe(false);
   });
 });
 

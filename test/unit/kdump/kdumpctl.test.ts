@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -207,6 +207,37 @@ describe('kdumpctl test and save (under --root, with the fake kernel)', () => {
     expect(readdirSync(p).sort()).toEqual(['vmcore', 'vmcore-dmesg-unavailable.txt']);
     expect(readFileSync(join(p, 'vmcore-dmesg-unavailable.txt'), 'utf8')).toMatch(/could not extract the kernel log .* no VMCOREINFO note/);
     expect(fakeState().calls).toEqual([]);
+  });
+  it('save under SIGTERM mid-copy: exit 143, one line, the partial dump stays as vmcore-incomplete, no final action', async () => {
+    setFake({});
+    // 48 MiB of core (sparse zeros after the ELF header): many 4 MiB chunks, so the signal lands mid-copy.
+    const core = buildCore({ records: [{ text: 'sysrq: Trigger a crash', tsNsec: 1n }] });
+    writeFileSync(join(root, 'proc/vmcore'), core);
+    truncateSync(join(root, 'proc/vmcore'), 48 * 1048576);
+    writeFileSync(join(root, 'proc/cmdline'), 'root=/dev/vda kexecctl.kdump=save\n');
+    let done = false;
+    const saving = run('save', '--root', root).finally(() => (done = true));
+    const crash = join(root, 'var/crash');
+    let partial = '';
+    // What a SIGTERM delivers to node: the process's 'SIGTERM' listeners, called on the event loop.
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      const [d] = existsSync(crash) ? readdirSync(crash) : [];
+      partial = join(crash, d ?? '-', 'vmcore-incomplete');
+      if (existsSync(partial) && statSync(partial).size > 0) {
+        process.emit('SIGTERM');
+        break;
+      }
+    }
+    const code = await saving;
+    const after = err.split('\n').filter((l) => /SIGTERM/.test(l));
+    expect(code).toBe(143);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatch(/^kdumpctl: SIGTERM: save stopped after \d+ bytes; the partial dump stays as .*\/vmcore-incomplete, no vmcore; no final action$/);
+    expect(readdirSync(join(partial, '..')).sort()).toEqual(['vmcore-dmesg.txt', 'vmcore-incomplete']);
+    expect(statSync(partial).size).toBeLessThan(48 * 1048576);
+    expect(fakeState().calls).toEqual([]);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
   });
   it('save outside a capture kernel refuses and never reboots', async () => {
     setFake({});

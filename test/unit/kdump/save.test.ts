@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyAll, createDumpDir, dumpDirName } from '../../../src/kdump/save.js';
+import { copyStream, createDumpDir, dumpDirName } from '../../../src/kdump/save.js';
 import { saveDump } from '../../../src/kdump/save-dump.js';
 import { buildCore } from './synthetic-core.js';
 
@@ -28,13 +28,13 @@ describe('dump directory', () => {
 });
 
 describe('copy on a full disk', () => {
-  it('reports ENOSPC with the bytes written so far', () => {
+  it('reports ENOSPC with the bytes written so far', async () => {
     const src = join(dir, 'src');
     writeFileSync(src, Buffer.alloc(100000, 1));
     const inFd = openSync(src, 'r');
     const outFd = openSync('/dev/full', 'w');
     try {
-      const r = copyAll(inFd, outFd, 4096);
+      const r = await copyStream(inFd, outFd, { chunk: 4096, syncEvery: 0 });
       expect(r.error?.code).toBe('ENOSPC');
       expect(r.bytes).toBe(0);
     } finally {
@@ -84,5 +84,67 @@ describe('copy on a full disk', () => {
     expect(readFileSync(r.vmcoreFile).equals(readFileSync(core))).toBe(true);
     expect(statSync(r.vmcoreFile).mode & 0o777).toBe(0o600);
     expect(r.dmesgOk).toBe(true);
+  });
+});
+
+describe('copy stopped by a signal', () => {
+  it('stops before the next chunk once the signal is aborted, with the bytes written so far', async () => {
+    const src = join(dir, 'src');
+    writeFileSync(src, Buffer.alloc(100000, 7));
+    const inFd = openSync(src, 'r');
+    const outFd = openSync(join(dir, 'out'), 'w');
+    const ac = new AbortController();
+    try {
+      // Queued before the copy's first turn: runs right after the first chunk, as a signal handler would.
+      setImmediate(() => ac.abort('SIGTERM'));
+      const r = await copyStream(inFd, outFd, { chunk: 4096, syncEvery: 8192, signal: ac.signal });
+      expect(r).toEqual({ bytes: 4096, interrupted: 'SIGTERM' });
+      expect(statSync(join(dir, 'out')).size).toBe(4096);
+    } finally {
+      closeSync(inFd);
+      closeSync(outFd);
+    }
+  });
+  it('a save aborted mid-copy keeps vmcore-incomplete and never renames it to vmcore', async () => {
+    const core = join(dir, 'vmcore-src');
+    writeFileSync(core, Buffer.concat([buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }), Buffer.alloc(50000)]));
+    const ac = new AbortController();
+    const r = await saveDump({
+      collector: null,
+      run: async () => 99,
+      vmcore: core,
+      dir: join(dir, 'crash'),
+      host: 'h',
+      now: new Date(),
+      log: (l) => {
+        if (l.startsWith('saving ')) setImmediate(() => ac.abort('SIGTERM'));
+      },
+      chunkSize: 1000,
+      signal: ac.signal,
+    });
+    expect(r).toMatchObject({ complete: false, interrupted: 'SIGTERM', bytes: 1000 });
+    expect(readdirSync(r.dumpDir).sort()).toEqual(['vmcore-dmesg.txt', 'vmcore-incomplete']);
+    expect(statSync(join(r.dumpDir, 'vmcore-incomplete')).size).toBe(1000);
+  });
+  it('a collector that ends after the signal keeps its output as vmcore-incomplete, even with status 0', async () => {
+    const core = join(dir, 'vmcore-src');
+    writeFileSync(core, buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }));
+    const ac = new AbortController();
+    const r = await saveDump({
+      collector: ['makedumpfile', '-l'],
+      run: async (argv) => {
+        writeFileSync(argv[argv.length - 1] ?? '', 'KDUMP   whole?');
+        ac.abort('SIGTERM');
+        return 0;
+      },
+      vmcore: core,
+      dir: join(dir, 'crash'),
+      host: 'h',
+      now: new Date(),
+      log: () => undefined,
+      signal: ac.signal,
+    });
+    expect(r).toMatchObject({ complete: false, interrupted: 'SIGTERM' });
+    expect(readdirSync(r.dumpDir).sort()).toEqual(['vmcore-dmesg.txt', 'vmcore-incomplete']);
   });
 });
