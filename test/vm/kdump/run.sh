@@ -19,6 +19,8 @@
 # Two rounds, each its own QEMU run: "s" crashes into a crash kernel loaded with kexec_file_load
 # (KEXEC_ARGS="-s"), "c" into one loaded with kexec_load and our own segments and ELF core header
 # (KEXEC_ARGS="-c", issue 10 item 4; the guest gets kxt.kexec_args=-c). Results: "kdump" and "kdump-c".
+# Round c also runs the save faults of issue 12's matrix (faults.sh): SIGTERM mid-copy and EIO (QEMU
+# blkdebug on a second disk) in the capture kernel, then a short third boot of its disk for power loss.
 # Env: KEXECCTL_KDUMP_ROUNDS (default "s c"), KEXECCTL_CACHE, KEXECCTL_ACCEL=kvm|tcg, KEXECCTL_KDUMP_MEM (guest MiB, default 768),
 #      KEXECCTL_KDUMP_TIMEOUT (seconds, default 420), KEXECCTL_KEEP=1 keeps the disk image and logs.
 set -euo pipefail
@@ -56,7 +58,7 @@ finish() {
   [ -n "${KEXECCTL_RESULTS:-}" ] && echo "$KXD_NAME $passed $failed" >>"$KEXECCTL_RESULTS"
   echo "$KXD_NAME tier: total $(($(kx_ms) - T0)) ms"
   echo "$KXD_NAME: $passed passed, $failed failed"
-  [ "${KEXECCTL_KEEP:-}" = 1 ] || rm -rf "${WORK:?}/dump" "$WORK/disk.img" "$WORK/ssh-srv/dumps" "$WORK/ssh-srv/deb" "$WORK/nfs-srv/export"
+  [ "${KEXECCTL_KEEP:-}" = 1 ] || rm -rf "${WORK:?}/dump" "$WORK/disk.img" "$WORK/eio.img" "$WORK/ssh-srv/dumps" "$WORK/ssh-srv/deb" "$WORK/nfs-srv/export"
   [ "$failed" -eq 0 ]
   exit $?
 }
@@ -128,7 +130,13 @@ mkdir -p "$WORK"
 . test/vm/kdump/ssh-server.sh
 # shellcheck source=test/vm/kdump/nfs-server.sh
 . test/vm/kdump/nfs-server.sh
+# shellcheck source=test/vm/kdump/faults.sh
+. test/vm/kdump/faults.sh
 NET_ARGS=()
+if [ "$KXD_ROUND" = c ]; then
+  kxd_eio_prepare "$WORK"
+  NET_ARGS=("${KXD_EIO_ARGS[@]}")
+fi
 if [ "$KXD_ROUND" = s ]; then
   kxd_ssh_prepare "$WORK"
   mkdir -p "$KXD_SSH_GUEST/kxt"
@@ -179,6 +187,7 @@ GUEST_CHECKS="reservation plan kdump-conf-plan status-not-loaded start status-op
   capture-trigger capture-no-crashkernel vmcore-present elfcorehdr-form status-no-reservation start-no-reservation root-kept save-enospc
   kdump-config-status"
 [ "$KXD_ROUND" = s ] && GUEST_CHECKS="$GUEST_CHECKS failure-action-rootfs ssh-save kdump-tools-ssh nfs-save kdump-tools-savecore"
+[ "$KXD_ROUND" = c ] && GUEST_CHECKS="$GUEST_CHECKS save-sigterm save-eio"
 missing=''
 for n in $GUEST_CHECKS; do
   c=$(grep -cE "KXT RESULT $n (PASS|FAIL)( |\$)" <<<"$clean" || true)
@@ -261,6 +270,10 @@ if [ "$KXD_ROUND" = s ]; then
   echo "kdump: NFS server received $nf ($(stat -c %s "$nf" 2>/dev/null || echo 0) bytes)"
   left=$(find "$KXD_SSH_DIR/dumps" "$KXD_SSH_DIR/deb" "$KXD_NFS_DIR/export" -name '*incomplete*' | wc -l)
   check remote-no-incomplete "no *incomplete* file left on the ssh and NFS servers ($left)" test "$left" = 0
+fi
+if [ "$KXD_ROUND" = c ]; then
+  kxd_fault_checks
+  if [ -n "$dir" ] && [ -f "$WORK/dump/$dir/vmcore" ]; then kxd_powerloss "$WORK/dump/$dir/vmcore"; else result powerloss FAIL "no vmcore from round c to copy"; fi
 fi
 [ -n "$saved" ] && echo "kdump: capture in the guest: $saved"
 if [ -n "${at['KXT CRASHING']:-}" ] && [ -n "${at['^kdumpctl: (saved vmcore:|copy stopped)']:-}" ]; then

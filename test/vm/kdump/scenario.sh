@@ -9,6 +9,10 @@
 #       status without a reservation exits 3 with the explanation, start refuses, a save onto a full
 #       (2 MiB tmpfs) directory keeps vmcore-incomplete and exits 1,
 #       then `kdumpctl save` writes the dump to /var/crash on the real root (the virtio disk) and reboots.
+#       Round c (full copy) first runs two fault rows (issue 12's matrix): SIGTERM mid-copy, and EIO on
+#       /dev/vdb (QEMU's blkdebug fails writes there, faults.sh) with failure_action dump_to_rootfs.
+#   stage powerloss (round c's disk booted again, faults.sh): a save copying round c's vmcore is frozen
+#       mid-copy (SIGSTOP) and the host kills QEMU (SIGKILL): power loss; the host reads what is left.
 # Every check prints "KXT RESULT <name> PASS|FAIL <detail>"; the host counts them.
 # kxt.kexec_args=-c on the first kernel's command line (run.sh round "c") makes the last `kdumpctl start`
 # (the one that is crashed into) load through kexec_load, with our own segments and ELF core header
@@ -127,12 +131,80 @@ stage_capture() {
     '[ "$KXT_RC" = 1 ] && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && grep -qE "ENOSPC|No space left on device" /tmp/kxt.err /tmp/kxt.out'
   umount /mnt/small
   [ "$collector" = makedumpfile ] && capture_configs
+  [ "$collector" = makedumpfile ] || { save_sigterm; save_eio; }
   echo "KXT LOG vmcore size $(stat -c %s /proc/vmcore) bytes; free memory $(awk '/MemFree/ {print $2}' /proc/meminfo) kB"
   echo "KXT SAVE-START $(kxt_ms)"
   # kdumpctl save reboots when done (QEMU runs with -no-reboot, so the run ends there).
   kdumpctl save
   echo "KXT SAVE-RETURNED $?"
   kxt_result save-reboot FAIL "kdumpctl save returned instead of rebooting"
+}
+
+# kxt_partial_wait PID GLOB BYTES: until GLOB/vmcore-incomplete has BYTES (or PID ended); sets d and sz.
+kxt_partial_wait() {
+  _n=0
+  sz=0
+  while [ "$_n" -lt 1200 ] && kill -0 "$1" 2>/dev/null; do
+    for d in $2; do break; done
+    sz=$(stat -c %s "$d/vmcore-incomplete" 2>/dev/null || echo 0)
+    [ "$sz" -ge "$3" ] && return 0
+    sleep 0.05
+    _n=$((_n + 1))
+  done
+  return 1
+}
+
+# Round c: SIGTERM to `kdumpctl save` once 64 MiB are copied: exit 143, exactly one line after the copy
+# started, vmcore-incomplete kept (the host reads /var/crash-term back too), no vmcore.
+save_sigterm() {
+  kdumpctl save --dir /var/crash-term --final-action none >/tmp/kxt.term.out 2>/tmp/kxt.term.err &
+  pid=$!
+  kxt_partial_wait "$pid" '/var/crash-term/kdumpvm-*' 67108864
+  kill -TERM "$pid"
+  wait "$pid"
+  rc=$?
+  chk save-sigterm "SIGTERM at $sz bytes copied: exit $rc; files: $(cd "$d" 2>/dev/null && echo *); vmcore-incomplete $(stat -c %s "$d/vmcore-incomplete" 2>/dev/null) bytes; stderr after the copy started: $(sed -n '/(full copy)$/,$p' /tmp/kxt.term.err | tail -n +2)" \
+    '[ "$rc" = 143 ] && [ "$(sed -n "/(full copy)\$/,\$p" /tmp/kxt.term.err | wc -l)" = 2 ] && grep -q "^kdumpctl: SIGTERM: save stopped after [0-9]* bytes; the partial dump stays as $d/vmcore-incomplete, no vmcore; no final action\$" /tmp/kxt.term.err && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && [ "$(stat -c %s "$d/vmcore-incomplete")" -lt "$(stat -c %s /proc/vmcore)" ]'
+  sync
+}
+
+# Round c: the dump target /dev/vdb fails writes with EIO beyond its first 64 MiB (blkdebug, faults.sh).
+# The copy must stop at a periodic fdatasync (64 MiB), keep vmcore-incomplete there, report EIO in one
+# line, give kdump_post 1 and run failure_action dump_to_rootfs (which saves the whole vmcore on /).
+save_eio() {
+  [ -b /dev/vdb ] || { kxt_result save-eio FAIL "no /dev/vdb (the blkdebug disk)"; return; }
+  cp /etc/kdump.conf /etc/kdump.conf.main
+  printf 'ext4 /dev/vdb\npath /dumps\ncore_collector cp\nfailure_action dump_to_rootfs\nkdump_post /bin/echo KXT-POST\n' >/etc/kdump.conf
+  t=$(kxt_ms)
+  kxt_run kdumpctl save --final-action none
+  kxt_time kdumpctl-save-eio $(($(kxt_ms) - t))
+  for d in /run/kexecctl/kdump-target/dumps/kdumpvm-*; do break; done
+  for r in /dumps/kdumpvm-*; do break; done
+  # shellcheck disable=SC2034 # read inside the expression chk evaluates below
+  n=$(grep -o 'copy stopped after [0-9]*' /tmp/kxt.err | grep -o '[0-9]*$' | head -n 1)
+  chk save-eio "exit $KXT_RC; $(grep -o 'copy stopped.*' /tmp/kxt.err | head -n 1); $(grep -o 'failure_action .*' /tmp/kxt.err | head -n 1); $(grep -o 'KXT-POST.*' /tmp/kxt.out); on vdb: $(cd "$d" 2>/dev/null && echo *); on /: $(cd "$r" 2>/dev/null && echo *)" \
+    '[ "$KXT_RC" = 0 ] && [ "$(grep -c "EIO (Input/output error)" /tmp/kxt.err)" = 1 ] && [ -n "$n" ] && [ "$n" -le 134217728 ] && [ -s "$d/vmcore-incomplete" ] && [ ! -e "$d/vmcore" ] && grep -qx "KXT-POST 1" /tmp/kxt.out && grep -q "failure_action dump_to_rootfs" /tmp/kxt.err && [ -s "$r/vmcore" ] && [ ! -e "$r/vmcore-incomplete" ]'
+  umount /run/kexecctl/kdump-target
+  rm -rf /dumps
+  mv /etc/kdump.conf.main /etc/kdump.conf
+  sync
+}
+
+# Stage powerloss (round c's disk, booted again by faults.sh): copy round c's saved vmcore with
+# kdumpctl save, freeze the save (SIGSTOP) once 96 MiB are copied (one periodic fdatasync done), and
+# wait for the host to kill QEMU.
+stage_powerloss() {
+  hostname kdumpvm
+  for v in /var/crash/kdumpvm-*/vmcore; do break; done
+  [ -s "$v" ] || { kxt_result powerloss-save FAIL "no saved vmcore to copy ($v)"; return; }
+  kdumpctl save --vmcore "$v" --dir /var/crash-pl --final-action none >/tmp/kxt.pl.out 2>/tmp/kxt.pl.err &
+  pid=$!
+  if kxt_partial_wait "$pid" '/var/crash-pl/kdumpvm-*' 100663296; then
+    kill -STOP "$pid"
+    echo "KXT POWERLOSS-NOW size=$sz source=$v"
+    sleep 600
+  fi
+  kxt_result powerloss-save FAIL "the save ended before 96 MiB ($sz bytes): $(tr '\n' ' ' </tmp/kxt.pl.err | tail -c 300)"
 }
 
 # Round s only (makedumpfile keeps these saves small): two more saves with other configurations.
@@ -214,5 +286,6 @@ nfs_target() {
 case $stage in
   1) stage1 ;;
   capture) stage_capture ;;
+  powerloss) stage_powerloss ;;
   *) kxt_result stage FAIL "unknown stage $stage" ;;
 esac
