@@ -1,6 +1,7 @@
 /**
  * kexecctl verify, pure: after a reboot, is the running kernel the one the reboot intent
- * (last-kexec.ts) planned, did the boot come through kexec, and is this a new boot?
+ * (last-kexec.ts) planned, did the boot come through kexec, and is this a new boot? After a cold
+ * reboot (intent mode "cold": coldreboot), the boot must have come through the firmware instead.
  * Stable JSON: schema "kexecctl.verify/1" (docs/fleet-json.md); exit 0 ok, 1 a check failed,
  * 2 nothing to verify (no intent recorded).
  */
@@ -44,7 +45,12 @@ export function decideVerify(intent: RebootIntent | null, run: RunningFacts, dig
     const cold = booted === 'cold' ? `booted through the firmware, not kexec${o.allowCold === true ? ' (allowed by --allow-cold)' : ''}: ` : '';
     checks.push({ name: 'kexec', ok: rebooted === false ? false : kexecOk, detail: `${cold}${loaderText}` });
   } else {
-    checks.push({ name: 'kexec', ok: null, detail: `a cold reboot was asked for; ${loaderText}` });
+    // A cold reboot (coldreboot, or a reboot kexecctl had to make cold): the firmware must have run.
+    // A kexec boot is what coldreboot exists to prevent (systemd >= 255 kexecs on its own when a kernel is loaded).
+    const asked = `a cold reboot was asked for (${intent.by})`;
+    const coldOk = rebooted === false ? null : booted === 'cold' ? true : booted === 'kexec' ? false : null;
+    const how = booted === 'cold' ? 'booted through the firmware' : booted === 'kexec' ? 'but the boot came through kexec' : 'how it booted is unknown';
+    checks.push({ name: 'kexec', ok: coldOk, detail: `${asked}, ${how}: ${loaderText}` });
   }
   if (intent.release === null) checks.push({ name: 'release', ok: null, detail: 'planned release unknown' });
   else checks.push({ name: 'release', ok: run.release === intent.release, detail: `running ${run.release ?? 'unknown'}, planned ${intent.release}` });
@@ -65,9 +71,12 @@ export function decideVerify(intent: RebootIntent | null, run: RunningFacts, dig
   }
   const failed = checks.filter((c) => c.ok === false);
   const ok = failed.length === 0;
-  const reason = ok
-    ? `running the planned kernel ${run.release ?? ''} (booted: ${booted})`.replace('  ', ' ')
-    : failed.map((c) => `${c.name}: ${c.detail}`).join('; ');
+  const running = `${run.release ?? 'an unknown kernel'} (booted: ${booted})`;
+  const reason = !ok
+    ? failed.map((c) => `${c.name}: ${c.detail}`).join('; ')
+    : intent.mode === 'cold'
+      ? `the cold reboot asked for (${intent.by}) happened: running ${running}`
+      : `running the planned kernel ${running}`;
   return { ok, booted, checks, reason };
 }
 
