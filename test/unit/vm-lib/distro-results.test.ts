@@ -66,6 +66,7 @@ describe('distro results tally', () => {
     ['full', 'systemd'],
     ['basic', 'systemd'],
     ['basic', 'sysvinit'],
+    ['basic', 'dracut'],
     ['bench', 'systemd'],
   ])('plan %s/%s names each check once', (suite, variant) => {
     const names = plan(suite, variant, 3);

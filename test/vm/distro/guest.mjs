@@ -15,6 +15,7 @@ export class Guest {
     this.buf = '';
     this.cursor = 0;
     this.exited = false;
+    this.bootId = null;
     writeFileSync(log, '');
     writeFileSync(fwlog, '');
   }
@@ -114,6 +115,7 @@ export class Guest {
   /** Waits for the login's ready line; returns {boot, kernel}. */
   async ready(timeoutMs = 300000) {
     const m = await this.expect(/KXREADY boot=(\S+) kernel=(\S+)/, timeoutMs);
+    this.bootId = m[1]; // the running boot's boot_id, as its login read it (kexecctl verify's rows compare with it)
     await new Promise((r) => setTimeout(r, 300));
     return { boot: m[1], kernel: m[2] };
   }

@@ -11,6 +11,13 @@ import { SOAK_SHORT_CHECKS } from './state-check.mjs';
 const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
 const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(variant === 'systemd' ? [`${n}-clean-shutdown-journal`] : [])];
 
+/**
+ * Issue 12 part 2: `kexecctl verify` rows (scenario-verify.mjs) on sysvinit, after its kexec reboot and
+ * its coldreboot, plus the matrix row "kexecctl reboot --dry-run with kexec_loaded hidden" whose next
+ * real reboot is that coldreboot. No reboot is added; the dracut suite has the systemd kexec row.
+ */
+export const verifyRowsOn = (variant) => variant === 'sysvinit';
+
 /** Issue 12 part 4, the dracut variant (scenario-dracut.mjs): one boot, then `systemctl kexec` and `reboot`. */
 const viaDracut = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-exitrd-ready`, `${n}-jumped-before-pivot`];
 export const DRACUT_CHECKS = [
@@ -18,6 +25,7 @@ export const DRACUT_CHECKS = [
   'dracut-shutdown-armed',
   ...viaDracut('systemctl-kexec'),
   'systemctl-kexec-fs-clean',
+  'systemctl-kexec-verify',
   ...viaDracut('reboot-kexec'),
 ];
 
@@ -31,11 +39,13 @@ export function planFor(suite, variant, reps) {
   }
   plan.push(...cleanKexec('reboot-kexec'), ...fsAndShutdown('reboot-kexec', variant));
   if (variant === 'systemd') plan.push('reboot-kexec-shutdown-without-node');
+  if (verifyRowsOn(variant)) plan.push('reboot-kexec-verify');
   if (suite === 'full') {
     plan.push('grub-reboot-reloaded-before-reboot', ...cleanKexec('grub-reboot-once'), 'grub-reboot-next-entry-consumed');
     plan.push(...cleanKexec('grub-reboot-then-default'), ...cleanKexec('grub-set-default'), ...cleanKexec('grub-set-default-stays'));
   }
   plan.push('coldreboot-firmware', 'coldreboot-normal-boot', ...fsAndShutdown('coldreboot', variant), 'coldreboot-flag-cleared');
+  if (verifyRowsOn(variant)) plan.push('coldreboot-verify', 'reboot-dry-run-kexec-loaded-hidden');
   if (suite === 'full' && variant === 'systemd') {
     plan.push(...CRASHKERNEL_RESET_CHECKS);
     plan.push('corrupt-upgrade-good-load-kept', 'corrupt-upgrade-status-says-why', ...cleanKexec('corrupt-upgrade'), 'corrupt-upgrade-journal-says-why');

@@ -12,8 +12,11 @@
 //   executable (systemd-shutdown's own test) and put a marker hook into that initramfs;
 //   our hook's kernel-log line says it jumped before the switch, and neither the marker
 //   ("KXEXITRD entered") nor systemd-shutdown's "changed into root pivot" reached the console.
+// After the first, `kexecctl verify --json` against facts the test reads (scenario-verify.mjs).
 // The console loglevel is raised to 7 (dmesg -n 7) before each command, as the guest boots `quiet`.
 // Checks are planned in plan.mjs (DRACUT_CHECKS); scenarios.mjs calls dracutScenario for --variant dracut.
+
+import { judgeKexec, verifyRow } from './scenario-verify.mjs';
 
 const SETTLE = 'systemctl is-system-running --wait >/dev/null 2>&1; true';
 const oneLine = (s) => String(s).replace(/\n/g, ' | ');
@@ -39,7 +42,7 @@ export async function dracutScenario({ guest, sh, result, rebootWith, guestOut, 
   await viaDracutShutdown('systemctl-kexec', 'systemctl kexec', true);
   await viaDracutShutdown('reboot-kexec', 'reboot', false);
 
-  async function viaDracutShutdown(name, cmd, checkFs) {
+  async function viaDracutShutdown(name, cmd, first) {
     const token = `tok-${Date.now()}`;
     // dracut's initrd asks for the shutdown initramfs only when it set up the root's LVM, crypt, MD,
     // multipath or dmraid (need_shutdown in dracut-lib.sh); a plain virtio disk needs none, so ask
@@ -67,9 +70,12 @@ export async function dracutScenario({ guest, sh, result, rebootWith, guestOut, 
           .filter((l) => /KX|kexec|dracut|pivot|shutdown/i.test(l))
           .join('\n'),
       );
-    if (checkFs) {
+    if (first) {
       const f = await sh('echo "T=$(cat /root/persist-token) R=$(dmesg | grep -c \'recovery complete\')"');
       result(`${name}-fs-clean`, f.out === `T=${token} R=0`, `${f.out} (want T=${token} R=0: the synced file is there, no ext4 journal recovery)`);
     }
+    // Issue 12 part 2: kexecctl verify under systemd, after the first kexec (scenario-verify.mjs).
+    if (first)
+      await verifyRow({ sh, result }, `${name}-verify`, judgeKexec, { kernel: env.KERNEL_NEW, bootBefore: r.bootBefore, firmwareAgain: r.firmwareAgain });
   }
 }

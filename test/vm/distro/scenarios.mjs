@@ -11,10 +11,11 @@ import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
 import { readImageEnv } from './image-env.mjs';
 import { dracutScenario } from './scenario-dracut.mjs';
-import { matrixOn, planFor } from './plan.mjs';
+import { matrixOn, planFor, verifyRowsOn } from './plan.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
 import { CRASHKERNEL_GUEST_MEM, crashkernelAfterReboot, crashkernelReset } from './scenario-crashkernel.mjs';
+import { HIDE_DRY_RUN_CMD, judgeCold, judgeHidden, judgeKexec, parseHidden, verifyRow } from './scenario-verify.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -79,11 +80,14 @@ async function sh(cmd, timeout) {
 }
 
 const soakShort = a.suite === 'full' && a.variant === 'systemd';
+/** kexecctl verify rows (issue 12 part 2) and the kexec_loaded-hidden dry run: sysvinit (plan.mjs verifyRowsOn). */
+const verifyRows = verifyRowsOn(a.variant);
 const stateBoots = [];
 
 /** Types a reboot command; returns the new boot's facts and the downtime (host clock). */
 async function rebootWith(cmd, kind) {
   const fwBefore = guest.firmwareBoots();
+  const bootBefore = guest.bootId;
   const start = Date.now();
   guest.cursor = guest.buf.length;
   guest.send(cmd);
@@ -95,7 +99,7 @@ async function rebootWith(cmd, kind) {
   if (soakShort && kind === 'kexec') stateBoots.push(parseState((await sh(STATE_CMD)).out));
   const fwAfter = guest.firmwareBoots();
   const cmdline = (await sh('cat /proc/cmdline')).out;
-  return { ...boot, ms, firmwareAgain: fwAfter > fwBefore, cmdline };
+  return { ...boot, ms, firmwareAgain: fwAfter > fwBefore, cmdline, bootBefore };
 }
 
 /** Lets boot finish (kexec-load.service loads after the login prompt appears). */
@@ -217,6 +221,9 @@ async function main() {
   let r = await rebootWith('reboot', 'kexec');
   await checkCleanKexec('reboot-kexec', r, env.KERNEL_NEW);
   await checkFsAndShutdown('reboot-kexec', token);
+  // Issue 12 part 2: kexecctl verify under sysvinit (the dracut suite proves it under systemd).
+  if (verifyRows)
+    await verifyRow({ sh, result }, 'reboot-kexec-verify', judgeKexec, { kernel: env.KERNEL_NEW, bootBefore: r.bootBefore, firmwareAgain: r.firmwareAgain });
   if (a.variant === 'systemd') {
     // Issue 14: nothing changed since the boot-time load, so kexec-load's ExecStop decided with the
     // shell check (kexecctl-unchanged) and never started node (whose refresh says "up to date").
@@ -253,6 +260,9 @@ async function main() {
   }
   // (3) coldreboot → through the firmware, normal boot.
   token = await writeToken();
+  // Issue 12 matrix: kexec_loaded hidden (a tmpfs over /sys/kernel, left mounted): what `kexecctl reboot
+  // --dry-run` says; the coldreboot below is the next real reboot, made with it still hidden.
+  const hidden = verifyRows ? parseHidden((await sh(HIDE_DRY_RUN_CMD, 180000)).out) : null;
   r = await rebootWith('coldreboot', 'cold');
   result('coldreboot-firmware', r.firmwareAgain, r.firmwareAgain ? 'firmware banner seen' : 'no firmware banner: not a cold reboot');
   result('coldreboot-normal-boot', r.kernel === env.KERNEL_NEW, `running ${r.kernel}`);
@@ -261,6 +271,11 @@ async function main() {
   // systemd loads at boot (kexec-load.service); sysvinit loads at runlevel 6 only.
   const wantLoaded = a.variant === 'systemd' ? '1' : '0';
   result('coldreboot-flag-cleared', flag.out === `cleared\n${wantLoaded}`, flag.out.replace(/\n/g, ' '));
+  if (hidden !== null) {
+    await verifyRow({ sh, result }, 'coldreboot-verify', judgeCold, { bootBefore: r.bootBefore, firmwareAgain: r.firmwareAgain });
+    const h = judgeHidden(hidden, { bootBefore: r.bootBefore, next: r });
+    result('reboot-dry-run-kexec-loaded-hidden', h.ok, h.detail);
+  }
   if (a.suite === 'full' && a.variant === 'systemd') {
     // Issue 15: reset-crashkernel + update-grub; the corrupt-upgrade reboot boots the load made from it.
     const ck = await crashkernelReset({ sh, result, guestOut, kernel: env.KERNEL_NEW });
