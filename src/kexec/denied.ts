@@ -16,6 +16,12 @@ import { readKexecLoadDisabled, readLockdown } from '../host/kexec-sysfs.js';
 import { RootFs } from '../host/rootfs.js';
 
 const EPERM = 1;
+const SECURITYFS = '/sys/kernel/security';
+
+/** The mount point is there (sysfs makes it) but empty: nothing mounted securityfs (systemd does, a busybox init does not). */
+function securityfsUnmounted(fs: RootFs): boolean {
+  return fs.isDir(SECURITYFS) && fs.list(SECURITYFS).length === 0;
+}
 
 export type DeniedSyscall = 'kexec_load' | 'kexec_file_load';
 
@@ -45,6 +51,10 @@ export function deniedWhy(root: string, errno: number | undefined, syscall: Deni
     return ' (kernel.kexec_load_disabled is 1: this kernel refuses every kexec load and unload until the next boot)';
   }
   const lockdown = readLockdown(fs);
+  if (lockdown === null && securityfsUnmounted(fs)) {
+    // Seen in the kexec-load tier: a busybox init mounts no securityfs, the kernel is locked down all the same.
+    return ` (lockdown cannot be read: securityfs is not mounted on ${SECURITYFS}; a locked-down kernel refuses this, see dmesg for "Lockdown:")`;
+  }
   if (lockdown === null || lockdown === 'none') return '';
   if (syscall === 'kexec_load') {
     return ` (lockdown=${lockdown}: the kernel refuses kexec_load; only kexec_file_load (kexec -s, kexecctl load --mode file) of a kernel signed by a key it trusts is allowed)`;

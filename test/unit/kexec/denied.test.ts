@@ -62,6 +62,14 @@ describe('deniedWhy', () => {
     writeFileSync(join(fx.root, 'proc/sys/kernel/kexec_load_disabled'), '1\n');
     expect(deniedWhy(fx.root, 1, 'kexec_load')).toMatch(/^ \(kernel\.kexec_load_disabled is 1/);
   });
+  it('EPERM with securityfs not mounted (an empty /sys/kernel/security, as under a busybox init): says lockdown cannot be read', () => {
+    mkdirSync(join(fx.root, 'sys/kernel/security'), { recursive: true });
+    const want = ' (lockdown cannot be read: securityfs is not mounted on /sys/kernel/security; a locked-down kernel refuses this, see dmesg for "Lockdown:")';
+    expect(deniedWhy(fx.root, 1, 'kexec_load')).toBe(want);
+    expect(deniedWhy(fx.root, 1, 'kexec_file_load')).toBe(want);
+    writeFileSync(join(fx.root, 'sys/kernel/security/lsm'), 'capability,yama\n'); // mounted, no lockdown LSM
+    expect(deniedWhy(fx.root, 1, 'kexec_load')).toBe('');
+  });
   it('kexec_file_load verifier errnos (CONFIG_KEXEC_SIG_FORCE) name the signature, with or without lockdown', () => {
     expect(deniedWhy(fx.root, 129, 'kexec_file_load')).toBe(
       ' (this kernel enforces kexec signatures (CONFIG_KEXEC_SIG_FORCE) and its signature was rejected; load a kernel signed by a key it trusts)',
