@@ -55,15 +55,23 @@ kxd_fault_checks() {
 }
 
 kxd_powerloss() {
-  local src=$1 log="$WORK/powerloss.log" t killed=no d files size
+  local src=$1 log="$WORK/powerloss.log" t killed=no
   t=$(kx_ms)
   kx_qemu_start --name kdump-powerloss --kernel "$KX_KERNEL" --initrd "$WORK/initrd.img" --serial "$log" --disk "$WORK/disk.img" \
     --mem "${mem:?}" --append "console=ttyS0 panic=-1 root=/dev/vda rw kxt.stage=powerloss kxt.boot=1"
-  if kx_wait_for "$log" '^KXT POWERLOSS-NOW' 240; then
-    kill -9 "$KX_QEMU_PID" 2>/dev/null && killed=yes
+  if kx_wait_for "$log" '^KXT POWERLOSS-NOW' 240 && kill -9 "$KX_QEMU_PID" 2>/dev/null; then
+    killed=yes
+    wait "$KX_QEMU_PID" 2>/dev/null || true # 137: killed, as meant
+    KX_QEMU_PID=''
   fi
   kx_qemu_stop
-  echo "kdump: power-loss run $(($(kx_ms) - t)) ms"
+  kxd_powerloss_checks "$src" "$log" "$killed" "$(($(kx_ms) - t))"
+}
+
+# kxd_powerloss_checks SRC LOG KILLED MS: what the power loss left on round c's disk.
+kxd_powerloss_checks() {
+  local src=$1 log=$2 killed=$3 d files size
+  echo "kdump: power-loss run $4 ms"
   check powerloss-mid-copy "QEMU killed (SIGKILL: $killed) while the save was frozen mid-copy: $(grep -a -o 'KXT POWERLOSS-NOW.*' "$log" | tr -d '\r')$(grep -a -o 'KXT RESULT powerloss.*' "$log" | tr -d '\r')" \
     test "$killed" = yes
   d=$(kxd_one_dir "$WORK/disk.img" /var/crash-pl)
