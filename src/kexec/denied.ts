@@ -19,7 +19,7 @@ const EPERM = 1;
 const SECURITYFS = '/sys/kernel/security';
 
 /** The mount point is there (sysfs makes it) but empty: nothing mounted securityfs (systemd does, a busybox init does not). */
-function securityfsUnmounted(fs: RootFs): boolean {
+export function securityfsUnmounted(fs: RootFs): boolean {
   return fs.isDir(SECURITYFS) && fs.list(SECURITYFS).length === 0;
 }
 

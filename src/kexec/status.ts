@@ -6,6 +6,7 @@
 import { readKexecLoadDisabled, readLockdown, readSecureBoot, type SecureBootState } from '../host/kexec-sysfs.js';
 import type { RootFs } from '../host/rootfs.js';
 import type { Kernel } from '../sys/kernel.js';
+import { securityfsUnmounted } from './denied.js';
 import { readLoadRecord, type LoadRecord } from './record.js';
 import { memfdPolicyNotes, readSplitFacts } from './split-policy.js';
 import { readKexecState } from './state.js';
@@ -16,8 +17,10 @@ export type KexecStatus = {
   crashLoaded: boolean;
   /** Bytes reserved with crashkernel=, 0 if none. */
   crashSize: number;
-  /** Active lockdown mode, or null when the LSM is absent. */
+  /** Active lockdown mode, or null when the LSM is absent or securityfs is not mounted. */
   lockdown: string | null;
+  /** securityfs is not mounted on /sys/kernel/security: lockdown null means unknown, not absent. */
+  lockdownUnreadable: boolean;
   secureBoot: SecureBootState;
   /** kernel.kexec_load_disabled; null when the sysctl is absent. */
   kexecLoadDisabled: boolean | null;
@@ -38,6 +41,7 @@ export function readStatus(fs: RootFs, kernel?: Kernel | null): KexecStatus {
     crashLoaded: st.crashLoaded,
     crashSize: st.crashSize,
     lockdown: readLockdown(fs),
+    lockdownUnreadable: securityfsUnmounted(fs),
     secureBoot: readSecureBoot(fs),
     kexecLoadDisabled: readKexecLoadDisabled(fs),
     // A record outlives a reboot only if /run is not a tmpfs, or someone else unloaded: trust the kernel.

@@ -29,8 +29,8 @@ function recordRows(prefix: string, r: LoadRecord | null): Array<[string, string
 }
 
 /** The mode, and under integrity/confidentiality what it does to kexec (kernel/kexec.c kexec_load_check(), kernel/kexec_file.c kimage_validate_signature()). */
-function lockdownText(mode: string | null): string {
-  if (mode === null) return 'not available';
+function lockdownText(mode: string | null, unreadable: boolean): string {
+  if (mode === null) return unreadable ? 'unknown (securityfs is not mounted on /sys/kernel/security)' : 'not available';
   if (mode !== 'integrity' && mode !== 'confidentiality') return mode;
   return `${mode} (kexec_load refused; kexec_file_load takes only a kernel whose signature this kernel verifies)`;
 }
@@ -44,7 +44,7 @@ export function statusRows(s: KexecStatus): Array<[string, string]> {
     ...recordRows('  crash', s.crashRecord),
     ['crash reservation', size(s.crashSize)],
     ['kexec_load_disabled', yesNo(s.kexecLoadDisabled)],
-    ['lockdown', lockdownText(s.lockdown)],
+    ['lockdown', lockdownText(s.lockdown, s.lockdownUnreadable)],
     ['Secure Boot', s.secureBoot],
     ['UKI/compressed kernels', s.memfdPolicy.length === 0 ? 'loadable (no lockdown, no IMA kexec appraisal)' : s.memfdPolicy.join('; ')],
   ];

@@ -119,4 +119,10 @@ describe('kexecctl status under lockdown', () => {
     lockdown('none');
     expect(formatStatus(readStatus(new RootFs(fx.root)))).toMatch(/\nlockdown: +none\n/);
   });
+  it('with securityfs not mounted the lockdown row says unknown, not "not available"', () => {
+    mkdirSync(join(fx.root, 'sys/kernel/security'), { recursive: true });
+    expect(formatStatus(readStatus(new RootFs(fx.root)))).toMatch(/\nlockdown: +unknown \(securityfs is not mounted on \/sys\/kernel\/security\)\n/);
+    writeFileSync(join(fx.root, 'sys/kernel/security/lsm'), 'capability\n');
+    expect(formatStatus(readStatus(new RootFs(fx.root)))).toMatch(/\nlockdown: +not available\n/);
+  });
 });
