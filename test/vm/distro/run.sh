@@ -2,7 +2,9 @@
 # The distro tier (npm run test:distro): a debootstrapped Debian 12 in QEMU, driven over its serial
 # console. Scenarios (see scenarios.mjs): reboot → kexec into GRUB's default; grub-reboot /
 # grub-set-default; coldreboot → firmware; broken config → cold reboot with the reason logged;
-# the same reboot/coldreboot on sysvinit; downtimes for SeaBIOS and OVMF.
+# the same reboot/coldreboot on sysvinit; downtimes for SeaBIOS and OVMF. kexecctl verify --json
+# (issue 12, scenario-verify.mjs) after sysvinit's kexec reboot and coldreboot and the dracut suite's
+# systemctl kexec, plus `kexecctl reboot --dry-run` with kexec_loaded hidden before sysvinit's coldreboot.
 # Suites bench, bench-post and soak (npm run bench, npm run soak) run scenario-bench.mjs instead.
 # Env: KEXECCTL_DISTRO_SUITES (default "systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic"; the dracut
 #      variant, dracut:seabios:basic, runs with npm run test:dracut: its ~3 min no longer fit the CI budget),

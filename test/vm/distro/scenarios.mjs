@@ -262,7 +262,9 @@ async function main() {
   token = await writeToken();
   // Issue 12 matrix: kexec_loaded hidden (a tmpfs over /sys/kernel, left mounted): what `kexecctl reboot
   // --dry-run` says; the coldreboot below is the next real reboot, made with it still hidden.
+  const tHide = Date.now();
   const hidden = verifyRows ? parseHidden((await sh(HIDE_DRY_RUN_CMD, 180000)).out) : null;
+  const hideSec = ((Date.now() - tHide) / 1000).toFixed(1);
   r = await rebootWith('coldreboot', 'cold');
   result('coldreboot-firmware', r.firmwareAgain, r.firmwareAgain ? 'firmware banner seen' : 'no firmware banner: not a cold reboot');
   result('coldreboot-normal-boot', r.kernel === env.KERNEL_NEW, `running ${r.kernel}`);
@@ -274,7 +276,7 @@ async function main() {
   if (hidden !== null) {
     await verifyRow({ sh, result }, 'coldreboot-verify', judgeCold, { bootBefore: r.bootBefore, firmwareAgain: r.firmwareAgain });
     const h = judgeHidden(hidden, { bootBefore: r.bootBefore, next: r });
-    result('reboot-dry-run-kexec-loaded-hidden', h.ok, h.detail);
+    result('reboot-dry-run-kexec-loaded-hidden', h.ok, `${h.detail} | dry run ${hideSec} s`);
   }
   if (a.suite === 'full' && a.variant === 'systemd') {
     // Issue 15: reset-crashkernel + update-grub; the corrupt-upgrade reboot boots the load made from it.
