@@ -8,6 +8,7 @@
 #                             under OVMF); then, SeaBIOS only, `kexecctl load --mode legacy` with two
 #                             initrds (base.img + second.cpio holding a random stamp) and kexec -e
 #   stage 3 (second kexec)    the stamp file from the second initrd is there
+#   stage lockdown            a firmware boot with lockdown=integrity (issue 12 matrix): see lockdown.sh
 # Files from the host: /payload/vmlinuz, /payload/base.img (this initramfs without /payload).
 . /kxt/lib.sh
 stage=${1:-1}
@@ -102,5 +103,11 @@ case $stage in
   1) stage1 ;;
   2) stage2 ;;
   3) stage3 ;;
+  lockdown)
+    # shellcheck source=lockdown.sh
+    . /kxt/lockdown.sh
+    stage_lockdown
+    ;;
+  lockdown-next) kxt_result signed-kexec PASS "the kernel kexec_file_load accepted under lockdown runs" ;;
   *) kxt_result stage FAIL "unknown stage $stage" ;;
 esac

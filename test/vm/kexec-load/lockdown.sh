@@ -1,0 +1,90 @@
+# shellcheck shell=sh
+# Issue 12 matrix row "lockdown=integrity (real, via the guest command line)": sourced by
+# scenario.sh in a firmware boot whose command line holds lockdown=integrity (run.sh, QEMU run
+# "lockdown"). What the kernel does (Linux 6.1):
+#   kernel/kexec.c kexec_load_check(): security_locked_down(LOCKDOWN_KEXEC) → EPERM for every
+#     kexec_load; security/lockdown/lockdown.c logs "Lockdown: <comm>: kexec of unsigned images is restricted";
+#   kernel/kexec_file.c kimage_validate_signature(): the PE signature must verify against the
+#     built-in/secondary keyring, then the platform keyring (UEFI db, MokListRT); if not, and
+#     KEXEC_SIG_FORCE is off (Debian), lockdown → EPERM with the same log line.
+# Rows: each refusal is one line on stderr naming lockdown, a non-zero exit, a new lockdown line in
+# the kernel log, and nothing loaded changed (kexec_loaded and our record). Then the machine
+# reboots: through the signed load if the kernel accepted it, else `kexecctl coldreboot -f`
+# (QEMU runs with -no-reboot: the firmware reset ends it; run.sh checks the reason).
+# Uses K, BASE, CONSOLE, FW, loaded() from scenario.sh.
+
+FILE_REFUSED="kexec_file_load failed: Operation not permitted (lockdown=integrity: the kernel could not verify the image's signature *"
+
+lockdown_lines() { dmesg | grep -c 'Lockdown: .*: kexec of unsigned images is restricted'; }
+record_state() { echo "kexec_loaded=$(loaded) record=$(md5sum </run/kexecctl/loaded.json 2>/dev/null | cut -d" " -f1)"; }
+
+# strip_sig IN OUT: a copy of the PE/bzImage IN without its Authenticode signature (the PE32+
+# optional header's certificate-table directory, entry 4 at +144, zeroed; the table cut off).
+strip_sig() {
+  cp "$1" "$2" || return 1
+  pe=$(od -An -tu4 -j60 -N4 "$2" | tr -d ' ')
+  [ "$(od -An -tx2 -j$((pe + 24)) -N2 "$2" | tr -d ' ')" = 020b ] || return 1
+  dir=$((pe + 24 + 144))
+  off=$(od -An -tu4 -j"$dir" -N4 "$2" | tr -d ' ')
+  [ "$off" -gt 0 ] || return 1
+  dd if=/dev/zero of="$2" bs=1 seek="$dir" count=8 conv=notrunc 2>/dev/null
+  truncate -s "$off" "$2"
+}
+
+# refused NAME GLOB CMD...: runs CMD; PASS when it exits non-zero with exactly one stderr line,
+# matching GLOB, the kernel logged a lockdown refusal meanwhile, and kexec_loaded and our record
+# are unchanged.
+refused() {
+  _name=$1 _glob=$2; shift 2
+  _before=$(record_state) _l0=$(lockdown_lines)
+  _t=$(kxt_ms)
+  kxt_run "$@"
+  kxt_time "$_name" $(($(kxt_ms) - _t))
+  _after=$(record_state) _l1=$(lockdown_lines)
+  _lines=$(wc -l </tmp/kxt.err) _msg=$(head -n 1 /tmp/kxt.err)
+  kxt_log "$_name: exit $KXT_RC, stderr: $(head -c 600 /tmp/kxt.err | tr '\n' '|')"
+  dmesg | grep -i 'lockdown\|kexec\|PKCS7\|PEFILE' | tail -n 3 | sed "s/^/KXT LOG $_name dmesg: /"
+  # shellcheck disable=SC2254 # GLOB is a pattern
+  case $_msg in $_glob) _ok=1 ;; *) _ok=0 ;; esac
+  if [ "$KXT_RC" != 0 ] && [ "$_lines" = 1 ] && [ "$_ok" = 1 ] && [ "$_l1" -gt "$_l0" ] && [ "$_before" = "$_after" ]; then
+    kxt_result "$_name" PASS "exit $KXT_RC, one line: $_msg; kernel log +$((_l1 - _l0)) lockdown line; $_after unchanged"
+  else
+    kxt_result "$_name" FAIL "exit $KXT_RC, $_lines stderr lines, first: $_msg; lockdown log lines $_l0 -> $_l1; $_before -> $_after"
+  fi
+}
+
+stage_lockdown() {
+  (cd /kxt && find . | cpio -o -H newc 2>/dev/null) >/tmp/tiny.img
+  # The busybox init mounts no securityfs (systemd does): the refusal cannot name the mode yet.
+  refused no-securityfs 'kexec_load failed: Operation not permitted (lockdown cannot be read: securityfs is not mounted on /sys/kernel/security; *' \
+    kexec -c -l "$K" --initrd=/tmp/tiny.img --append="$CONSOLE"
+  mount -t securityfs securityfs /sys/kernel/security
+  lk=$(cat /sys/kernel/security/lockdown 2>/dev/null)
+  kxt_check active "/sys/kernel/security/lockdown says: $lk" [ "$(echo "$lk" | grep -o '\[[a-z]*\]')" = '[integrity]' ]
+  kxt_run kexecctl status
+  row=$(grep '^lockdown:' /tmp/kxt.out)
+  kxt_log "status: $(grep '^next reboot' /tmp/kxt.out)"
+  kxt_check status "kexecctl status (exit $KXT_RC): $row" sh -c 'echo "$1" | grep -q "^lockdown: *integrity (kexec_load refused"' - "$row"
+  # Which keys can verify a kexec image (the kernel logs each certificate it loads at boot: built-in,
+  # then UEFI db/MokListRT into the platform keyring); the signer's CA must be among them.
+  dmesg | grep 'Loaded X.509 cert' | sed 's/^\[[ 0-9.]*\] /KXT LOG key: /'
+  refused kexec-load 'kexec_load failed: Operation not permitted (lockdown=integrity: the kernel refuses kexec_load; *' kexec -c -l "$K" --initrd=/tmp/tiny.img --append="$CONSOLE"
+  if strip_sig "$K" /tmp/unsigned; then
+    refused file-unsigned "$FILE_REFUSED" kexec -s -l /tmp/unsigned --initrd=/tmp/tiny.img --append="$CONSOLE"
+  else
+    kxt_result file-unsigned FAIL "could not strip the signature of $K"
+  fi
+  # The Debian-signed kernel: signed by "Debian Secure Boot Signer 2022 - linux" under "Debian Secure
+  # Boot CA". Debian 12's kernel builds in only its autogenerated module key; the CA reaches the
+  # platform keyring through shim (MokListRT) under UEFI, absent here: refused like an unsigned one.
+  if dmesg | grep 'Loaded X.509 cert' | grep -q 'Debian Secure Boot'; then
+    kxt_run kexec -s -l "$K" --initrd="$BASE" --append="$CONSOLE kxt.stage=lockdown-next kxt.boot=2 kxt.fw=$FW"
+    kxt_check file-signed "the kernel trusts the Debian CA: kexec -s -l of the signed kernel exit $KXT_RC, kexec_loaded=$(loaded)" [ "$KXT_RC" = 0 ]
+    echo "KXT EXPECT kexec"
+    kexec -e
+  fi
+  refused file-signed "$FILE_REFUSED" kexec -s -l "$K" --initrd=/tmp/tiny.img --append="$CONSOLE"
+  echo "KXT EXPECT cold-reboot"
+  kexecctl coldreboot -f
+  kxt_result coldreboot FAIL "kexecctl coldreboot -f returned $?"
+}
