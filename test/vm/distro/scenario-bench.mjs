@@ -123,10 +123,14 @@ async function timedReboot(cmd, kind, jumpRe) {
   if (a.times) appendFileSync(a.times, `${kind} ${fwLabel} ${a.variant} ${readyMs} ${jumpMs}\n`);
   await settle();
   const cmdline = (await sh('cat /proc/cmdline')).out;
-  return { ...boot, readyMs, jumpMs, firmwareAgain: guest.firmwareBoots() > fwBefore, cmdline };
+  // Where the new boot's time went (the ready clock's other half): EFI runtime services present or
+  // not (a kexec'd kernel gets them only if its loader passed the EFI memory map and runtime mapping),
+  // and systemd's own kernel/userspace split.
+  const probe = (await sh('echo "EFI=$([ -d /sys/firmware/efi ] && echo yes || echo no)"; systemd-analyze 2>/dev/null | head -n 1')).out.replace(/\n/g, '; ');
+  return { ...boot, readyMs, jumpMs, firmwareAgain: guest.firmwareBoots() > fwBefore, cmdline, probe };
 }
 const settle = () => sh('systemctl is-system-running --wait >/dev/null 2>&1; true', 300000);
-const clocks = (r) => `ready ${r.readyMs} ms, jump ${Number.isNaN(r.jumpMs) ? 'not seen' : `${r.jumpMs} ms`}`;
+const clocks = (r) => `ready ${r.readyMs} ms, jump ${Number.isNaN(r.jumpMs) ? 'not seen' : `${r.jumpMs} ms`}; ${r.probe}`;
 
 /** What kexec-load.service did at the previous boot's shutdown: sh check only (NC), node refresh (UP). */
 async function lastShutdown() {
