@@ -12,6 +12,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A save of `core` into <tmp>/crash with our own copy (no collector). */
+const plainSave = (core: string) => ({ collector: null, run: async () => 99, vmcore: core, dir: join(dir, 'crash'), host: 'h', now: new Date() });
+
 describe('dump directory', () => {
   it('is named <host>-<YYYY-MM-DD-HH:MM:SS> in local time', () => {
     expect(dumpDirName('web1', new Date(2024, 0, 5, 7, 8, 9))).toBe('web1-2024-01-05-07:08:09');
@@ -47,12 +50,7 @@ describe('copy on a full disk', () => {
     writeFileSync(core, buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }));
     const lines: string[] = [];
     const r = await saveDump({
-      collector: null,
-      run: async () => 99,
-      vmcore: core,
-      dir: join(dir, 'crash'),
-      host: 'h',
-      now: new Date(),
+      ...plainSave(core),
       log: (l) => lines.push(l),
       openOutput: (p) => {
         closeSync(openSync(p, 'wx', 0o600));
@@ -70,12 +68,7 @@ describe('copy on a full disk', () => {
     const core = join(dir, 'vmcore-src');
     writeFileSync(core, buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }));
     const r = await saveDump({
-      collector: null,
-      run: async () => 99,
-      vmcore: core,
-      dir: join(dir, 'crash'),
-      host: 'h',
-      now: new Date(),
+      ...plainSave(core),
       log: () => undefined,
       chunkSize: 1000,
     });
@@ -110,12 +103,7 @@ describe('copy stopped by a signal', () => {
     writeFileSync(core, Buffer.concat([buildCore({ records: [{ text: 'hello', tsNsec: 0n }] }), Buffer.alloc(50000)]));
     const ac = new AbortController();
     const r = await saveDump({
-      collector: null,
-      run: async () => 99,
-      vmcore: core,
-      dir: join(dir, 'crash'),
-      host: 'h',
-      now: new Date(),
+      ...plainSave(core),
       log: (l) => {
         if (l.startsWith('saving ')) setImmediate(() => ac.abort('SIGTERM'));
       },
