@@ -16,6 +16,9 @@ export type RebootOptions = {
 };
 export type RebootOutcome = { init: InitSystem; mode: 'kexec' | 'cold'; refresh: RefreshOutcome; steps: string[] };
 
+export const KEXEC_LOADED_UNREADABLE =
+  'cannot read /sys/kernel/kexec_loaded (no kexec support in this kernel, or /sys/kernel hidden here): if the init system cannot see the loaded kernel either, this reboot goes through the firmware';
+
 /** systemctl reboot must not turn back into a kexec (systemd >= 255) when we chose a cold reboot. */
 const COLD_ENV = { SYSTEMCTL_SKIP_AUTO_KEXEC: '1' };
 
@@ -43,6 +46,9 @@ export async function kexecReboot(deps: RebootDeps, opts: RebootOptions = {}): P
     mode = 'cold';
     deps.warn(opts.coldReason);
   }
+  // The init system and our system-shutdown hook decide on /sys/kernel/kexec_loaded; when it cannot be
+  // read here, say that the kexec this plans may not happen (issue 12 matrix, kexec_loaded hidden).
+  if (mode === 'kexec' && deps.loaded() === null) deps.warn(KEXEC_LOADED_UNREADABLE);
   const out: RebootOutcome = { init, mode, refresh, steps };
   if (opts.force === true || init === 'unknown') {
     await rebootNow(deps, mode, dryRun, steps);

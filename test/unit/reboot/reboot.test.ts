@@ -25,6 +25,15 @@ describe('kexecctl reboot', () => {
     expect(r).toMatchObject({ init: 'systemd', mode: 'kexec' });
     expect(w.events).toEqual([`load ${WANT.kernel}`, 'run systemctl kexec']);
   });
+  it('warns when /sys/kernel/kexec_loaded cannot be read: the init system may not see the load', async () => {
+    const w = world({ plan: WANT, loaded: null, files: sysv() });
+    const r = await kexecReboot(fakeDeps(w), { dryRun: true });
+    expect(r.mode).toBe('kexec');
+    expect(w.warnings).toEqual([expect.stringMatching(/^cannot read \/sys\/kernel\/kexec_loaded .*goes through the firmware$/)]);
+    const ok = world({ plan: WANT, loaded: true, record: recordOf(WANT), files: sysv() });
+    await kexecReboot(fakeDeps(ok), { dryRun: true });
+    expect(ok.warnings).toEqual([]);
+  });
   it('sysvinit: telinit 6 (the kexec init script jumps)', async () => {
     const w = world({ plan: WANT, loaded: true, record: recordOf(WANT), files: sysv() });
     await kexecReboot(fakeDeps(w));
