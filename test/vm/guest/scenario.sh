@@ -45,6 +45,8 @@ payload_cpio() { (cd / && find payload | cpio -o -H newc 2>/dev/null) >"$1"; pad
 # fallback_check ERRNO: kexec -d -l through a fake whose kexec_file_load fails with ERRNO; the fake
 # starts with a kernel "loaded". EINVAL must lead to a kexec_load attempt: while no segment builder
 # exists that is the "kexec_load not implemented" failure (NOTIMPL), never a kexec_load syscall.
+# EPERM: kexec-tools' line, to which we may add why in parentheses (src/kexec/denied.ts; this guest
+# mounts no securityfs, so it says lockdown cannot be read).
 fallback_check() {
   e=$1 f=/tmp/fake-$1.json
   printf '{"loaded":true,"failures":{"kexec_file_load":"%s"}}\n' "$e" >"$f"
@@ -59,7 +61,7 @@ fallback_check() {
     kxt_result "fallback-$e" FAIL "$what"
   elif [ "$e" = EPERM ]; then
     if [ "$nload" = 0 ] && [ "$res" = "-1 EPERM," ] && [ "$KXT_RC" = 255 ] && [ "$kept" = yes ] &&
-      [ "$first" = 'kexec_file_load failed: Operation not permitted' ]; then
+      case $first in 'kexec_file_load failed: Operation not permitted' | 'kexec_file_load failed: Operation not permitted ('*')') true ;; *) false ;; esac; then
       kxt_result "fallback-$e" PASS "no fallback: $what"
     else
       kxt_result "fallback-$e" FAIL "$what"
