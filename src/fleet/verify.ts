@@ -20,11 +20,22 @@ export type VerifyVerdict = {
   reason: string;
 };
 
-export type VerifyOptions = { allowCold?: boolean };
+/** intentBoot: the boot the intent's reboot led to, when boot-check recorded it (reboot/watchdog-boot.ts bootOfIntent). */
+export type VerifyOptions = { allowCold?: boolean; intentBoot?: string | null };
 
 export function decideVerify(intent: RebootIntent | null, run: RunningFacts, digestNow: string | null, o: VerifyOptions = {}): VerifyVerdict {
   if (intent === null)
     return { ok: false, booted: 'no-intent', checks: [], reason: 'no reboot recorded by kexecctl (/var/lib/kexecctl/last-kexec.json missing)' };
+  // The intent's reboot led to another boot, and this one came after a reboot kexecctl did not make
+  // or see: nothing recorded describes it (judging it against the old intent would blame the wrong reboot).
+  if (o.intentBoot != null && run.bootId !== null && o.intentBoot !== run.bootId && intent.bootId !== run.bootId) {
+    return {
+      ok: false,
+      booted: 'no-intent',
+      checks: [],
+      reason: `no reboot recorded by kexecctl led to this boot (${run.bootId}): the last one (${intent.time}, from boot ${intent.bootId ?? 'unknown'}) led to boot ${o.intentBoot}, and a later reboot was made without kexecctl`,
+    };
+  }
   const checks: VerifyCheck[] = [];
   const rebooted = intent.bootId === null || run.bootId === null ? null : intent.bootId !== run.bootId;
   checks.push({

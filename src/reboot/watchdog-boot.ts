@@ -84,6 +84,17 @@ export function completeBoot(intent: RebootIntent | null, state: KexecBootState 
   return null;
 }
 
+/**
+ * The boot the intent's reboot led to, as boot-check recorded it (the boot that claimed it, or the
+ * boot that found it failed), or null when boot-check has not seen it (sysvinit, or no boot since).
+ * `kexecctl verify` in any other boot judges a reboot kexecctl never saw (a reset, a power cut, a
+ * reboot by another tool), so it must not compare that boot with this intent.
+ */
+export function bootOfIntent(state: KexecBootState | null, intent: RebootIntent | null): string | null {
+  if (state === null || intent === null || state.intentTime !== intent.time) return null;
+  return state.claimedBy ?? state.failed?.foundIn ?? null;
+}
+
 /** The reason this boot's reboot must be cold, or null. */
 export function coldBecauseOfLastKexec(state: KexecBootState | null, run: RunningFacts): string | null {
   if (state?.failed == null || state.failed.foundIn !== run.bootId) return null;

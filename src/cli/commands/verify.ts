@@ -26,7 +26,9 @@ export function register(program: Command): void {
       const intent = readIntent(ctx.root);
       const running = readRunning(ctx.fs);
       const digest = intent === null || intent.initrdDigest === null ? null : initrdDigest(ctx.fs, intent.initrds);
-      const v = decideVerify(intent, running, digest, { allowCold: o.allowCold === true });
+      const { bootOfIntent, readBootState } = await import('../../reboot/watchdog-boot.js');
+      const intentBoot = bootOfIntent(readBootState(ctx.root), intent);
+      const v = decideVerify(intent, running, digest, { allowCold: o.allowCold === true, intentBoot });
       if (o.json === true) {
         const out = { schema: VERIFY_SCHEMA, ok: v.ok, booted: v.booted, reason: v.reason, checks: v.checks, planned: intent, running };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

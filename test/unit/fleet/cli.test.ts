@@ -142,6 +142,26 @@ describe('kexecctl reboot --json and kexecctl verify', () => {
     const changed = await runNode(cli.kexecctl, ['verify', '--json', '--root', s.fx.root], s.env);
     expect(json(changed.stdout)['reason']).toMatch(/^initrd: .* changed since the load/);
   }, 30000);
+  it('verify in a boot after a reboot kexecctl did not make: exit 2, the old intent is not judged against it', async () => {
+    const s = setup();
+    expect((await runNode(cli.kexecctl, ['reboot', '--json', '--root', s.fx.root], s.env)).exitCode).toBe(0);
+    const intent = json(readFileSync(s.at('var/lib/kexecctl/last-kexec.json'), 'utf8'));
+    // boot-check in boot-two claimed the kexec (what kexecctl-boot-check.service writes); this is boot-three, cold.
+    mkdirSync(s.at('var/lib/kexecctl'), { recursive: true });
+    const state = { schema: 'kexecctl.kexec-boot/1', intentTime: intent['time'], claimedBy: 'boot-two', completedBy: 'boot-two', failed: null };
+    writeFileSync(s.at('var/lib/kexecctl/kexec-boot.json'), JSON.stringify(state));
+    writeFileSync(s.at('proc/sys/kernel/random/boot_id'), 'boot-three\n');
+    bootParams(s.at, 0x72);
+    const r = await runNode(cli.kexecctl, ['verify', '--json', '--root', s.fx.root], s.env);
+    expect(r.exitCode).toBe(2);
+    expect(json(r.stdout)).toMatchObject({ ok: false, booted: 'no-intent', checks: [] });
+    expect(String(json(r.stdout)['reason'])).toBe(
+      `no reboot recorded by kexecctl led to this boot (boot-three): the last one (${String(intent['time'])}, from boot boot-one) led to boot boot-two, and a later reboot was made without kexecctl`,
+    );
+    // In boot-two itself the same files give the normal verdict.
+    writeFileSync(s.at('proc/sys/kernel/random/boot_id'), 'boot-two\n');
+    expect((await runNode(cli.kexecctl, ['verify', '--root', s.fx.root], s.env)).exitCode).toBe(1); // cold loader, other release
+  }, 30000);
   it('verify with nothing recorded: exit 2', async () => {
     const s = setup();
     const r = await runNode(cli.kexecctl, ['verify', '--root', s.fx.root], s.env);
