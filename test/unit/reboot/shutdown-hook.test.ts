@@ -52,6 +52,14 @@ describe('system-shutdown hook', () => {
     expect(kmsg()).toMatch(/^kexecctl: a kexec kernel is loaded \(kexec\), jumping to it from the system-shutdown hook\n$/);
   });
 
+  it("sends kexec -e's output to the kernel log, not to systemd-shutdown's /dev/null (the watchdog line, pre-exec hooks)", () => {
+    file('usr/sbin/kexec', `#!/bin/sh\necho "kexec: watchdog /dev/watchdog0 armed for 60 s across the jump" >&2\necho "pre-exec.d/10-x: hi"\nexit 1\n`, 0o755);
+    file('etc/default/kexec', 'KEXEC_WATCHDOG_SEC=60\n');
+    expect(runHook('reboot')).toBe(0);
+    expect(kmsg()).toContain('kexec: watchdog /dev/watchdog0 armed for 60 s across the jump\n');
+    expect(kmsg()).toContain('pre-exec.d/10-x: hi\n');
+  });
+
   it('jumps on reboot with a kernel loaded', () => {
     expect(runHook('reboot')).toBe(0);
     expect(kexecCalls()).toEqual(['-e sibling=running']);
