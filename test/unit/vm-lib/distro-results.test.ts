@@ -67,11 +67,40 @@ describe('distro results tally', () => {
     ['basic', 'systemd'],
     ['basic', 'sysvinit'],
     ['basic', 'dracut'],
+    ['basic', 'watchdog'],
     ['bench', 'systemd'],
   ])('plan %s/%s names each check once', (suite, variant) => {
     const names = plan(suite, variant, 3);
     expect(names.length).toBeGreaterThan(5);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  // Issue 12 part 1: watchdog:ovmf:basic replaced systemd:ovmf:basic, so it must keep every row of that suite.
+  const WD_ROWS = [
+    'wd-status',
+    'wd-handed-over',
+    'wd-load-hang',
+    'wd-hooks',
+    'wd-recovery',
+    'wd-target-hung',
+    'wd-boot-check-cold',
+    'wd-status-next-cold',
+    'wd-intent',
+    'wd-status-default',
+    'wd-next-cold',
+  ];
+  it('the watchdog variant plans every systemd basic row and the 11 watchdog rows', () => {
+    const names = plan('basic', 'watchdog', 3);
+    expect(names).toEqual(expect.arrayContaining([...plan('basic', 'systemd', 3), ...WD_ROWS]));
+    expect(names).toHaveLength(14 + WD_ROWS.length);
+  });
+
+  it('a watchdog suite whose recovery never reported fails', () => {
+    const names = plan('basic', 'watchdog', 3);
+    const lines = [`KXD PLAN watchdog/ovmf ${names.join(',')}`, ...names.filter((n) => n !== 'wd-recovery').map((n) => `KXD RESULT PASS watchdog/ovmf:${n}`)];
+    const r = t(lines.join('\n'), 0);
+    expect(r.passed).toBe(names.length - 1);
+    expect(r.problems).toEqual(['wd-recovery planned but never reported']);
   });
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a bootable ext4 image of Debian 12 with the project installed, from a cached base.
-# Usage: build-image.sh systemd|sysvinit|dracut OUTDIR (dracut: the systemd image with dracut initrds, issue 12)
+# Usage: build-image.sh systemd|sysvinit|dracut|watchdog OUTDIR (dracut: the systemd image with dracut initrds;
+#        watchdog: the systemd base plus Debian's generic kernel, which has i6300esb, as GRUB's default; issue 12)
 # Writes OUTDIR/root.img (ext4, root=/dev/vda), OUTDIR/vmlinuz + OUTDIR/initrd.img (the default
 # kernel, for QEMU's direct boot) and OUTDIR/image.env (KERNEL_NEW, KERNEL_OLD, APPEND).
 # The base (debootstrap + packages) is cached by build-base.sh; this project layer is re-applied
@@ -10,17 +11,20 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-variant=${1:?systemd|sysvinit|dracut}
+variant=${1:?systemd|sysvinit|dracut|watchdog}
 out=${2:?OUTDIR}
 log() { echo "[distro-image $(date +%T)] $*" >&2; }
 # shellcheck source=test/vm/lib/common.sh
 . "$repo/test/vm/lib/common.sh"
 
-base=$("$here/build-base.sh" "$variant")
+# The watchdog variant adds no debootstrap: it is the systemd base plus one kernel package (below).
+from=$variant
+[ "$variant" = watchdog ] && from=systemd
+base=$("$here/build-base.sh" "$from")
 mkdir -p "$out"
 root="$out/rootfs"
 rm -rf "$root"
-cp -a "$base/$variant" "$root"
+cp -a "$base/$from" "$root"
 rm -f "$root/.complete"
 
 # shellcheck disable=SC2012 # kernel file names are plain
@@ -28,6 +32,15 @@ kernels=$(cd "$root/boot" && ls vmlinuz-* | sed 's/^vmlinuz-//' | sort -V)
 KERNEL_NEW=$(echo "$kernels" | tail -n1)
 KERNEL_OLD=$(echo "$kernels" | head -n1)
 [ "$KERNEL_NEW" != "$KERNEL_OLD" ] || { echo "distro: the base needs two kernels" >&2; exit 1; }
+if [ "$variant" = watchdog ]; then
+  # shellcheck source=test/vm/distro/watchdog-kernel.sh
+  . "$here/watchdog-kernel.sh"
+  wd_install_generic_kernel "$root" "$out" # sets WD_KERNEL (e.g. 6.1.0-56-amd64)
+  # GRUB's default is the generic kernel, so every kexec reboot lands on a kernel with i6300esb;
+  # the newest cloud kernel stays as the other entry (and the target that hangs, scenario-watchdog.mjs).
+  KERNEL_OLD=$KERNEL_NEW
+  KERNEL_NEW=$WD_KERNEL
+fi
 
 # --- the project -----------------------------------------------------------------------------
 # deb (default): exactly the .deb named by KEXECCTL_DISTRO_DEB (run.sh packages it in this run);
@@ -76,6 +89,10 @@ fi
 
 # --- the system --------------------------------------------------------------------------------
 APPEND="root=/dev/vda ro console=ttyS0,115200 quiet kx.grub=1"
+# i6300esb stops at reboot unless the watchdog core is told otherwise (watchdog-status.ts).
+WD_ARG=''
+[ "$variant" = watchdog ] && WD_ARG=' watchdog.stop_on_reboot=0'
+APPEND="$APPEND$WD_ARG"
 echo distro-guest >"$root/etc/hostname"
 # A fixed machine-id from the first boot on, so every boot's journal lands in one directory.
 tr -d '-' </proc/sys/kernel/random/uuid >"$root/etc/machine-id"
@@ -201,16 +218,18 @@ chroot "$root" grub-editenv /boot/grub/grubenv create
 # /etc/default/grub as grub-pc's postinst installs it (from grub2-common's template), set so that a
 # real update-grub in the guest (kdumpctl reset-crashkernel runs it) writes the same command line
 # as the grub.cfg above: root=/dev/vda (no UUID), the serial console and the kx.grub=1 marker.
-sed -e 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/' -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0,115200 kx.grub=1"/' \
+sed -e 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/' -e "s/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX=\"console=ttyS0,115200 kx.grub=1$WD_ARG\"/" \
   -e 's/^#GRUB_DISABLE_LINUX_UUID=.*/GRUB_DISABLE_LINUX_UUID=true/' -e 's/^#GRUB_TERMINAL=.*/GRUB_TERMINAL=console/' \
   "$root/usr/share/grub/default/grub" >"$root/etc/default/grub"
-grep -q '^GRUB_CMDLINE_LINUX="console=ttyS0,115200 kx.grub=1"$' "$root/etc/default/grub" || { echo "distro: could not write /etc/default/grub" >&2; exit 1; }
+grep -q "^GRUB_CMDLINE_LINUX=\"console=ttyS0,115200 kx.grub=1$WD_ARG\"\$" "$root/etc/default/grub" || { echo "distro: could not write /etc/default/grub" >&2; exit 1; }
 {
   echo "LOAD_KEXEC=true"
   echo "USE_GRUB_CONFIG=true"
   echo 'KERNEL_IMAGE="/vmlinuz"'
   echo 'INITRD="/initrd.img"'
   echo 'APPEND=""'
+  # Issue 12: the watchdog variant arms /dev/watchdog0 for every kexec reboot.
+  if [ "$variant" = watchdog ]; then echo "KEXEC_WATCHDOG_SEC=$WD_REBOOT_SEC"; fi
 } >"$root/etc/default/kexec"
 
 cp "$root/boot/vmlinuz-$KERNEL_NEW" "$out/vmlinuz"
@@ -221,6 +240,9 @@ cp "$root/boot/initrd.img-$KERNEL_NEW" "$out/initrd.img"
   echo "GRUB_UUID=$uuid"
   echo "APPEND='$APPEND'"
   echo "INSTALL_MODE=$mode"
+  if [ "$variant" = watchdog ]; then echo "WATCHDOG_SEC=$WD_REBOOT_SEC"; fi
+  # QEMU's direct boot (the first boot, and every firmware boot after it) has no kx.grub=1 marker.
+  echo "FIRST_APPEND='root=/dev/vda ro console=ttyS0,115200 quiet$WD_ARG'"
 } >"$out/image.env"
 
 rm -f "$out/root.img"

@@ -7,9 +7,13 @@ import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
 export const matrixOn = (suite, variant) => suite === 'full' && variant === 'systemd' && process.env['KEXECCTL_DISTRO_MATRIX'] === '1';
 import { CRASHKERNEL_BOOT_CHECKS, CRASHKERNEL_RESET_CHECKS } from './scenario-crashkernel.mjs';
 import { SOAK_SHORT_CHECKS } from './state-check.mjs';
+import { WATCHDOG_COLD_CHECKS, WATCHDOG_FIRST_CHECKS, WATCHDOG_KEXEC_CHECKS, WATCHDOG_LAST_CHECKS } from './scenario-watchdog.mjs';
+
+/** systemd is the init of the systemd image and of the watchdog variant (the systemd base plus the generic kernel, issue 12). */
+export const systemdInit = (variant) => variant === 'systemd' || variant === 'watchdog';
 
 const cleanKexec = (n) => [`${n}-no-firmware`, `${n}-kernel`, `${n}-grub-args`];
-const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(variant === 'systemd' ? [`${n}-clean-shutdown-journal`] : [])];
+const fsAndShutdown = (n, variant) => [`${n}-file-persisted`, `${n}-no-journal-recovery`, ...(systemdInit(variant) ? [`${n}-clean-shutdown-journal`] : [])];
 
 /**
  * Issue 12 part 2: `kexecctl verify` rows (scenario-verify.mjs) on sysvinit, after its kexec reboot and
@@ -32,18 +36,22 @@ export const DRACUT_CHECKS = [
 /** Every check a suite reports, in order. */
 export function planFor(suite, variant, reps) {
   if (variant === 'dracut') return [...DRACUT_CHECKS];
-  const plan = variant === 'systemd' ? ['kexec-load-at-boot'] : [];
+  const plan = systemdInit(variant) ? ['kexec-load-at-boot'] : [];
+  const wd = variant === 'watchdog'; // issue 12 part 1 (scenario-watchdog.mjs)
+  if (wd) plan.push(...WATCHDOG_FIRST_CHECKS);
   if (suite === 'bench') {
     for (let i = 0; i < reps; i++) plan.push(`bench-${i}-kexec`, `bench-${i}-cold`);
     return plan;
   }
   plan.push(...cleanKexec('reboot-kexec'), ...fsAndShutdown('reboot-kexec', variant));
-  if (variant === 'systemd') plan.push('reboot-kexec-shutdown-without-node');
+  if (systemdInit(variant)) plan.push('reboot-kexec-shutdown-without-node');
+  if (wd) plan.push(...WATCHDOG_KEXEC_CHECKS);
   if (verifyRowsOn(variant)) plan.push('reboot-kexec-verify');
   if (suite === 'full') {
     plan.push('grub-reboot-reloaded-before-reboot', ...cleanKexec('grub-reboot-once'), 'grub-reboot-next-entry-consumed');
     plan.push(...cleanKexec('grub-reboot-then-default'), ...cleanKexec('grub-set-default'), ...cleanKexec('grub-set-default-stays'));
   }
+  if (wd) plan.push(...WATCHDOG_LAST_CHECKS); // before the cold reboot, which is the `reboot` after the failed kexec
   plan.push('coldreboot-firmware', 'coldreboot-normal-boot', ...fsAndShutdown('coldreboot', variant), 'coldreboot-flag-cleared');
   if (verifyRowsOn(variant)) plan.push('coldreboot-verify', 'reboot-dry-run-kexec-loaded-hidden');
   if (suite === 'full' && variant === 'systemd') {
@@ -54,6 +62,7 @@ export function planFor(suite, variant, reps) {
   if (matrixOn(suite, variant)) plan.push(...MATRIX_CHECKS);
   if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
   if (matrixOn(suite, variant)) plan.push(...MATRIX_LAST_CHECKS);
+  if (wd) plan.push(...WATCHDOG_COLD_CHECKS);
   if (suite === 'full' && variant === 'systemd') plan.push(...SOAK_SHORT_CHECKS); // last: powers the guest off
   return plan;
 }

@@ -5,9 +5,13 @@
 # the same reboot/coldreboot on sysvinit; downtimes for SeaBIOS and OVMF. kexecctl verify --json
 # (issue 12, scenario-verify.mjs) after sysvinit's kexec reboot and coldreboot and the dracut suite's
 # systemctl kexec, plus `kexecctl reboot --dry-run` with kexec_loaded hidden before sysvinit's coldreboot.
+# The watchdog variant (issue 12, scenario-watchdog.mjs) runs the OVMF basic suite on Debian's generic
+# kernel with an i6300esb, KEXEC_WATCHDOG_SEC=60 and watchdog.stop_on_reboot=0: every kexec reboot is
+# armed and handed over, then a kexec into a kernel that hangs must come back by the watchdog reset.
 # Suites bench, bench-post and soak (npm run bench, npm run soak) run scenario-bench.mjs instead.
-# Env: KEXECCTL_DISTRO_SUITES (default "systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic
-#      dracut:seabios:basic"; npm run test:dracut runs the dracut variant alone),
+# Env: KEXECCTL_DISTRO_SUITES (default "systemd:seabios:full sysvinit:seabios:basic watchdog:ovmf:basic
+#      dracut:seabios:basic"; VARIANT:FIRMWARE:SUITE, variants systemd, sysvinit, dracut, watchdog;
+#      npm run test:dracut runs the dracut variant alone),
 #      KEXECCTL_DISTRO_INSTALL=deb (default: the .deb this run packages; a packaging failure fails the
 #      tier) or tree (only when asked for: the built tree copied by hand), KEXECCTL_CACHE,
 #      KEXECCTL_DEBIAN_MIRROR.
@@ -22,7 +26,7 @@ t0=$(kx_ms)
 kx_need_pkgs qemu-system-x86 debootstrap e2fsprogs ovmf dpkg-dev rpm binutils # the last three: npm run package
 work="$KX_CACHE/distro/run"
 mkdir -p "$work"
-suites=${KEXECCTL_DISTRO_SUITES:-"systemd:seabios:full sysvinit:seabios:basic systemd:ovmf:basic dracut:seabios:basic"}
+suites=${KEXECCTL_DISTRO_SUITES:-"systemd:seabios:full sysvinit:seabios:basic watchdog:ovmf:basic dracut:seabios:basic"}
 extra=("$@")
 passed=0 failed=0
 fail_tier() { # fail_tier MSG: one failure the tally cannot see (build, packaging, images)
@@ -53,7 +57,7 @@ case $KEXECCTL_DISTRO_INSTALL in
 esac
 t_build=$(kx_ms)
 
-# One pristine image per init system; each suite boots a copy.
+# One pristine image per variant (init system, dracut, watchdog); each suite boots a copy.
 # shellcheck disable=SC2086 # suites is a word list
 for v in $(printf '%s\n' $suites | cut -d: -f1 | sort -u); do
   "$here/build-image.sh" "$v" "$work/$v" || fail_tier "building the $v image failed"

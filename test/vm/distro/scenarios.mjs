@@ -1,5 +1,5 @@
 // The distro tier's scenarios, typed at the serial console of a Debian 12 guest as an admin would.
-// Usage: node scenarios.mjs --image-dir DIR --variant systemd|sysvinit|dracut --firmware seabios|ovmf
+// Usage: node scenarios.mjs --image-dir DIR --variant systemd|sysvinit|dracut|watchdog --firmware seabios|ovmf
 //                           --suite full|basic|bench [--reps N] [--accel tcg] [--times FILE]
 // full: scenarios 1-4; basic: 1 and 3 (reboot, coldreboot); bench: N x (reboot, coldreboot), timings only.
 // Prints "KXD PLAN <tag> <names>" first (every check this suite reports, see planFor), then one
@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { Guest } from './guest.mjs';
 import { readImageEnv } from './image-env.mjs';
 import { dracutScenario } from './scenario-dracut.mjs';
-import { matrixOn, planFor, verifyRowsOn } from './plan.mjs';
+import { matrixOn, planFor, systemdInit, verifyRowsOn } from './plan.mjs';
+import { startQmpEvents, watchdogQemu, wdHandedOver, wdNextCold, wdRecovery, wdStatus } from './scenario-watchdog.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
 import { CRASHKERNEL_GUEST_MEM, crashkernelAfterReboot, crashkernelReset } from './scenario-crashkernel.mjs';
@@ -28,7 +29,7 @@ const { values: a } = parseArgs({
     times: { type: 'string' },
   },
 });
-if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit', 'dracut'].includes(a.variant) || !/^\d+$/.test(a.reps)) {
+if (!['full', 'basic', 'bench'].includes(a.suite) || !['systemd', 'sysvinit', 'dracut', 'watchdog'].includes(a.variant) || !/^\d+$/.test(a.reps)) {
   console.error(`scenarios.mjs: bad --suite ${a.suite}, --variant ${a.variant} or --reps ${a.reps}`);
   process.exit(2);
 }
@@ -59,13 +60,16 @@ function downtime(kind, ms) {
   if (a.times) appendFileSync(a.times, `${kind} ${a.firmware} ${a.variant} ${ms}\n`);
 }
 
+// Issue 12 part 1: the watchdog variant's QEMU has an i6300esb that resets the machine, and a QMP socket.
+const wdQemu = a.variant === 'watchdog' ? watchdogQemu(dir) : null;
 // The first boot comes from QEMU's -kernel with an -append lacking the GRUB entry's marker, so a
 // later kx.grub=1 in /proc/cmdline can only come from the grub.cfg entry kexecctl planned.
 const guest = new Guest({
   image: `${dir}/root.img`,
   kernel: `${dir}/vmlinuz`,
   initrd: `${dir}/initrd.img`,
-  append: 'root=/dev/vda ro console=ttyS0,115200 quiet',
+  append: env.FIRST_APPEND ?? 'root=/dev/vda ro console=ttyS0,115200 quiet',
+  extraArgs: wdQemu?.extraArgs ?? [],
   firmware: a.firmware,
   accel: a.accel,
   log: `${dir}/console-${a.firmware}.log`,
@@ -104,7 +108,7 @@ async function rebootWith(cmd, kind) {
 
 /** Lets boot finish (kexec-load.service loads after the login prompt appears). */
 async function settle() {
-  if (a.variant === 'systemd') await sh('systemctl is-system-running --wait >/dev/null 2>&1; true', 300000);
+  if (systemdInit(a.variant)) await sh('systemctl is-system-running --wait >/dev/null 2>&1; true', 300000);
 }
 
 async function checkCleanKexec(name, r, expectKernel) {
@@ -118,7 +122,7 @@ async function checkFsAndShutdown(name, token) {
   result(`${name}-file-persisted`, f.out === token, `found "${f.out}"`);
   const rec = await sh("dmesg | grep -c 'recovery complete' || true");
   result(`${name}-no-journal-recovery`, rec.out.trim() === '0', `ext4 "recovery complete" lines: ${rec.out.trim()}`);
-  if (a.variant === 'systemd') {
+  if (systemdInit(a.variant)) {
     // journald logs "Journal stopped" only when it is stopped by an orderly shutdown.
     const j = await sh("journalctl -b -1 -o cat --no-pager | grep -E 'Reached target .*(System Reboot|Reboot via kexec|Shutdown)|Journal stopped' | tail -n 3");
     result(`${name}-clean-shutdown-journal`, /Journal stopped/.test(j.out), j.out.replace(/\n/g, ' | ') || 'previous boot journal has no shutdown');
@@ -194,18 +198,20 @@ async function corruptUpgrade() {
 
 async function main() {
   guest.start();
+  if (wdQemu) startQmpEvents(wdQemu);
   // Issue 12: the dracut variant has its own scenario (one boot, `systemctl kexec`, `reboot`).
   if (a.variant === 'dracut') return dracutScenario({ guest, sh, result, rebootWith, guestOut, env });
   const first = await guest.ready(400000);
   console.log(`BOOT ${tag} first boot ready in ${Date.now() - t0} ms on ${first.kernel}`);
   await settle();
-  if (a.variant === 'systemd') guestOut((await sh('systemd-analyze | head -n 1')).out);
-  if (a.variant === 'systemd') {
+  if (systemdInit(a.variant)) guestOut((await sh('systemd-analyze | head -n 1')).out);
+  if (systemdInit(a.variant)) {
     const u = await sh('systemctl is-active kexec-load.service kexec-load.path; cat /sys/kernel/kexec_loaded');
     result('kexec-load-at-boot', /^active\nactive\n1$/.test(u.out), u.out.replace(/\n/g, ' '));
   }
   const st = await sh('kexecctl status');
   guestOut(st.out);
+  if (wdQemu) await wdStatus({ sh, result }, Number(env.WATCHDOG_SEC));
   if (a.suite === 'bench') {
     for (let i = 0; i < Number(a.reps); i++) {
       const k = await rebootWith('reboot', 'kexec');
@@ -218,13 +224,14 @@ async function main() {
 
   // (1) reboot → kexec into the GRUB default, cleanly.
   let token = await writeToken();
+  const markKexec = guest.buf.length;
   let r = await rebootWith('reboot', 'kexec');
   await checkCleanKexec('reboot-kexec', r, env.KERNEL_NEW);
   await checkFsAndShutdown('reboot-kexec', token);
   // Issue 12 part 2: kexecctl verify under sysvinit (the dracut suite proves it under systemd).
   if (verifyRows)
     await verifyRow({ sh, result }, 'reboot-kexec-verify', judgeKexec, { kernel: env.KERNEL_NEW, bootBefore: r.bootBefore, firmwareAgain: r.firmwareAgain });
-  if (a.variant === 'systemd') {
+  if (systemdInit(a.variant)) {
     // Issue 14: nothing changed since the boot-time load, so kexec-load's ExecStop decided with the
     // shell check (kexecctl-unchanged) and never started node (whose refresh says "up to date").
     const j = await sh(
@@ -235,6 +242,7 @@ async function main() {
     const m = /NC=(\d+) UP=(\d+)/.exec(j.out);
     result('reboot-kexec-shutdown-without-node', m !== null && m[1] === '1' && m[2] === '0', j.out.replace(/\n/g, ' | '));
   }
+  if (wdQemu) await wdHandedOver({ guest, sh, result }, wdQemu, Number(env.WATCHDOG_SEC), markKexec);
   if (a.suite === 'full') {
     const adv = `gnulinux-advanced-${env.GRUB_UUID}>gnulinux-${env.KERNEL_OLD}-advanced-${env.GRUB_UUID}`;
     // (2a) grub-reboot: the other kernel once.
@@ -258,20 +266,24 @@ async function main() {
     if (r.kernel !== env.KERNEL_OLD) guestOut(`JOURNAL grub-set-default: ${await kexecJournal()}`);
     await sh('grub-set-default 0 && sleep 2');
   }
-  // (3) coldreboot → through the firmware, normal boot.
+  // Issue 12 part 1: a kexec into a kernel that hangs, ended by the watchdog; its next reboot must be cold.
+  if (wdQemu) await wdRecovery({ guest, sh, result, env }, wdQemu);
+  // (3) coldreboot → through the firmware, normal boot. The watchdog variant types `reboot` instead:
+  // after the failed kexec it must go through the firmware just as well (and saves a boot: CI budget).
   token = await writeToken();
   // Issue 12 matrix: kexec_loaded hidden (a tmpfs over /sys/kernel, left mounted): what `kexecctl reboot
   // --dry-run` says; the coldreboot below is the next real reboot, made with it still hidden.
   const tHide = Date.now();
   const hidden = verifyRows ? parseHidden((await sh(HIDE_DRY_RUN_CMD, 180000)).out) : null;
   const hideSec = ((Date.now() - tHide) / 1000).toFixed(1);
-  r = await rebootWith('coldreboot', 'cold');
+  r = await rebootWith(wdQemu ? 'reboot' : 'coldreboot', 'cold');
+  if (wdQemu) wdNextCold({ result }, r, env);
   result('coldreboot-firmware', r.firmwareAgain, r.firmwareAgain ? 'firmware banner seen' : 'no firmware banner: not a cold reboot');
   result('coldreboot-normal-boot', r.kernel === env.KERNEL_NEW, `running ${r.kernel}`);
   await checkFsAndShutdown('coldreboot', token);
   const flag = await sh('test -e /no-kexec-reboot && echo present || echo cleared; cat /sys/kernel/kexec_loaded');
   // systemd loads at boot (kexec-load.service); sysvinit loads at runlevel 6 only.
-  const wantLoaded = a.variant === 'systemd' ? '1' : '0';
+  const wantLoaded = systemdInit(a.variant) ? '1' : '0';
   result('coldreboot-flag-cleared', flag.out === `cleared\n${wantLoaded}`, flag.out.replace(/\n/g, ' '));
   if (hidden !== null) {
     await verifyRow({ sh, result }, 'coldreboot-verify', judgeCold, { bootBefore: r.bootBefore, firmwareAgain: r.firmwareAgain });
@@ -302,6 +314,7 @@ async function main() {
     result('broken-config-logged-why', why.out.includes('vmlinuz-missing'), why.out.replace(/\n/g, ' | ') || 'no reason in the journal');
   }
   if (matrixOn(a.suite, a.variant)) await loadDisabledLast({ sh, result, rebootWith, env }); // the matrix's last row: the last reboot
+
   // Last, as it powers the guest off: no growth across the kexec boots, then e2fsck -fn (issue 12).
   if (soakShort) await soakShortChecks({ guest, result, image: `${dir}/root.img`, boots: stateBoots });
 }
