@@ -12,7 +12,7 @@ import { Guest } from './guest.mjs';
 import { readImageEnv } from './image-env.mjs';
 import { dracutScenario } from './scenario-dracut.mjs';
 import { matrixOn, planFor, systemdInit, verifyRowsOn } from './plan.mjs';
-import { startQmpEvents, watchdogQemu, wdHandedOver, wdNextCold, wdRecovery, wdStatus } from './scenario-watchdog.mjs';
+import { startQmpEvents, watchdogQemu, wdHandedOver, wdNextCold, wdPrepareHang, wdRecovery, wdStatus } from './scenario-watchdog.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
 import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
 import { CRASHKERNEL_GUEST_MEM, crashkernelAfterReboot, crashkernelReset } from './scenario-crashkernel.mjs';
@@ -211,7 +211,7 @@ async function main() {
   }
   const st = await sh('kexecctl status');
   guestOut(st.out);
-  if (wdQemu) await wdStatus({ sh, result }, Number(env.WATCHDOG_SEC));
+  if (wdQemu) await wdStatus({ sh, result }, Number(env.WATCHDOG_SEC), st.out);
   if (a.suite === 'bench') {
     for (let i = 0; i < Number(a.reps); i++) {
       const k = await rebootWith('reboot', 'kexec');
@@ -242,7 +242,10 @@ async function main() {
     const m = /NC=(\d+) UP=(\d+)/.exec(j.out);
     result('reboot-kexec-shutdown-without-node', m !== null && m[1] === '1' && m[2] === '0', j.out.replace(/\n/g, ' | '));
   }
-  if (wdQemu) await wdHandedOver({ guest, sh, result }, wdQemu, Number(env.WATCHDOG_SEC), markKexec);
+  if (wdQemu) {
+    await wdPrepareHang({ sh, result, env }); // overlaps the handover check's wait
+    await wdHandedOver({ guest, sh, result }, wdQemu, Number(env.WATCHDOG_SEC), markKexec);
+  }
   if (a.suite === 'full') {
     const adv = `gnulinux-advanced-${env.GRUB_UUID}>gnulinux-${env.KERNEL_OLD}-advanced-${env.GRUB_UUID}`;
     // (2a) grub-reboot: the other kernel once.
