@@ -2,7 +2,7 @@
 // the first four fields, scenario-bench.mjs all five): median [n] per kind, init and firmware, for
 // both clocks (typed command → new boot's ready line; typed command → the old kernel's last line
 // before the kexec jump or the firmware reset), and the issue 14 ratios. Prints; asserts nothing.
-// Kinds: a-unchanged, b-refresh, c-debian, d-cold (the bench, issue 14 part 1); c-load-only (C
+// Kinds: w-after-firmware, a-unchanged, b-refresh, c-debian, d-cold (the bench, issue 14 part 1); c-load-only (C
 // `kexec -l` alone, guest clock, not part of (c)'s downtime); kexec, cold, ... (the test suites).
 import { readFileSync } from 'node:fs';
 
@@ -41,7 +41,7 @@ for (const [k, kinds] of groups) {
     const nJump = rs.filter((r) => Number.isFinite(r.jump)).length;
     const jump = nJump ? `, jump ${sec(med[kind].jump)} [${nJump}]` : '';
     const what = kind === 'c-load-only' ? 'C kexec -l alone, guest clock' : 'ready';
-    console.log(`    ${kind.padEnd(13)} ${what} ${sec(med[kind].ready)} [${rs.length}]${jump}  (${rs.map((r) => sec(r.ready)).join(' ')})`);
+    console.log(`    ${kind.padEnd(16)} ${what} ${sec(med[kind].ready)} [${rs.length}]${jump}  (${rs.map((r) => sec(r.ready)).join(' ')})`);
   }
   const { 'a-unchanged': A, 'b-refresh': B, 'c-debian': C, 'd-cold': D, kexec: K, cold: CD } = med;
   for (const clock of ['ready', 'jump']) {
