@@ -137,7 +137,7 @@ async function timedReboot(cmd, kind, jumpRe) {
   // and systemd's own kernel/userspace split.
   const probe = (
     await sh(
-      'echo "EFI=$([ -d /sys/firmware/efi ] && echo yes || echo no)"; echo "init=$(dmesg | sed -n "s/^\\[ *\\([0-9.]*\\)\\] Run \\/init.*/\\1/p" | head -n 1)s"; systemd-analyze 2>/dev/null | head -n 1',
+      'echo "EFI=$([ -d /sys/firmware/efi ] && echo yes || echo no)"; dmesg | sed -n -e "s/^\\[[ 0-9.]*\\] Memory: \\([0-9K/]*\\) available.*/mem=\\1/p" -e "s/^\\[[ 0-9.]*\\] node 0 deferred pages initialised in \\(.*\\)/deferred=\\1/p"; echo "init=$(dmesg | sed -n "s/^\\[ *\\([0-9.]*\\)\\] Run \\/init.*/\\1/p" | head -n 1)s"; systemd-analyze 2>/dev/null | head -n 1',
     )
   ).out.replace(/\n/g, '; ');
   // The slowest units of this boot (issue 14: where the ready clock's boot half goes).
