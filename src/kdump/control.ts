@@ -80,7 +80,10 @@ function explainLoadError(e: unknown, plan: KdumpPlan, reserved: number): unknow
       code: 'EKDUMPSIG',
       errno: e.errno,
       syscall: e.syscall ?? 'kexec_file_load',
-      message: `${e.message}: the kernel rejected the signature of ${plan.kernel} (Secure Boot / lockdown or CONFIG_KEXEC_SIG_FORCE); use a kernel signed with a key the running kernel trusts`,
+      // The syscall layer (kexec/denied.ts) may already have said why and what to do: say it once.
+      message: /signed by a key/.test(e.message)
+        ? `${e.message} (crash kernel ${plan.kernel})`
+        : `${e.message}: the kernel rejected the signature of ${plan.kernel} (Secure Boot / lockdown or CONFIG_KEXEC_SIG_FORCE); use a kernel signed with a key the running kernel trusts`,
     });
   }
   return e;
