@@ -7,6 +7,7 @@ import { KexecError, type Diagnostic } from '../errors.js';
 import { parseSysconfigKdump, KDUMP_DEFAULTS } from '../config/sysconfig-kdump.js';
 import type { TrustPolicy } from '../host/open-checked.js';
 import type { RootFs } from '../host/rootfs.js';
+import { explainsSignature } from '../kexec/denied.js';
 import { loadKernelChecked, type LoadMode, type LoadResult } from '../kexec/load.js';
 import { readLoadRecord, removeLoadRecord, type LoadRecord } from '../kexec/record.js';
 import { KEXEC_FILE_ON_CRASH, KEXEC_FILE_UNLOAD, KEXEC_ON_CRASH } from '../sys/constants.js';
@@ -81,7 +82,7 @@ function explainLoadError(e: unknown, plan: KdumpPlan, reserved: number): unknow
       errno: e.errno,
       syscall: e.syscall ?? 'kexec_file_load',
       // The syscall layer (kexec/denied.ts) may already have said why and what to do: say it once.
-      message: /signed by a key/.test(e.message)
+      message: explainsSignature(e.syscall, e.errno)
         ? `${e.message} (crash kernel ${plan.kernel})`
         : `${e.message}: the kernel rejected the signature of ${plan.kernel} (Secure Boot / lockdown or CONFIG_KEXEC_SIG_FORCE); use a kernel signed with a key the running kernel trusts`,
     });

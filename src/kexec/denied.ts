@@ -35,13 +35,18 @@ const SIG_FORCE: ReadonlyMap<number, string> = new Map([
   [129, 'its signature was rejected'], // EKEYREJECTED
 ]);
 
+/** Whether deniedWhy already explains this failure as a signature refusal (so callers need not say it again). */
+export function explainsSignature(syscall: string | undefined, errno: number | undefined): boolean {
+  return syscall === 'kexec_file_load' && errno !== undefined && SIG_FORCE.has(errno);
+}
+
 /**
  * A clause to append to the failure message of SYSCALL ("" when the cause is not one of these or
  * is unknown). One line: the callers print it as the whole reason.
  */
 export function deniedWhy(root: string, errno: number | undefined, syscall: DeniedSyscall): string {
   if (errno === undefined) return '';
-  if (syscall === 'kexec_file_load') {
+  if (explainsSignature(syscall, errno)) {
     const why = SIG_FORCE.get(errno);
     if (why !== undefined) return ` (this kernel enforces kexec signatures (CONFIG_KEXEC_SIG_FORCE) and ${why}; load a kernel signed by a key it trusts)`;
   }

@@ -206,7 +206,8 @@ async function refresh(name) {
  */
 // KEXECCTL_BENCH_C_FLAGS: extra flags for (c)'s C load, e.g. "-s" to make Debian's kexec use
 // kexec_file_load as ours does (2.0.25 defaults to kexec_load), which splits a syscall effect from ours.
-const cFlags = /^[-a-z ]*$/.test(process.env.KEXECCTL_BENCH_C_FLAGS ?? '') ? `${(process.env.KEXECCTL_BENCH_C_FLAGS ?? '').trim()} `.trimStart() : '';
+const cFlagsSet = (process.env.KEXECCTL_BENCH_C_FLAGS ?? '').trim();
+const cFlags = cFlagsSet !== '' && /^[-a-z ]+$/.test(cFlagsSet) ? `${cFlagsSet} ` : '';
 const cFirst = process.env.KEXECCTL_BENCH_C_FIRST === '1';
 async function debianPath(name) {
   const k = current;
