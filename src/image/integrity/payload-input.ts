@@ -12,6 +12,16 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+function joinParts(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 export class PayloadInput {
   private readonly it: AsyncIterator<Uint8Array>;
   private pending: Uint8Array = new Uint8Array(0);
@@ -78,10 +88,17 @@ export class ExactReader {
 
   /** The next n bytes, or fewer when the input ends first (an empty array at the very end). */
   async read(n: number): Promise<Uint8Array> {
-    while (this.buf.length < n) {
-      const r = await this.it.next();
-      if (r.done === true) break;
-      this.buf = concat(this.buf, r.value);
+    if (this.buf.length < n) {
+      // Gather first, copy once: concatenating chunk by chunk copied a multi-MiB LZ4 block over and over.
+      const parts = [this.buf];
+      let have = this.buf.length;
+      while (have < n) {
+        const r = await this.it.next();
+        if (r.done === true) break;
+        parts.push(r.value);
+        have += r.value.length;
+      }
+      this.buf = parts.length === 1 ? this.buf : joinParts(parts, have);
     }
     const out = this.buf.subarray(0, Math.min(n, this.buf.length));
     this.buf = this.buf.subarray(out.length);
@@ -97,11 +114,5 @@ export async function collectAll(source: AsyncIterable<Uint8Array>): Promise<Uin
     parts.push(c);
     n += c.length;
   }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinParts(parts, n);
 }

@@ -3,8 +3,11 @@
 // reported but not planned, or planned but not reached, fails the suite.
 import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
 
-/** The fault matrix (issue 12) runs in the systemd full suite only with KEXECCTL_DISTRO_MATRIX=1 (npm run test:matrix): its ~3.5 min no longer fit the CI budget. */
-export const matrixOn = (suite, variant) => suite === 'full' && variant === 'systemd' && process.env['KEXECCTL_DISTRO_MATRIX'] === '1';
+/**
+ * The fault matrix (issue 12) runs in the systemd full suite, in CI too. KEXECCTL_DISTRO_MATRIX=0
+ * leaves it out of a local run (about 4 min of TCG time).
+ */
+export const matrixOn = (suite, variant) => suite === 'full' && variant === 'systemd' && process.env['KEXECCTL_DISTRO_MATRIX'] !== '0';
 import { CRASHKERNEL_BOOT_CHECKS, CRASHKERNEL_RESET_CHECKS } from './scenario-crashkernel.mjs';
 import { SOAK_SHORT_CHECKS } from './state-check.mjs';
 import { WATCHDOG_COLD_CHECKS, WATCHDOG_FIRST_CHECKS, WATCHDOG_KEXEC_CHECKS, WATCHDOG_LAST_CHECKS } from './scenario-watchdog.mjs';

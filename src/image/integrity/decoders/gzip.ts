@@ -18,6 +18,9 @@ function zlibFailure(e: unknown): PayloadError {
   return new PayloadError('EPAYLOAD_CORRUPT', `gzip: ${text}`);
 }
 
+/** Output chunk size: zlib's default (16 KiB) made a 52 MB initramfs 3,300 thread-pool round trips. */
+const GUNZIP_CHUNK = 1 << 20;
+
 export async function decodeGzip(input: AsyncIterable<Uint8Array>, sink: OutputSink): Promise<DecodeReport> {
   const out = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -30,7 +33,7 @@ export async function decodeGzip(input: AsyncIterable<Uint8Array>, sink: OutputS
     },
   });
   try {
-    await pipeline(Readable.from(input, { objectMode: false }), createGunzip(), out);
+    await pipeline(Readable.from(input, { objectMode: false }), createGunzip({ chunkSize: GUNZIP_CHUNK }), out);
   } catch (e) {
     throw zlibFailure(e);
   }

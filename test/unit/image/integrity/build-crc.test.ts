@@ -33,6 +33,21 @@ describe('partialCrc32', () => {
     expect((partialCrc32(data) ^ 0xffffffff) >>> 0).toBe(0xcbf43926);
     expect((partialCrc32(data) ^ 0xffffffff) >>> 0).toBe(crc32(data));
   });
+
+  it('agrees with zlib for every length and alignment around its 8-byte steps, and when continued', () => {
+    const data = Buffer.alloc(4099);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 131 + (i >> 7) * 17) & 0xff;
+    for (const off of [0, 1, 3, 7]) {
+      for (const len of [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 4092]) {
+        const part = data.subarray(off, off + len);
+        expect((partialCrc32(part) ^ 0xffffffff) >>> 0).toBe(crc32(part));
+      }
+    }
+    // Continued over two pieces split inside an 8-byte step, as BuildCrc streams chunks.
+    const whole = (partialCrc32(data) ^ 0xffffffff) >>> 0;
+    expect((partialCrc32(data.subarray(1003), partialCrc32(data.subarray(0, 1003))) ^ 0xffffffff) >>> 0).toBe(whole);
+    expect(whole).toBe(crc32(data));
+  });
 });
 
 describe('bzImage build CRC', () => {
