@@ -2,7 +2,8 @@
 # Builds the guest tier's initramfs; sourced by run.sh and bench/guest.sh (needs test/vm/lib/vm.sh).
 #
 #   kxg_build WORK [bench]   writes WORK/initrd.img = base.img + payload.cpio, where
-#     base.img     busybox, /init, /kxt (scenario, differential table, helpers), Debian's node 18 + libs,
+#     base.img     busybox, /init, /kxt (scenario, differential table and its driver, helpers), Debian's node 18 + libs,
+#                  /opt/kexecctl/kxt/kexec-inproc.mjs (kexec in-process, for the differential driver),
 #                  the built project, Debian's C kexec-tools as /usr/local/sbin/kexec-c (the
 #                  differential table runs it; never with -e/-f), the dummy network module (loaded
 #                  at boot, for the ifdown check); zstd-compressed and zero-padded to 512 bytes so
@@ -50,6 +51,10 @@ kxg_build() {
   kx_initramfs_add_project "$tree"
   kx_initramfs_add_file "$tree" "$KXG_DIR/scenario.sh" /kxt/scenario.sh
   kx_initramfs_add_file "$tree" "$KXG_DIR/differential.sh" /kxt/differential.sh
+  kx_initramfs_add_file "$tree" "$KXG_DIR/differential.mjs" /kxt/differential.mjs
+  # The differential table's in-process kexec (kexec-inproc.ts), next to dist/ so koffi resolves.
+  mkdir -p "$tree/opt/kexecctl/kxt"
+  node "$KXG_DIR/build-inproc.mjs" "$tree/opt/kexecctl/kxt/kexec-inproc.mjs" || kx_die "cannot bundle kexec-inproc.ts"
   chmod 755 "$tree/kxt/scenario.sh"
   kx_initramfs_add_kexec_tools "$tree"
   kx_modules_install "$tree" dummy
