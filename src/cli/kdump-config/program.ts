@@ -16,6 +16,7 @@ import { readLoadRecord } from '../../kexec/record.js';
 import { readKexecState } from '../../kexec/state.js';
 import { VERSION } from '../../version.js';
 import { makeContext, type CliContext } from '../context.js';
+import { onStopSignals, stoppedSave } from '../stop-signals.js';
 
 const NAME = 'kdump-config';
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -175,7 +176,20 @@ async function savecore(o: Opts & { vmcore: string }): Promise<number> {
   const run = async (argv: readonly string[]): Promise<number> =>
     (await effects.processes.run(argv[0] ?? '', argv.slice(1), undefined, { inherit: true })).exitCode;
   const pipe = (producer: readonly string[], consumer: readonly string[]) => effects.processes.pipe(producer, consumer);
-  const r = await capture({ fs, plan, run, pipe, log: action, host: dumpHost(fs), ip: hostIp(), now: new Date(), vmcore: o.vmcore });
+  // SIGTERM/SIGINT mid-copy: the partial dump keeps its -incomplete name, one line says so (stop-signals.ts).
+  const ac = new AbortController();
+  const off = onStopSignals(ac);
+  let r: Awaited<ReturnType<typeof capture>>;
+  try {
+    r = await capture({ fs, plan, run, pipe, log: action, host: dumpHost(fs), ip: hostIp(), now: new Date(), vmcore: o.vmcore, signal: ac.signal });
+  } finally {
+    off();
+  }
+  if (ac.signal.aborted) {
+    const s = stoppedSave(ac.signal.reason, r.saved !== null && !r.saved.complete ? r.saved : null);
+    process.stderr.write(`${NAME}: ${s.line}\n`);
+    return s.exitCode;
+  }
   if (r.ok && r.remote !== undefined) success(`${NAME}: saved vmcore in ${r.remote}`);
   else if (r.ok && r.saved !== null) success(`${NAME}: saved vmcore in ${r.saved.dumpDir}`);
   else failure(`${NAME}: failed to save vmcore${r.saved === null ? '' : ` in ${r.saved.dumpDir}`}`);

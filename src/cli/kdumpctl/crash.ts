@@ -13,6 +13,7 @@ import { readKexecState } from '../../kexec/state.js';
 import { LINUX_REBOOT_CMD_HALT, LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_RESTART } from '../../sys/constants.js';
 import type { Effects } from '../../sys/get-kernel.js';
 import { makeContext } from '../context.js';
+import { onStopSignals, stoppedSave } from '../stop-signals.js';
 type FinalAction = 'reboot' | 'poweroff' | 'halt' | 'none';
 const FINAL_ACTIONS: readonly FinalAction[] = ['reboot', 'poweroff', 'halt', 'none'];
 
@@ -100,27 +101,6 @@ export function piperOf(effects: Effects | null): PipeRunner {
   };
 }
 
-/**
- * SIGTERM/SIGINT during a save: abort the copy (capture.ts), exit 128 + the signal number with one
- * line on stderr, and no final action. Without a handler node would die at once, silently, with the
- * partial dump still named vmcore-incomplete; the handler adds the line and a clean stop (a second
- * signal, the handler being gone, kills at once). The shell's convention for the code, as a
- * dracut-kdump.sh killed by the same signal would give.
- */
-const STOP_SIGNALS = { SIGTERM: 15, SIGINT: 2 } as const;
-type StopSignal = keyof typeof STOP_SIGNALS;
-
-function onStopSignals(ac: AbortController): () => void {
-  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => {
-    const h = (): void => ac.abort(sig);
-    process.once(sig, h);
-    return [sig, h] as const;
-  });
-  return () => {
-    for (const [sig, h] of handlers) process.removeListener(sig, h);
-  };
-}
-
 async function save(opts: SaveCli): Promise<number> {
   const ac = new AbortController();
   const off = onStopSignals(ac);
@@ -188,10 +168,9 @@ async function saveUntilStopped(opts: SaveCli, signal: AbortSignal): Promise<num
     code = 1;
   }
   if (signal.aborted) {
-    const sig = String(signal.reason) as StopSignal;
-    const part = stopped === null ? '' : ` after ${stopped.bytes} bytes; the partial dump stays as ${stopped.vmcoreFile}, no vmcore`;
-    log(`${sig}: save stopped${part}; no final action`);
-    return 128 + (STOP_SIGNALS[sig] ?? 15);
+    const s = stoppedSave(signal.reason, stopped);
+    log(`${s.line}; no final action`);
+    return s.exitCode;
   }
   if (effects !== null) await finalAction(action, fs, effects);
   return code;

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -98,6 +98,40 @@ describe('kdump-config', () => {
     expect(readdirSync(join(root, 'srv/crash', stamp)).sort()).toEqual([`dmesg.${stamp}`, `dump.${stamp}`]);
     expect(readFileSync(join(root, 'srv/crash', stamp, `dmesg.${stamp}`), 'utf8')).toMatch(/hi/);
     expect(out).toMatch(/kdump-config: saved vmcore in .*srv\/crash\//);
+  });
+  it('savecore under SIGTERM mid-copy: exit 143, one line, the partial dump keeps its -incomplete name, no dump', async () => {
+    setFake({ crashSize: 0 });
+    tools('USE_KDUMP=1\nKDUMP_COREDIR=/srv/crash\n');
+    // 48 MiB of core (sparse zeros after the ELF header): many 4 MiB chunks, so the signal lands mid-copy.
+    writeFileSync(join(root, 'proc/vmcore'), buildCore({ records: [{ text: 'sysrq: Trigger a crash', tsNsec: 1n }] }));
+    truncateSync(join(root, 'proc/vmcore'), 48 * 1048576);
+    let done = false;
+    const saving = run('savecore', '--root', root).finally(() => (done = true));
+    const crash = join(root, 'srv/crash');
+    let partial: string | undefined;
+    // What a SIGTERM delivers to node: the process's 'SIGTERM' listeners, called on the event loop.
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      const [d] = existsSync(crash) ? readdirSync(crash) : [];
+      const inDir = d === undefined ? [] : readdirSync(join(crash, d)).filter((f) => f.endsWith('-incomplete'));
+      if (d !== undefined && inDir[0] !== undefined && statSync(join(crash, d, inDir[0])).size > 0) {
+        partial = join(crash, d, inDir[0]);
+        process.emit('SIGTERM');
+        break;
+      }
+    }
+    const code = await saving;
+    expect(partial).toBeDefined();
+    const lines = err.split('\n').filter((l) => /SIGTERM/.test(l));
+    expect(code).toBe(143);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^kdump-config: SIGTERM: save stopped after \d+ bytes; the partial dump stays as .*-incomplete, no vmcore$/);
+    expect(existsSync(partial ?? '')).toBe(true);
+    expect(statSync(partial ?? '').size).toBeLessThan(48 * 1048576);
+    expect(readdirSync(join(partial ?? '', '..')).filter((f) => f.startsWith('dump.'))).toEqual([]);
+    expect(out).not.toMatch(/saved vmcore/);
+    expect(fakeState().calls).toEqual([]);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
   });
   it('show prints the SSH target and HOSTTAG (ip by default, as kdump-config)', async () => {
     setFake({ crashSize: 256 * 1048576 });
