@@ -87,7 +87,9 @@ export function decideVerify(intent: RebootIntent | null, run: RunningFacts, dig
     ? failed.map((c) => `${c.name}: ${c.detail}`).join('; ')
     : intent.mode === 'cold'
       ? `the cold reboot asked for (${intent.by}) happened: running ${running}`
-      : `running the planned kernel ${running}`;
+      : intent.kernel === null
+        ? `kexec'd into a kernel kexecctl did not load (no record of it): running ${running}, what was planned is unknown`
+        : `running the planned kernel ${running}`;
   return { ok, booted, checks, reason };
 }
 

@@ -57,8 +57,11 @@ export function register(program: Command): void {
           process.exitCode = 1;
         } else deps.info(describeRefresh(r));
         // --- fleet hook (issue 13): the shutdown refresh of a reboot records the intent for `kexecctl verify`.
+        // A kernel still loaded after a skipped refresh (LOAD_KEXEC=false, loaded by another tool) is
+        // exec'd all the same by the stop hook, as Debian's /etc/init.d/kexec does: the reboot is a kexec.
         if (!dryRun && o.atShutdown === true && (await deps.rebootPending())) {
-          recordRebootIntent(deps, ctx.fs, r.state === 'fresh' || r.state === 'loaded' || r.state === 'kept' ? 'kexec' : 'cold', 'shutdown refresh');
+          const kexec = r.state === 'fresh' || r.state === 'loaded' || r.state === 'kept' || deps.loaded() === true;
+          recordRebootIntent(deps, ctx.fs, kexec ? 'kexec' : 'cold', 'shutdown refresh');
         }
         return;
       }

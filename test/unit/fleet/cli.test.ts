@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, fakeEnv, runNode, type CliBundle } from '../../helpers/cli-bundle.js';
+import { bundleCli, fakeEnv, runNode, type CliBundle, type FakeEnv } from '../../helpers/cli-bundle.js';
 import { materializeFixture, type Materialized } from '../../helpers/fixture-root.js';
 
 let cli: CliBundle;
@@ -22,7 +22,7 @@ afterEach(() => {
   cleanups = [];
 });
 
-function setup(): { fx: Materialized; env: Record<string, string>; calls(): Call[]; at(p: string): string } {
+function setup(): { fx: Materialized; env: Record<string, string>; calls(): Call[]; at(p: string): string; setState: FakeEnv['setState'] } {
   const fx = materializeFixture('debian12');
   const dir = mkdtempSync(join(tmpdir(), 'kexecctl-fleet-'));
   const fe = fakeEnv(dir);
@@ -36,7 +36,13 @@ function setup(): { fx: Materialized; env: Record<string, string>; calls(): Call
   mkdirSync(join(fx.root, 'proc/sys/kernel/random'), { recursive: true });
   writeFileSync(join(fx.root, 'proc/sys/kernel/osrelease'), '6.1.0-18-amd64\n');
   writeFileSync(join(fx.root, 'proc/sys/kernel/random/boot_id'), 'boot-one\n');
-  return { fx, env: fe.env, at: (p) => join(fx.root, p), calls: () => (JSON.parse(readFileSync(fe.stateFile, 'utf8')) as { calls: Call[] }).calls };
+  return {
+    fx,
+    env: fe.env,
+    setState: (o) => fe.setState(o),
+    at: (p) => join(fx.root, p),
+    calls: () => (JSON.parse(readFileSync(fe.stateFile, 'utf8')) as { calls: Call[] }).calls,
+  };
 }
 
 const json = (s: string): Record<string, unknown> => JSON.parse(s) as Record<string, unknown>;
@@ -141,6 +147,28 @@ describe('kexecctl reboot --json and kexecctl verify', () => {
     bootParams(s.at, 0xd0);
     const changed = await runNode(cli.kexecctl, ['verify', '--json', '--root', s.fx.root], s.env);
     expect(json(changed.stdout)['reason']).toMatch(/^initrd: .* changed since the load/);
+  }, 30000);
+  it('shutdown refresh with LOAD_KEXEC=false: a kernel another tool loaded makes it a kexec reboot, nothing loaded a cold one', async () => {
+    const s = setup();
+    writeFileSync(s.at('etc/default/kexec'), 'LOAD_KEXEC=false\n');
+    s.setState({ loaded: true }); // loaded by another tool: no record of ours
+    const env = { ...s.env, RUNLEVEL: '6' }; // sysv-rc's runlevel 6: a reboot is pending
+    const r = await runNode(cli.kexecctl, ['reboot', '--prepare', '--at-shutdown', '--root', s.fx.root], env);
+    expect(r.exitCode).toBe(0);
+    expect(s.calls().filter((c) => c.syscall === 'kexec_file_load' || c.syscall === 'kexec_load')).toEqual([]); // the foreign load stays
+    const intent = json(readFileSync(s.at('var/lib/kexecctl/last-kexec.json'), 'utf8'));
+    expect(intent).toMatchObject({ mode: 'kexec', kernel: null, release: null, by: 'shutdown refresh' });
+    writeFileSync(s.at('proc/sys/kernel/random/boot_id'), 'boot-two\n');
+    bootParams(s.at, 0xd0);
+    const v = await runNode(cli.kexecctl, ['verify', '--json', '--root', s.fx.root], s.env);
+    expect(v.exitCode).toBe(0);
+    expect(json(v.stdout)['reason']).toBe(
+      "kexec'd into a kernel kexecctl did not load (no record of it): running 6.1.0-18-amd64 (booted: kexec), what was planned is unknown",
+    );
+    s.setState({ loaded: false });
+    writeFileSync(s.at('proc/sys/kernel/random/boot_id'), 'boot-one\n');
+    expect((await runNode(cli.kexecctl, ['reboot', '--prepare', '--at-shutdown', '--root', s.fx.root], env)).exitCode).toBe(0);
+    expect(json(readFileSync(s.at('var/lib/kexecctl/last-kexec.json'), 'utf8'))).toMatchObject({ mode: 'cold', kernel: null });
   }, 30000);
   it('verify in a boot after a reboot kexecctl did not make: exit 2, the old intent is not judged against it', async () => {
     const s = setup();
