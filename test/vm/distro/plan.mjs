@@ -1,7 +1,7 @@
 // The checks each distro suite reports, in order (scenarios.mjs prints them as its KXD PLAN line;
 // results.mjs fails a run that reports fewer). Keep in step with main() in scenarios.mjs: a check
 // reported but not planned, or planned but not reached, fails the suite.
-import { MATRIX_CHECKS, MATRIX_LAST_CHECKS } from './scenario-matrix.mjs';
+import { MATRIX_CHECKS, MATRIX_LOAD_DISABLED, MATRIX_LOAD_DISABLED_REBOOT } from './scenario-matrix.mjs';
 
 /**
  * The fault matrix (issue 12) runs in the systemd full suite, in CI too. KEXECCTL_DISTRO_MATRIX=0
@@ -63,8 +63,11 @@ export function planFor(suite, variant, reps) {
     plan.push(...CRASHKERNEL_BOOT_CHECKS);
   }
   if (matrixOn(suite, variant)) plan.push(...MATRIX_CHECKS);
-  if (suite === 'full') plan.push('broken-config-unloaded', 'broken-config-cold-reboot', 'broken-config-logged-why');
-  if (matrixOn(suite, variant)) plan.push(...MATRIX_LAST_CHECKS);
+  if (suite === 'full') {
+    const m = matrixOn(suite, variant);
+    plan.push('broken-config-unloaded', ...(m ? [MATRIX_LOAD_DISABLED] : []), 'broken-config-cold-reboot', 'broken-config-logged-why');
+    if (m) plan.push(MATRIX_LOAD_DISABLED_REBOOT);
+  }
   if (wd) plan.push(...WATCHDOG_COLD_CHECKS);
   if (suite === 'full' && variant === 'systemd') plan.push(...SOAK_SHORT_CHECKS); // last: powers the guest off
   return plan;

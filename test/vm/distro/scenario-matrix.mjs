@@ -3,8 +3,9 @@
 // and reports: the command, the tool's first line, its exit code, /sys/kernel/kexec_loaded and our
 // record (/run/kexecctl/loaded.json: kernel@release) before and after. faultMatrix() runs after the
 // corrupt-upgrade scenario, with kexec-load.path stopped so no path-triggered reload interleaves;
-// the next reboot (broken-config's) proves the machine still reboots. loadDisabledLast() runs after
-// that reboot: kexec_load_disabled=1 cannot be undone, so its reboot is the suite's last, and cold.
+// the next reboot (broken-config's) proves the machine still reboots. loadDisabled() runs inside
+// broken-config, once its reload has unloaded the kernel: kexec_load_disabled=1 cannot be undone,
+// so broken-config's cold reboot, the suite's last, is also this row's next reboot.
 // The guest-tier rows (test/vm/guest/scenario.sh, issue 18) prove the same refusals with kexec -l.
 
 /** Matrix rows, in order (plan.mjs). */
@@ -12,6 +13,7 @@ export const MATRIX_CHECKS = [
   'matrix-start',
   'matrix-truncated-kernel',
   'matrix-empty-initrd',
+  'matrix-boot-full',
   'matrix-boot-read-only',
   'matrix-kernel-replaced',
   'matrix-kernel-removed-stale',
@@ -25,8 +27,9 @@ export const MATRIX_CHECKS = [
   'matrix-sigkill-load',
   'matrix-restored',
 ];
-/** After broken-config's reboot: the irreversible row and the suite's last reboot. */
-export const MATRIX_LAST_CHECKS = ['matrix-load-disabled', 'matrix-load-disabled-cold-reboot'];
+/** Inside broken-config: the irreversible row before its (cold) reboot, and that reboot's verdict after it. */
+export const MATRIX_LOAD_DISABLED = 'matrix-load-disabled';
+export const MATRIX_LOAD_DISABLED_REBOOT = 'matrix-load-disabled-cold-reboot';
 
 // kxr: our record as kernel-basename@release ("none" without one). kxm CMD...: runs CMD and prints
 // RC, KL (kexec_loaded before/after, "-" when the file is missing), REC before/after, the number of
@@ -93,6 +96,15 @@ export async function faultMatrix({ sh, result, env }) {
     'kexecctl load --initrd <0 bytes> ...',
     `: >/tmp/kxm-empty.img; kxm kexecctl load --no-verify --kernel /boot/vmlinuz-${N} --initrd /tmp/kxm-empty.img --append kxm; rm -f /tmp/kxm-empty.img`,
     refused(/is empty \(0 bytes\)/),
+  );
+  // A kernel written to a full /boot (a 4 MiB tmpfs here): cp stops at ENOSPC and leaves the start of the file.
+  await row(
+    ctx,
+    'matrix-boot-full',
+    `cp vmlinuz-${N} <a full /boot>; kexecctl load --kernel <that copy>`,
+    `mkdir -p /tmp/kxm-full && mount -t tmpfs -o size=4m kxm /tmp/kxm-full && { cp /boot/vmlinuz-${N} /tmp/kxm-full/ 2>/dev/null; echo "CP=$?"; }; ` +
+      `kxm kexecctl load --no-verify --kernel /tmp/kxm-full/vmlinuz-${N} --initrd /boot/initrd.img-${N} --append kxm; umount /tmp/kxm-full`,
+    (p, out) => /CP=[1-9]/.test(out) && refused(/is cut short: \d+ bytes/)(p),
   );
   await row(
     ctx,
@@ -227,36 +239,28 @@ export async function faultMatrix({ sh, result, env }) {
 }
 
 /**
- * kernel.kexec_load_disabled=1 (one-way until reboot) after broken-config's cold boot, where nothing
- * is loaded: the configuration is put back, the load is refused with the reason, and `reboot` goes
- * through the firmware and the journal says why. The suite's last reboot.
+ * kernel.kexec_load_disabled=1 (one-way until reboot) while broken-config has left nothing loaded:
+ * `kexecctl load` of the good kernel is refused with the reason and nothing changes, and status
+ * says the next reboot cannot kexec and why. Returns what loadDisabledRebooted() judges after the
+ * cold reboot (broken-config's, which saves the suite one firmware boot).
  */
-export async function loadDisabledLast({ sh, result, rebootWith, env }) {
+export async function loadDisabled({ sh, result, env }) {
   const N = env.KERNEL_NEW;
-  // The path-triggered reload (kexec-reload.service) meets the refusal first and logs it: wait for that line.
-  const reload = await sh(
-    `${HELPERS}; sysctl -q kernel.kexec_load_disabled=1; cp -p /root/kexec.mx /etc/default/kexec; ` +
-      "for i in $(seq 150); do journalctl -b -u kexec-reload.service -o cat --no-pager | grep -q 'kexec_load_disabled is 1' && break; sleep 1; done; " +
-      'for i in $(seq 60); do systemctl -q is-active kexec-reload.service || break; sleep 1; done; ' +
-      'echo "RELOAD=$(journalctl -b -u kexec-reload.service -o cat --no-pager | grep -c \'kexec_load_disabled is 1\')"',
-    200000,
-  );
   await row(
     { sh, result },
-    'matrix-load-disabled',
+    MATRIX_LOAD_DISABLED,
     'sysctl kernel.kexec_load_disabled=1; kexecctl load',
-    'kxm kexecctl load --no-verify',
+    `${HELPERS}; sysctl -q kernel.kexec_load_disabled=1; kxm kexecctl load --no-verify --kernel /boot/vmlinuz-${N} --initrd /boot/initrd.img-${N} --append kxm`,
     (p) => p.rc !== 0 && p.n === 1 && p.klB === '0' && p.klA === '0' && /kexec_load_disabled is 1/.test(p.msg),
   );
-  const st = await sh("kexecctl status 2>&1 | grep -E '^(next reboot will kexec|kexec_load_disabled)' | tr '\\n' ' '");
-  const r = await rebootWith('reboot', 'cold-load-disabled');
-  const why = await sh("journalctl -b -1 -o cat --no-pager | grep 'kexecctl' | grep 'kexec_load_disabled is 1' | tail -n 1");
+  return (await sh("kexecctl status 2>&1 | grep -E '^(next reboot will kexec|kexec_load_disabled)' | tr '\\n' ' '")).out;
+}
+
+/** After broken-config's reboot: it went through the firmware, and status had said it would. */
+export function loadDisabledRebooted({ result, env }, status, r) {
   result(
-    'matrix-load-disabled-cold-reboot',
-    r.firmwareAgain &&
-      r.kernel === N &&
-      why.out.includes('kexec_load_disabled is 1') &&
-      /next reboot will kexec: no \(nothing is loaded and kernel\.kexec_load_disabled is 1/.test(st.out),
-    `${reload.out.split('\n').pop()} | before: ${st.out} | ${r.firmwareAgain ? 'through the firmware' : 'no firmware banner'}, running ${r.kernel} | journal: ${why.out || 'nothing'}`,
+    MATRIX_LOAD_DISABLED_REBOOT,
+    r.firmwareAgain && r.kernel === env.KERNEL_NEW && /next reboot will kexec: no \(nothing is loaded and kernel\.kexec_load_disabled is 1/.test(status),
+    `before: ${status} | ${r.firmwareAgain ? 'through the firmware' : 'no firmware banner'}, running ${r.kernel}`,
   );
 }

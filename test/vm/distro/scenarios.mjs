@@ -14,7 +14,7 @@ import { dracutScenario } from './scenario-dracut.mjs';
 import { matrixOn, planFor, systemdInit, verifyRowsOn } from './plan.mjs';
 import { startQmpEvents, watchdogQemu, wdHandedOver, wdNextCold, wdPrepareHang, wdRecovery, wdStatus } from './scenario-watchdog.mjs';
 import { STATE_CMD, parseState, soakShortChecks } from './state-check.mjs';
-import { faultMatrix, loadDisabledLast } from './scenario-matrix.mjs';
+import { faultMatrix, loadDisabled, loadDisabledRebooted } from './scenario-matrix.mjs';
 import { CRASHKERNEL_GUEST_MEM, crashkernelAfterReboot, crashkernelReset } from './scenario-crashkernel.mjs';
 import { HIDE_DRY_RUN_CMD, judgeCold, judgeHidden, judgeKexec, parseHidden, verifyRow } from './scenario-verify.mjs';
 
@@ -311,12 +311,14 @@ async function main() {
     );
     const after = await sh('cat /sys/kernel/kexec_loaded; journalctl -u kexec-reload.service -o cat --no-pager | tail -n 3');
     result('broken-config-unloaded', after.out.startsWith('0'), after.out.replace(/\n/g, ' | '));
+    // Issue 12 matrix: kexec_load_disabled=1 now that nothing is loaded; this reboot is its next one too.
+    const disabled = matrixOn(a.suite, a.variant) ? await loadDisabled({ sh, result, env }) : null;
     r = await rebootWith('reboot', 'cold-fallback');
     result('broken-config-cold-reboot', r.firmwareAgain, r.firmwareAgain ? 'rebooted through the firmware' : 'no firmware banner');
     const why = await sh("journalctl -b -1 -o cat --no-pager | grep -E 'kexecctl.*(vmlinuz-missing|firmware)' | tail -n 2");
     result('broken-config-logged-why', why.out.includes('vmlinuz-missing'), why.out.replace(/\n/g, ' | ') || 'no reason in the journal');
+    if (disabled !== null) loadDisabledRebooted({ result, env }, disabled, r);
   }
-  if (matrixOn(a.suite, a.variant)) await loadDisabledLast({ sh, result, rebootWith, env }); // the matrix's last row: the last reboot
 
   // Last, as it powers the guest off: no growth across the kexec boots, then e2fsck -fn (issue 12).
   if (soakShort) await soakShortChecks({ guest, result, image: `${dir}/root.img`, boots: stateBoots });
