@@ -103,7 +103,7 @@ export async function faultMatrix({ sh, result, env }) {
     'matrix-boot-full',
     `cp vmlinuz-${N} <a full /boot>; kexecctl load --kernel <that copy>`,
     `mkdir -p /tmp/kxm-full && mount -t tmpfs -o size=4m kxm /tmp/kxm-full && { cp /boot/vmlinuz-${N} /tmp/kxm-full/ 2>/dev/null; echo "CP=$?"; }; ` +
-      `kxm kexecctl load --no-verify --kernel /tmp/kxm-full/vmlinuz-${N} --initrd /boot/initrd.img-${N} --append kxm; umount /tmp/kxm-full`,
+      `kxm kexecctl load --no-verify --kernel /tmp/kxm-full/vmlinuz-${N} --initrd /boot/initrd.img-${N} --append kxm; umount /tmp/kxm-full; rmdir /tmp/kxm-full`,
     (p, out) => /CP=[1-9]/.test(out) && refused(/is cut short: \d+ bytes/)(p),
   );
   await row(
