@@ -38,7 +38,7 @@ export type SaveDumpOptions = {
   /** KDUMP_NUM_DUMPS: keep this many dumps in `dir` after a complete save (0 = all). */
   numDumps?: number;
   chunkSize?: number;
-  /** fdatasync every this many bytes of a full copy (default 64 MiB; 0: only at the end). */
+  /** fsync every this many bytes of a full copy (default 64 MiB; 0: only at the end). */
   syncEvery?: number;
   /** Aborted by a signal handler: the copy stops, nothing is renamed to vmcore. */
   signal?: AbortSignal;

@@ -80,7 +80,7 @@ kxd_powerloss_checks() {
   size=$(grep -oE '(^| )vmcore-incomplete:[0-9]+' <<<"$files" | cut -d: -f2 || true)
   rm -f "$WORK/pl-partial"
   [ -n "$d" ] && debugfs -R "dump /var/crash-pl/$d/vmcore-incomplete $WORK/pl-partial" "$WORK/disk.img" >/dev/null 2>&1
-  # One fdatasync (at 64 MiB) had returned before the freeze: at least that prefix is on the disk, intact.
+  # One periodic fsync (at 64 MiB) had returned before the freeze: at least that prefix is on the disk, intact.
   check powerloss-synced-prefix "vmcore-incomplete ${size:-?} bytes on disk, >= 64 MiB and equal to the source's first ${size:-?} bytes" \
     sh -c "[ '${size:-0}' -ge 67108864 ] && cmp -s -n '${size:-0}' '$WORK/pl-partial' '$src'"
   rm -f "$WORK/pl-partial"

@@ -169,7 +169,7 @@ save_sigterm() {
 }
 
 # Round c: the dump target /dev/vdb fails writes with EIO beyond its first 64 MiB (blkdebug, faults.sh).
-# The copy must stop at a periodic fdatasync (64 MiB), keep vmcore-incomplete there, report EIO in one
+# The copy must stop at a periodic fsync (64 MiB), keep vmcore-incomplete there, report EIO in one
 # line, give kdump_post 1 and run failure_action dump_to_rootfs (which saves the whole vmcore on /).
 save_eio() {
   [ -b /dev/vdb ] || { kxt_result save-eio FAIL "no /dev/vdb (the blkdebug disk)"; return; }
@@ -191,7 +191,7 @@ save_eio() {
 }
 
 # Stage powerloss (round c's disk, booted again by faults.sh): copy round c's saved vmcore with
-# kdumpctl save, freeze the save (SIGSTOP) once 96 MiB are copied (one periodic fdatasync done), and
+# kdumpctl save, freeze the save (SIGSTOP) once 96 MiB are copied (one periodic fsync done), and
 # wait for the host to kill QEMU.
 stage_powerloss() {
   hostname kdumpvm
