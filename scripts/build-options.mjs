@@ -39,12 +39,12 @@ const lazyBuiltins = {
 const SEPARATE = ['kexec.ts'];
 
 /**
- * Bundles src/cli/bin/<entry> for each entry file name into outdir (ESM for Node 18.19+;
- * koffi stays external: it carries a native module and is only loaded inside a real kexec).
+ * The esbuild options of every bundle of ours: dist/'s entries below, and the guest tier's
+ * in-process kexec (test/vm/guest/build-inproc.mjs). ESM with code splitting for Node 18.19+;
+ * koffi stays external: it carries a native module and is only loaded inside a real kexec.
  */
-export async function bundleEntries(build, { entries, outdir, version, logLevel = 'warning' }) {
-  const common = {
-    outdir,
+export function bundleOptions(version, logLevel = 'warning') {
+  return {
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -60,6 +60,14 @@ export async function bundleEntries(build, { entries, outdir, version, logLevel 
     plugins: [lazyBuiltins],
     logLevel,
   };
+}
+
+/**
+ * Bundles src/cli/bin/<entry> for each entry file name into outdir (ESM for Node 18.19+;
+ * koffi stays external: it carries a native module and is only loaded inside a real kexec).
+ */
+export async function bundleEntries(build, { entries, outdir, version, logLevel = 'warning' }) {
+  const common = { outdir, ...bundleOptions(version, logLevel) };
   await build({
     ...common,
     entryPoints: entries.filter((f) => !SEPARATE.includes(f)).map((f) => `src/cli/bin/${f}`),
